@@ -1,0 +1,98 @@
+// Package browser opens a URL for the person at the terminal: with a command
+// they chose (--browser-command, KAKAO_AUTH_BROWSER, BROWSER), else the
+// system's default browser through github.com/pkg/browser.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/shlex"
+	pkgbrowser "github.com/pkg/browser"
+)
+
+// EnvVar is the environment variable naming the tool's own browser command;
+// BROWSER is the conventional fallback.
+const EnvVar = "KAKAO_AUTH_BROWSER"
+
+// startTimeout bounds how long a browser command may take to start.
+const startTimeout = 10 * time.Second
+
+// Command picks the browser command: the flag, else KAKAO_AUTH_BROWSER, else
+// BROWSER. Empty means the system default.
+func Command(flag string, getenv func(string) string) string {
+	for _, c := range []string{flag, getenv(EnvVar), getenv("BROWSER")} {
+		if strings.TrimSpace(c) != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+// Opener opens URLs.
+type Opener struct {
+	// Command is split like a shell would and gets the URL as its last
+	// argument; empty means the system default browser.
+	Command string
+	// Output receives the browser's stdout and stderr, so nothing it prints
+	// mixes with the tool's data on stdout.
+	Output io.Writer
+}
+
+// pkgMu guards github.com/pkg/browser's package-level Stdout/Stderr.
+var pkgMu sync.Mutex
+
+// Open starts the browser on url. It returns once the command has started
+// (or, for the system default, once the launcher returned); it does not
+// wait for the browser window to close.
+func (o *Opener) Open(ctx context.Context, url string) error {
+	out := o.Output
+	if out == nil {
+		out = io.Discard
+	}
+	if strings.TrimSpace(o.Command) == "" {
+		pkgMu.Lock()
+		defer pkgMu.Unlock()
+		pkgbrowser.Stdout, pkgbrowser.Stderr = out, out
+		if err := pkgbrowser.OpenURL(url); err != nil {
+			return fmt.Errorf("open the default browser: %w", err)
+		}
+		return nil
+	}
+	args, err := shlex.Split(o.Command)
+	if err != nil {
+		return fmt.Errorf("browser command %q: %w", o.Command, err)
+	}
+	if len(args) == 0 {
+		return errors.New("browser command is empty")
+	}
+	args = append(args, url)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start browser command %q: %w", args[0], err)
+	}
+	// Reap the process in the background; a browser that is still running
+	// when the login ends is left alone, as a person's browser would be.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		// A command that exits at once (xdg-open, open, a script) tells us
+		// whether it worked.
+		if err != nil {
+			return fmt.Errorf("browser command %q: %w", args[0], err)
+		}
+		return nil
+	case <-time.After(startTimeout):
+		return nil
+	case <-ctx.Done():
+		return nil
+	}
+}

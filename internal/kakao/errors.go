@@ -1,0 +1,211 @@
+package kakao
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Error is an error answer from Kakao's token endpoint:
+// {"error","error_description","error_code"}.
+type Error struct {
+	HTTPStatus  int
+	OAuthError  string // RFC 6749 error, e.g. invalid_grant
+	Description string // Kakao's text, with any echoed code redacted
+	KOE         string // Kakao's error_code, e.g. KOE320; may be empty
+	redirectURI string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("kakao rejected the token request")
+	if e.KOE != "" {
+		fmt.Fprintf(&b, " (%s)", e.KOE)
+	}
+	if e.OAuthError != "" {
+		fmt.Fprintf(&b, ": %s", e.OAuthError)
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, ": %s", e.Description)
+	}
+	return b.String()
+}
+
+// Hint says what the user can do about e, or "" when nothing useful is known.
+func (e *Error) Hint() string {
+	switch e.KOE {
+	case "KOE006":
+		return fmt.Sprintf("register %s under [앱] > [플랫폼 키] > [REST API 키] > 리다이렉트 URI in the Kakao Developers console, or pass a registered one with --redirect-uri", e.redirect())
+	case "KOE009":
+		return "the app key is not allowed for this platform; use the app's REST API key"
+	case "KOE010":
+		return "the app's client secret is on: set KAKAO_CLIENT_SECRET or pass --client-secret-file (console: [앱] > [플랫폼 키] > [REST API 키] > 클라이언트 시크릿)"
+	case "KOE101":
+		return "check --client-id (KAKAO_CLIENT_ID): it must be the app's REST API key, not the JavaScript or native key"
+	case "KOE205":
+		return "a requested scope is not set up for the app; enable it under 동의항목 in the console or drop it from --scope"
+	case "KOE237":
+		return "Kakao is rate-limiting token requests; wait a minute and try again"
+	case "KOE303":
+		return fmt.Sprintf("the redirect URI must match exactly between the authorize and token calls (scheme, host, port, path, trailing slash); used %s", e.redirect())
+	case "KOE319", "KOE322":
+		return `the refresh token is no longer valid (expired, rotated or the app was unlinked); run "kakao-auth login"`
+	case "KOE320":
+		return `the authorization code was already used or has expired; run "kakao-auth login" again`
+	}
+	switch e.OAuthError {
+	case "invalid_client":
+		return "check --client-id and the client secret (KAKAO_CLIENT_SECRET / --client-secret-file)"
+	case "invalid_grant":
+		return `run "kakao-auth login" again`
+	}
+	if e.HTTPStatus >= 500 {
+		return "Kakao had a server error; try again shortly"
+	}
+	return ""
+}
+
+// Temporary reports whether retrying later may succeed with the same input.
+func (e *Error) Temporary() bool {
+	return e.KOE == "KOE237" || e.HTTPStatus >= 500
+}
+
+func (e *Error) redirect() string {
+	if e.redirectURI == "" {
+		return "the redirect URI"
+	}
+	return e.redirectURI
+}
+
+// UnexpectedResponseError is a token-endpoint answer that is neither a token
+// nor Kakao's JSON error: an HTML error page, a proxy's 502, broken JSON.
+type UnexpectedResponseError struct {
+	HTTPStatus  int
+	ContentType string
+	Reason      string
+	AuthURL     string
+}
+
+func (e *UnexpectedResponseError) Error() string {
+	s := "unexpected answer from the token endpoint"
+	if e.HTTPStatus != 0 {
+		s += fmt.Sprintf(" (HTTP %d", e.HTTPStatus)
+		if e.ContentType != "" {
+			s += ", " + e.ContentType
+		}
+		s += ")"
+	}
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+// Hint points at the usual causes.
+func (e *UnexpectedResponseError) Hint() string {
+	return fmt.Sprintf("check that --auth-url (%s) is a Kakao auth server; if it is, Kakao may be having trouble, so try again shortly", e.AuthURL)
+}
+
+// Temporary reports true: a garbled answer says nothing about the tokens.
+func (e *UnexpectedResponseError) Temporary() bool { return true }
+
+// NetworkError is a failure to get any answer from Kakao.
+type NetworkError struct {
+	AuthURL string
+	Timeout bool
+	Err     error
+}
+
+func (e *NetworkError) Error() string {
+	if e.Timeout {
+		return fmt.Sprintf("no answer from %s in time", e.AuthURL)
+	}
+	return fmt.Sprintf("cannot reach %s: %v", e.AuthURL, e.Err)
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// Hint suggests checking the connection.
+func (e *NetworkError) Hint() string {
+	return "check the network connection (and --auth-url), then try again"
+}
+
+// Temporary reports true: nothing was decided by Kakao.
+func (e *NetworkError) Temporary() bool { return true }
+
+// codeInText matches a code or token value Kakao echoes in error texts, such
+// as "authorization code not found for code=…".
+var codeInText = regexp.MustCompile(`((?:code|token)\s*[=:]\s*)[^\s,]+`)
+
+func redact(s string) string {
+	return codeInText.ReplaceAllString(s, "${1}[redacted]")
+}
+
+// tokenError turns whatever x/oauth2 returned into one of this package's
+// errors, never echoing the response body (it may hold secrets).
+func (c *Client) tokenError(ctx context.Context, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		status := 0
+		ctype := ""
+		if re.Response != nil {
+			status = re.Response.StatusCode
+			ctype, _, _ = mime.ParseMediaType(re.Response.Header.Get("Content-Type"))
+		}
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+			Code        string `json:"error_code"`
+		}
+		if json.Unmarshal(re.Body, &body) == nil && body.Error != "" {
+			return &Error{
+				HTTPStatus:  status,
+				OAuthError:  body.Error,
+				Description: redact(body.Description),
+				KOE:         body.Code,
+				redirectURI: c.RedirectURI,
+			}
+		}
+		if re.ErrorCode != "" { // form-encoded error answer
+			return &Error{HTTPStatus: status, OAuthError: re.ErrorCode, Description: redact(re.ErrorDescription), redirectURI: c.RedirectURI}
+		}
+		return &UnexpectedResponseError{HTTPStatus: status, ContentType: ctype, Reason: "not Kakao's JSON error", AuthURL: c.authBase()}
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) || errors.Is(err, context.DeadlineExceeded) {
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return ctx.Err() // cancelled by the user, not a network fault
+		}
+		timeout := errors.Is(err, context.DeadlineExceeded) || (nerr != nil && nerr.Timeout())
+		return &NetworkError{AuthURL: c.authBase(), Timeout: timeout, Err: unwrapURLError(err)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "missing access_token"):
+		return &UnexpectedResponseError{Reason: "the answer has no access_token", AuthURL: c.authBase()}
+	case strings.Contains(msg, "cannot parse"):
+		return &UnexpectedResponseError{Reason: "the answer is not valid JSON", AuthURL: c.authBase()}
+	}
+	return &NetworkError{AuthURL: c.authBase(), Err: unwrapURLError(err)}
+}
+
+// unwrapURLError drops net/url's "Post \"URL\":" prefix, which repeats the
+// endpoint the message already names.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,236 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// maxFileSize bounds what Read will load; a session file is well under 1 KiB.
+const maxFileSize = 64 << 10
+
+// DefaultDir is where session files live: $XDG_RUNTIME_DIR/kakao-auth when
+// the runtime dir exists (tmpfs, per user, cleared at logout), else
+// kakao-auth/sessions under the user cache dir.
+func DefaultDir(getenv func(string) string) (string, error) {
+	if rt := getenv("XDG_RUNTIME_DIR"); rt != "" {
+		if fi, err := os.Stat(rt); err == nil && fi.IsDir() {
+			return filepath.Join(rt, "kakao-auth"), nil
+		}
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find a directory for session files: %w", err)
+	}
+	return filepath.Join(cache, "kakao-auth", "sessions"), nil
+}
+
+// Dir is a directory of session files.
+type Dir struct {
+	Path string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (d Dir) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
+
+// ensure creates the directory with mode 0700 and checks that an existing
+// one is private to this user.
+func (d Dir) ensure() error {
+	if err := os.MkdirAll(d.Path, 0o700); err != nil {
+		return fmt.Errorf("create session directory: %w", err)
+	}
+	fi, err := os.Lstat(d.Path)
+	if err != nil {
+		return fmt.Errorf("create session directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return &InsecureError{Path: d.Path, Reason: "not a directory"}
+	}
+	return checkPrivate(d.Path, fi, 0o700)
+}
+
+// Create writes s to a new file of its own, atomically and with mode 0600,
+// and returns its path. Version, CreatedAt and ExpiresAt are filled in.
+func (d Dir) Create(s *Session) (string, error) {
+	if err := d.ensure(); err != nil {
+		return "", err
+	}
+	s.Version = Version
+	s.CreatedAt = d.now().UTC().Truncate(time.Second)
+	s.ExpiresAt = s.CreatedAt.Add(Lifetime)
+	if err := s.validate(); err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	path := filepath.Join(d.Path, fileName(s.State))
+	if err := writeAtomic(path, append(data, '\n')); err != nil {
+		return "", fmt.Errorf("write session file: %w", err)
+	}
+	return path, nil
+}
+
+// writeAtomic writes data to a temp file beside path, syncs it and renames
+// it into place, so no reader ever sees half a file.
+func writeAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// PathFor is where the session for state lives (whether or not it exists).
+func (d Dir) PathFor(state string) string {
+	return filepath.Join(d.Path, fileName(state))
+}
+
+// Find loads the session for state. It returns ErrNotFound when there is
+// none and ErrExpired when it is past its life.
+func (d Dir) Find(state string) (*Session, error) {
+	if state == "" {
+		return nil, ErrNotFound
+	}
+	path := d.PathFor(state)
+	s, err := Read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The name is a hash of the state; a file whose content names another
+	// state was renamed or planted.
+	if s.State != state {
+		return nil, &InsecureError{Path: path, Reason: "its state does not match its name"}
+	}
+	if !d.now().Before(s.ExpiresAt) {
+		return nil, ErrExpired
+	}
+	return s, nil
+}
+
+// Read loads and checks one session file: a regular file (not a link),
+// owned by this user, mode 0600, well-formed.
+func Read(path string) (*Session, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &InsecureError{Path: path, Reason: "not a regular file"}
+	}
+	if err := checkPrivate(path, fi, 0o600); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// The file must still be the one just checked.
+	if fi2, err := f.Stat(); err != nil || !os.SameFile(fi, fi2) {
+		return nil, &InsecureError{Path: path, Reason: "it changed while being opened"}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return decode(path, data)
+}
+
+func decode(path string, data []byte) (*Session, error) {
+	if len(data) > maxFileSize {
+		return nil, &CorruptError{Path: path, Err: errors.New("too large")}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Session
+	if err := dec.Decode(&s); err != nil {
+		return nil, &CorruptError{Path: path, Err: errors.New("not valid session JSON")}
+	}
+	if err := s.validate(); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	return &s, nil
+}
+
+// Delete removes the session file for state; a missing file is not an error.
+func (d Dir) Delete(state string) error {
+	err := os.Remove(d.PathFor(state))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove session file: %w", err)
+	}
+	return nil
+}
+
+// Sweep removes session files whose life is over, and damaged or leftover
+// temporary files older than Lifetime, so a crashed run (SIGKILL, power
+// loss) leaves nothing behind for long. It never follows links and leaves
+// files it cannot judge alone. It returns how many files it removed.
+func (d Dir) Sweep() (int, error) {
+	entries, err := os.ReadDir(d.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sweep session files: %w", err)
+	}
+	now := d.now()
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		isSession := strings.HasSuffix(name, fileSuffix)
+		if !isSession && !strings.HasPrefix(name, ".tmp-") {
+			continue
+		}
+		path := filepath.Join(d.Path, name)
+		fi, err := os.Lstat(path)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		stale := now.Sub(fi.ModTime()) > Lifetime
+		if isSession {
+			if s, err := Read(path); err == nil {
+				stale = !now.Before(s.ExpiresAt)
+			}
+		}
+		if stale && os.Remove(path) == nil {
+			removed++
+		}
+	}
+	return removed, nil
+}
