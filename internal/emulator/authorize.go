@@ -1,0 +1,147 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// maxFormBytes bounds every form body the emulator reads.
+const maxFormBytes = 64 << 10
+
+// handleAuthorize serves GET /oauth/authorize (KAKAO.md §1). Configuration
+// errors get the emulator's own error page and never a redirect, since the
+// redirect URI is not yet trusted: client_id (KOE101), then redirect_uri
+// (KOE006), then response_type (KOE202/KOE201), then PKCE. Only after that
+// are errors redirected to the app.
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.stats.AuthorizeRequests++
+	s.mu.Unlock()
+
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	q := r.URL.Query()
+	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
+
+	s.mu.Lock()
+	knownClient, knownURI := s.clients[clientID], s.redirectURIs[redirectURI]
+	s.mu.Unlock()
+	if !knownClient {
+		writeErrorPage(w, errorPage{Code: "KOE101", Message: "Invalid client_id: no app has this REST API key.",
+			Hint: "Check client_id: it must be the app's REST API key."})
+		return
+	}
+	if !knownURI {
+		writeErrorPage(w, errorPage{Code: "KOE006", Message: "redirect_uri is not registered: " + redirectURI,
+			Hint: "Register it under [앱] > [플랫폼 키] > [REST API 키] > 리다이렉트 URI, or use a registered value; it must match exactly, including port, path and trailing slash."})
+		return
+	}
+	switch q.Get("response_type") {
+	case "code":
+	case "token":
+		writeErrorPage(w, errorPage{Code: "KOE202", Message: "Implicit grant (response_type=token) is not allowed.",
+			Hint: "Use response_type=code."})
+		return
+	default:
+		writeErrorPage(w, errorPage{Code: "KOE201", Message: "Unsupported response type.",
+			Hint: "Use response_type=code."})
+		return
+	}
+	challenge, msg := parsePKCE(q)
+	if msg != "" {
+		// Kakao's KOE code for a bad PKCE request is unknown, so the page shows none.
+		writeErrorPage(w, errorPage{Message: msg,
+			Hint: "Send code_challenge=BASE64URL(SHA-256(code_verifier)) with code_challenge_method=S256."})
+		return
+	}
+
+	req := &authRequest{
+		clientID:    clientID,
+		redirectURI: redirectURI,
+		state:       q.Get("state"),
+		nonce:       q.Get("nonce"),
+		challenge:   challenge,
+		scopes:      parseScopes(q.Get("scope")),
+	}
+	prompts, ok := parsePrompt(q.Get("prompt"))
+	if !ok {
+		redirect(w, redirectURI, "error", "invalid_request", "error_description", "invalid prompt value.", "state", req.state)
+		return
+	}
+	// login_hint and service_terms are accepted and ignored: the emulator has
+	// no login page and no Kakao Sync terms.
+
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked(now)
+	l := s.links[clientID]
+	consented := l != nil && coversScopes(l.scopes, req.scopes)
+	switch {
+	case slices.Contains(prompts, "none"):
+		// prompt=none allows no UI, and consent is UI, so AutoApprove does
+		// not help here (KAKAO.md §1 redirect table).
+		if !consented {
+			redirect(w, redirectURI, "error", "consent_required", "error_description", "user consent required.", "state", req.state)
+			return
+		}
+		s.agreeLocked(w, req)
+	case s.autoApprove || (consented && len(prompts) == 0):
+		s.agreeLocked(w, req)
+	default:
+		tx := newSecret(prefixTx)
+		req.expires = now.Add(s.codeTTL)
+		s.pending[tx] = req
+		writeConsentPage(w, consentPage{AppName: s.appName, Nickname: s.user.Nickname, ClientID: clientID, Scopes: req.scopes, Tx: tx})
+	}
+}
+
+// parsePKCE validates code_challenge and code_challenge_method and returns
+// the challenge, or a message for the error page. Only S256 is advertised
+// (KAKAO.md §3). Strict reading of the gaps: a challenge without a method
+// means "plain" (RFC 7636 §4.3), which is unsupported, so it is refused; a
+// method without a challenge is refused too.
+func parsePKCE(q url.Values) (challenge, msg string) {
+	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
+	switch {
+	case challenge == "" && method == "":
+		return "", ""
+	case challenge == "":
+		return "", "code_challenge_method was sent without code_challenge."
+	case method == "":
+		return "", "code_challenge was sent without code_challenge_method; the default, plain, is not supported."
+	case method != "S256":
+		return "", "Unsupported code_challenge_method; only S256 is supported."
+	}
+	if b, err := base64.RawURLEncoding.DecodeString(challenge); err != nil || len(b) != 32 {
+		return "", "Malformed code_challenge: it must be the unpadded base64url encoding of a SHA-256 hash."
+	}
+	return challenge, ""
+}
+
+// parsePrompt splits the comma-separated prompt parameter (KAKAO.md §1).
+// Unknown values are refused, and so is none next to anything else, since
+// none means no UI while the others each ask for UI.
+func parsePrompt(raw string) ([]string, bool) {
+	if raw == "" {
+		return nil, true
+	}
+	prompts := strings.Split(raw, ",")
+	for _, p := range prompts {
+		switch p {
+		case "login", "none", "create", "select_account":
+		default:
+			return nil, false
+		}
+	}
+	if slices.Contains(prompts, "none") && len(prompts) > 1 {
+		return nil, false
+	}
+	return prompts, true
+}

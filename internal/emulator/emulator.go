@@ -1,0 +1,222 @@
+// Package emulator is a local stand-in for Kakao Login's servers: the kauth
+// authorize and token endpoints and the kapi user endpoints a CLI needs, all
+// served by one http.Handler on one base URL.
+//
+// It backs `kakao-auth emulator`, `kakao-auth login --emulator` and every test
+// of the client. It is held to shared/KAKAO.md by its own tests and imports
+// only the standard library, so the client and the emulator cannot share a
+// misunderstanding. Where KAKAO.md marks a fact UNCONFIRMED, the emulator takes
+// the strict reading and says so next to the code.
+//
+// State lives in memory only: restarting the emulator forgets every client,
+// consent, code and token.
+package emulator
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Defaults used when the matching Config field is zero. The lifetimes follow
+// KAKAO.md §6 for a REST API key.
+const (
+	// DefaultClientID is the REST API key registered when Config.ClientIDs is empty.
+	DefaultClientID = "emulator-rest-api-key"
+	// DefaultRedirectURI is the redirect URI registered when Config.RedirectURIs is empty.
+	DefaultRedirectURI = "http://localhost:8765/callback"
+	// DefaultAccessTTL is the access-token lifetime of a REST API key (Kakao: expires_in ≈ 21599).
+	DefaultAccessTTL = 6 * time.Hour
+	// DefaultRefreshTTL is the refresh-token lifetime (5184000 s, two months).
+	DefaultRefreshTTL = 60 * 24 * time.Hour
+	// DefaultCodeTTL is the authorization-code lifetime; Kakao's is UNCONFIRMED,
+	// community guides say 10 minutes.
+	DefaultCodeTTL = 10 * time.Minute
+	// RotationWindow is Kakao's rotation rule: a refresh returns a new refresh
+	// token only when the old one has less than this left (KAKAO.md §2).
+	RotationWindow = 30 * 24 * time.Hour
+)
+
+// defaultAppName is shown on the consent page when Config.AppName is empty.
+const defaultAppName = "kakao-auth emulator"
+
+// defaultUser is the demo user signed in when Config.User is zero.
+var defaultUser = User{
+	ID:              4000000001,
+	Nickname:        "Ryan",
+	Email:           "ryan@example.com",
+	ProfileImageURL: "https://example.com/emulator/ryan_640x640.jpg",
+}
+
+// Config configures a Server. Every zero value means the default named on its field.
+type Config struct {
+	// ClientIDs are the registered REST API keys. Default: [DefaultClientID].
+	ClientIDs []string
+	// RedirectURIs are the registered redirect URIs, matched byte for byte
+	// (scheme, host, port, path, trailing slash). Default: [DefaultRedirectURI].
+	RedirectURIs []string
+	// ClientSecret, when non-empty, must be sent as client_secret on every
+	// token request (else 401 invalid_client KOE010). Default: "" (secret OFF).
+	ClientSecret string
+	// AccessTTL is the access-token lifetime. Default: DefaultAccessTTL.
+	AccessTTL time.Duration
+	// RefreshTTL is the refresh-token lifetime. Default: DefaultRefreshTTL.
+	// Below RotationWindow, every refresh rotates the refresh token.
+	RefreshTTL time.Duration
+	// CodeTTL is the lifetime of authorization codes and of consent pages.
+	// Default: DefaultCodeTTL.
+	CodeTTL time.Duration
+	// AutoApprove skips the consent page as if the person pressed Agree at
+	// once. Default: false (the consent page is shown).
+	AutoApprove bool
+	// AppName is the app name shown on the consent page. Default: "kakao-auth emulator".
+	AppName string
+	// User is the signed-in demo user. Default (the zero User): ID 4000000001,
+	// nickname "Ryan", email "ryan@example.com".
+	User User
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+}
+
+// User is the Kakao account the emulator pretends is signed in.
+type User struct {
+	// ID is the Kakao user ID, "id" in kapi answers.
+	ID int64
+	// Nickname is the profile nickname, given with profile_nickname or profile consent.
+	Nickname string
+	// Email is the account email, given with account_email consent; "" means none.
+	Email string
+	// ProfileImageURL is the profile (and thumbnail) image; "" means Kakao's default image.
+	ProfileImageURL string
+}
+
+// Server is the emulated kauth + kapi. It is an http.Handler serving both
+// hosts' paths on one base URL; all its methods are safe for concurrent use.
+//
+// Like Kakao, it shows the consent page only while the demo user has not yet
+// agreed to the requested scopes for the client (or when prompt asks for
+// login, create or select_account); after that, authorize redirects with a
+// code at once (KAKAO.md §1 Behaviour).
+type Server struct {
+	mux        *http.ServeMux
+	secret     string
+	accessTTL  time.Duration
+	refreshTTL time.Duration
+	codeTTL    time.Duration
+	appName    string
+	user       User
+	now        func() time.Time
+
+	mu           sync.Mutex
+	clients      map[string]bool
+	redirectURIs map[string]bool
+	autoApprove  bool
+	fault        Fault
+	stats        Stats
+	pending      map[string]*authRequest  // consent pages awaiting a decision, by tx
+	codes        map[string]*authRequest  // authorization codes
+	access       map[string]*accessToken  // access tokens
+	refresh      map[string]*refreshToken // refresh tokens
+	links        map[string]*link         // the demo user's consent, by client ID
+	lastSweep    time.Time
+}
+
+// New returns a Server configured by cfg, with defaults for zero fields.
+func New(cfg Config) *Server {
+	s := &Server{
+		secret:       cfg.ClientSecret,
+		accessTTL:    orDefault(cfg.AccessTTL, DefaultAccessTTL),
+		refreshTTL:   orDefault(cfg.RefreshTTL, DefaultRefreshTTL),
+		codeTTL:      orDefault(cfg.CodeTTL, DefaultCodeTTL),
+		appName:      cfg.AppName,
+		user:         cfg.User,
+		now:          cfg.Now,
+		clients:      map[string]bool{},
+		redirectURIs: map[string]bool{},
+		autoApprove:  cfg.AutoApprove,
+		pending:      map[string]*authRequest{},
+		codes:        map[string]*authRequest{},
+		access:       map[string]*accessToken{},
+		refresh:      map[string]*refreshToken{},
+		links:        map[string]*link{},
+	}
+	if s.appName == "" {
+		s.appName = defaultAppName
+	}
+	if s.user == (User{}) {
+		s.user = defaultUser
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	clientIDs := cfg.ClientIDs
+	if len(clientIDs) == 0 {
+		clientIDs = []string{DefaultClientID}
+	}
+	for _, id := range clientIDs {
+		s.RegisterClient(id)
+	}
+	uris := cfg.RedirectURIs
+	if len(uris) == 0 {
+		uris = []string{DefaultRedirectURI}
+	}
+	for _, uri := range uris {
+		s.RegisterRedirectURI(uri)
+	}
+
+	// Paths carry no method: each handler checks its own, so that faults hit
+	// /oauth/token before any check and kapi answers wrong methods in its shape.
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/oauth/authorize", s.handleAuthorize)
+	s.mux.HandleFunc("/oauth/authorize/consent", s.handleConsent)
+	s.mux.HandleFunc("/oauth/token", s.handleToken)
+	s.mux.HandleFunc("/v1/user/access_token_info", s.handleTokenInfo)
+	s.mux.HandleFunc("/v2/user/me", s.handleMe)
+	s.mux.HandleFunc("/v1/user/logout", s.handleLogout)
+	s.mux.HandleFunc("/v1/user/unlink", s.handleUnlink)
+	s.mux.HandleFunc("/_emulator/stats", s.handleStats)
+	return s
+}
+
+// ServeHTTP serves the kauth paths (/oauth/authorize, /oauth/token), the kapi
+// paths (/v1/user/access_token_info, /v2/user/me, /v1/user/logout,
+// /v1/user/unlink) and the emulator-only /_emulator/stats. Anything else is 404.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// RegisterClient registers one more REST API key. Empty keys are ignored.
+func (s *Server) RegisterClient(clientID string) {
+	if clientID == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[clientID] = true
+}
+
+// RegisterRedirectURI registers one more redirect URI, to be matched byte for
+// byte. Unlike Kakao's console, it neither checks the scheme nor caps the list
+// at 10 (KAKAO.md §3): tests may register whatever they need.
+func (s *Server) RegisterRedirectURI(uri string) {
+	if uri == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.redirectURIs[uri] = true
+}
+
+// SetAutoApprove turns skipping the consent page on or off.
+func (s *Server) SetAutoApprove(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoApprove = on
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}

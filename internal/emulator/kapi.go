@@ -1,0 +1,164 @@
+package emulator
+
+import (
+	"hash/fnv"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// apiError is kapi's error answer: {"msg","code"} (KAKAO.md §4).
+type apiError struct {
+	status int
+	Msg    string `json:"msg"`
+	Code   int    `json:"code"`
+}
+
+var (
+	// errInvalidToken is Kakao's answer to an unknown, expired or revoked
+	// token, quoted in KAKAO.md §4.
+	errInvalidToken  = &apiError{status: http.StatusUnauthorized, Msg: "this access token does not exist", Code: -401}
+	errNoAuthHeader  = &apiError{status: http.StatusBadRequest, Msg: "authorization header is missing", Code: -2}
+	errBadAuthHeader = &apiError{status: http.StatusBadRequest, Msg: "authorization header is malformed; expected \"Bearer {ACCESS_TOKEN}\"", Code: -2}
+	// Kakao's answer to a wrong method is UNCONFIRMED: the emulator uses
+	// HTTP's 405 with kapi's "illegal params" code, -2.
+	errAPIMethod = &apiError{status: http.StatusMethodNotAllowed, Msg: "method not allowed", Code: -2}
+)
+
+func writeAPIError(w http.ResponseWriter, e *apiError) {
+	if e.Code == -401 {
+		w.Header().Set("WWW-Authenticate", "Bearer error=invalid_token")
+	}
+	writeJSON(w, e.status, e)
+}
+
+// authorizeAPI checks the method and the Bearer token of a kapi request and
+// returns the token's record, or answers the error itself and returns nil.
+func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ...string) *accessToken {
+	if !slices.Contains(methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(methods, ", "))
+		writeAPIError(w, errAPIMethod)
+		return nil
+	}
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		writeAPIError(w, errNoAuthHeader)
+		return nil
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	// KakaoAK (admin key) auth is refused as malformed: a CLI must never hold
+	// an admin key (KAKAO.md §4).
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
+		writeAPIError(w, errBadAuthHeader)
+		return nil
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at := s.access[tok]
+	if at == nil || expired(at.expires, now) {
+		delete(s.access, tok)
+		writeAPIError(w, errInvalidToken)
+		return nil
+	}
+	cp := *at
+	return &cp
+}
+
+// handleTokenInfo serves GET /v1/user/access_token_info.
+func (s *Server) handleTokenInfo(w http.ResponseWriter, r *http.Request) {
+	at := s.authorizeAPI(w, r, http.MethodGet)
+	if at == nil {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id":         s.user.ID,
+		"expires_in": secondsLeft(at.expires, s.now()),
+		"app_id":     appID(at.clientID),
+	})
+}
+
+// appID derives a stable, app-ID-looking number from a client ID, so the same
+// key gets the same app_id in every emulator run.
+func appID(clientID string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(clientID))
+	return int64(h.Sum32()%900000) + 100000
+}
+
+// handleMe serves GET and POST /v2/user/me. Each part of kakao_account is
+// filled only when the token's scopes include its consent item; otherwise the
+// matching *_needs_agreement is true, as Kakao does for items not agreed to.
+// property_keys and secure_resource are accepted and ignored.
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	at := s.authorizeAPI(w, r, http.MethodGet, http.MethodPost)
+	if at == nil {
+		return
+	}
+	u := s.user
+	account := map[string]any{}
+	me := map[string]any{"id": u.ID, "kakao_account": account}
+
+	s.mu.Lock()
+	if l := s.links[at.clientID]; l != nil {
+		me["connected_at"] = l.connectedAt.UTC().Truncate(time.Second).Format(time.RFC3339)
+	}
+	s.mu.Unlock()
+
+	if hasAnyScope(at.scopes, "profile_nickname", "profile") {
+		account["profile_needs_agreement"] = false
+		account["profile"] = map[string]any{
+			"nickname":            u.Nickname,
+			"thumbnail_image_url": u.ProfileImageURL,
+			"profile_image_url":   u.ProfileImageURL,
+			"is_default_image":    u.ProfileImageURL == "",
+			"is_default_nickname": false,
+		}
+		me["properties"] = map[string]any{
+			"nickname":        u.Nickname,
+			"profile_image":   u.ProfileImageURL,
+			"thumbnail_image": u.ProfileImageURL,
+		}
+	} else {
+		account["profile_needs_agreement"] = true
+	}
+	if hasAnyScope(at.scopes, "account_email") {
+		account["email_needs_agreement"] = false
+		if u.Email != "" { // a Config.User may have no email at all
+			account["email"] = u.Email
+			account["is_email_valid"] = true
+			account["is_email_verified"] = true
+		}
+	} else {
+		account["email_needs_agreement"] = true
+	}
+	writeJSON(w, http.StatusOK, me)
+}
+
+// handleLogout serves POST /v1/user/logout: the demo user's access and
+// refresh tokens for the token's client stop working; consent stays.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	at := s.authorizeAPI(w, r, http.MethodPost)
+	if at == nil {
+		return
+	}
+	s.mu.Lock()
+	s.revokeTokensLocked(at.clientID)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": s.user.ID})
+}
+
+// handleUnlink serves POST /v1/user/unlink: like logout, and the consent is
+// forgotten too, so the next login shows the consent page again (KAKAO.md §1,
+// §4).
+func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {
+	at := s.authorizeAPI(w, r, http.MethodPost)
+	if at == nil {
+		return
+	}
+	s.mu.Lock()
+	s.unlinkLocked(at.clientID)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": s.user.ID})
+}

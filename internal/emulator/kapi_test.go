@@ -1,0 +1,208 @@
+package emulator
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// KAKAO.md §4 Token info: {"id","expires_in" (remaining s),"app_id"}.
+func TestKAPI_AccessTokenInfo(t *testing.T) {
+	e := newEnv(t, Config{})
+	at := e.tokens(t)["access_token"].(string)
+	e.clock.Advance(time.Hour)
+	r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", at)
+	want := map[string]any{"id": float64(4000000001), "expires_in": float64(5 * 3600), "app_id": float64(appID(DefaultClientID))}
+	if diff := cmp.Diff(want, r.json(t)); diff != "" || r.status != http.StatusOK {
+		t.Errorf("status %d; answer mismatch (-want +got):\n%s", r.status, diff)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json;charset=UTF-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+}
+
+func TestKAPI_AppIDStablePerClient(t *testing.T) {
+	if appID("key-a") != appID("key-a") || appID("key-a") == appID("key-b") {
+		t.Errorf("appID not stable and distinct: %d %d", appID("key-a"), appID("key-b"))
+	}
+	if id := appID(DefaultClientID); id < 100000 || id > 999999 {
+		t.Errorf("appID = %d, want six digits", id)
+	}
+}
+
+// KAKAO.md §4 User info: kakao_account parts appear only for agreed scopes;
+// otherwise *_needs_agreement is true.
+func TestKAPI_UserMeFollowsScopes(t *testing.T) {
+	connectedAt := "2026-01-02T03:04:05Z" // newClock's time, when consent was given
+	profile := map[string]any{
+		"nickname":            "Ryan",
+		"thumbnail_image_url": defaultUser.ProfileImageURL,
+		"profile_image_url":   defaultUser.ProfileImageURL,
+		"is_default_image":    false,
+		"is_default_nickname": false,
+	}
+	properties := map[string]any{
+		"nickname":        "Ryan",
+		"profile_image":   defaultUser.ProfileImageURL,
+		"thumbnail_image": defaultUser.ProfileImageURL,
+	}
+	tests := []struct {
+		scope string
+		want  map[string]any
+	}{
+		{"", map[string]any{
+			"id": float64(4000000001), "connected_at": connectedAt,
+			"kakao_account": map[string]any{"profile_needs_agreement": true, "email_needs_agreement": true},
+		}},
+		{"profile_nickname", map[string]any{
+			"id": float64(4000000001), "connected_at": connectedAt, "properties": properties,
+			"kakao_account": map[string]any{"profile_needs_agreement": false, "profile": profile, "email_needs_agreement": true},
+		}},
+		{"profile account_email", map[string]any{
+			"id": float64(4000000001), "connected_at": connectedAt, "properties": properties,
+			"kakao_account": map[string]any{
+				"profile_needs_agreement": false, "profile": profile,
+				"email_needs_agreement": false, "email": "ryan@example.com", "is_email_valid": true, "is_email_verified": true,
+			},
+		}},
+	}
+	for _, tt := range tests {
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			t.Run(tt.scope+" "+method, func(t *testing.T) {
+				e := newEnv(t, Config{})
+				at := e.tokens(t, "scope", tt.scope)["access_token"].(string)
+				r := e.bearer(t, method, "/v2/user/me", at)
+				if diff := cmp.Diff(tt.want, r.json(t)); diff != "" || r.status != http.StatusOK {
+					t.Errorf("status %d; answer mismatch (-want +got):\n%s", r.status, diff)
+				}
+			})
+		}
+	}
+}
+
+func TestKAPI_UserMeUsesConfiguredUser(t *testing.T) {
+	e := newEnv(t, Config{User: User{ID: 42, Nickname: "Apeach"}})
+	at := e.tokens(t, "scope", "profile_nickname,account_email")["access_token"].(string)
+	got := e.bearer(t, http.MethodGet, "/v2/user/me", at).json(t)
+	account := got["kakao_account"].(map[string]any)
+	if got["id"] != float64(42) || account["profile"].(map[string]any)["is_default_image"] != true || account["email"] != nil {
+		t.Errorf("user/me = %v, want id 42, a default image and no email", got)
+	}
+}
+
+// KAKAO.md §4 API error shape: -401 with WWW-Authenticate for a bad token,
+// -2 for a bad request.
+func TestKAPI_Errors(t *testing.T) {
+	e := newEnv(t, Config{})
+	at := e.tokens(t)["access_token"].(string)
+	invalid := map[string]any{"msg": "this access token does not exist", "code": float64(-401)}
+	tests := []struct {
+		name   string
+		method string
+		header http.Header
+		status int
+		want   map[string]any // without msg unless it matters
+	}{
+		{"unknown token is -401", http.MethodGet, http.Header{"Authorization": {"Bearer emu_at_made-up"}}, 401, invalid},
+		{"scheme is case-insensitive", http.MethodGet, http.Header{"Authorization": {"bearer " + at}}, 200, nil},
+		{"missing header is -2", http.MethodGet, nil, 400, map[string]any{"code": float64(-2)}},
+		{"Basic scheme is -2", http.MethodGet, http.Header{"Authorization": {"Basic " + at}}, 400, map[string]any{"code": float64(-2)}},
+		{"KakaoAK scheme is -2", http.MethodGet, http.Header{"Authorization": {"KakaoAK admin-key"}}, 400, map[string]any{"code": float64(-2)}},
+		{"Bearer without token is -2", http.MethodGet, http.Header{"Authorization": {"Bearer "}}, 400, map[string]any{"code": float64(-2)}},
+		{"token alone is -2", http.MethodGet, http.Header{"Authorization": {at}}, 400, map[string]any{"code": float64(-2)}},
+		{"wrong method is 405 -2", http.MethodDelete, http.Header{"Authorization": {"Bearer " + at}}, 405, map[string]any{"code": float64(-2)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, tt.method, e.url+"/v1/user/access_token_info", tt.header, nil)
+			if r.status != tt.status {
+				t.Fatalf("status = %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if tt.want == nil {
+				return
+			}
+			got := r.json(t)
+			if _, ok := tt.want["msg"]; !ok {
+				delete(got, "msg")
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("answer mismatch (-want +got):\n%s", diff)
+			}
+			wantAuth := ""
+			if tt.status == 401 {
+				wantAuth = "Bearer error=invalid_token"
+			}
+			if got := r.header.Get("WWW-Authenticate"); got != wantAuth {
+				t.Errorf("WWW-Authenticate = %q, want %q", got, wantAuth)
+			}
+		})
+	}
+}
+
+// KAKAO.md §6: an access token dies after its lifetime (§4: -401 → refresh).
+func TestKAPI_ExpiredTokenIsMinus401(t *testing.T) {
+	e := newEnv(t, Config{})
+	at := e.tokens(t)["access_token"].(string)
+	e.clock.Advance(DefaultAccessTTL - time.Second)
+	if r := e.bearer(t, http.MethodGet, "/v2/user/me", at); r.status != http.StatusOK {
+		t.Fatalf("before expiry: %d", r.status)
+	}
+	e.clock.Advance(time.Second)
+	if r := e.bearer(t, http.MethodGet, "/v2/user/me", at); r.status != http.StatusUnauthorized || r.json(t)["code"] != float64(-401) {
+		t.Errorf("at expiry: %d %s, want 401 -401", r.status, r.body)
+	}
+}
+
+// KAKAO.md §4 Logout: expires the user's tokens for the app; consent stays.
+func TestKAPI_LogoutRevokesTokensKeepsConsent(t *testing.T) {
+	e := newEnv(t, Config{ClientIDs: []string{DefaultClientID, "other-key"}})
+	tok := e.tokens(t)
+	at, rt := tok["access_token"].(string), tok["refresh_token"].(string)
+	other := e.postToken(t, e.codeForm(e.login(t, "client_id", "other-key"), "client_id", "other-key")).json(t)
+
+	if r := e.bearer(t, http.MethodGet, "/v1/user/logout", at); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("GET logout: %d, want 405", r.status)
+	}
+	r := e.bearer(t, http.MethodPost, "/v1/user/logout", at)
+	if diff := cmp.Diff(map[string]any{"id": float64(4000000001)}, r.json(t)); diff != "" || r.status != http.StatusOK {
+		t.Fatalf("logout: status %d (-want +got):\n%s", r.status, diff)
+	}
+	if r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", at); r.status != http.StatusUnauthorized {
+		t.Errorf("access token after logout: %d, want 401", r.status)
+	}
+	assertKOE322(t, e, rt)
+	if r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", other["access_token"].(string)); r.status != http.StatusOK {
+		t.Errorf("other client's token after logout: %d, want still valid", r.status)
+	}
+	if q := queryOf(t, get(t, e.authorizeURL("prompt", "none")).header.Get("Location")); q.Get("code") == "" {
+		t.Errorf("prompt=none after logout: %v, want a code (consent kept)", q)
+	}
+}
+
+// KAKAO.md §4 Unlink and [DT322]: revokes tokens and consent.
+func TestKAPI_UnlinkRevokesTokensAndConsent(t *testing.T) {
+	e := newEnv(t, Config{})
+	tok := e.tokens(t, "scope", "talk_message")
+	at, rt := tok["access_token"].(string), tok["refresh_token"].(string)
+	pendingCode := queryOf(t, get(t, e.authorizeURL()).header.Get("Location")).Get("code")
+
+	r := e.bearer(t, http.MethodPost, "/v1/user/unlink", at)
+	if diff := cmp.Diff(map[string]any{"id": float64(4000000001)}, r.json(t)); diff != "" || r.status != http.StatusOK {
+		t.Fatalf("unlink: status %d (-want +got):\n%s", r.status, diff)
+	}
+	if r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", at); r.status != http.StatusUnauthorized {
+		t.Errorf("access token after unlink: %d, want 401", r.status)
+	}
+	assertKOE322(t, e, rt)
+	if r := e.postToken(t, e.codeForm(pendingCode)); oauthError(t, r)["error_code"] != "KOE320" {
+		t.Errorf("code issued before unlink: %s, want KOE320", r.body)
+	}
+	if q := queryOf(t, get(t, e.authorizeURL("prompt", "none")).header.Get("Location")); q.Get("error") != "consent_required" {
+		t.Errorf("prompt=none after unlink: %v, want consent_required", q)
+	}
+	if r := get(t, e.authorizeURL()); r.status != http.StatusOK {
+		t.Errorf("login after unlink: %d, want the consent page again", r.status)
+	}
+}

@@ -1,0 +1,53 @@
+package emulator
+
+import (
+	"slices"
+	"strings"
+)
+
+// parseScopes splits a scope parameter on commas and spaces: Kakao's docs
+// use commas, its official SDKs join with a space (KAKAO.md §1), and both
+// work. Duplicates are dropped; first-seen order is kept.
+func parseScopes(raw string) []string {
+	var out []string
+	for _, s := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// unionScopes returns every scope in a or b, sorted, so a token's scope
+// string does not depend on the order consent was given in.
+func unionScopes(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// coversScopes reports whether have includes every scope in want.
+func coversScopes(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasAnyScope reports whether scopes includes at least one of any.
+func hasAnyScope(scopes []string, any ...string) bool {
+	for _, a := range any {
+		if slices.Contains(scopes, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinScopes renders scopes the way the token endpoint does: space-separated
+// (KAKAO.md §2).
+func joinScopes(scopes []string) string {
+	return strings.Join(scopes, " ")
+}

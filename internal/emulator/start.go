@@ -1,0 +1,93 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// shutdownGrace bounds how long Close waits for requests in flight.
+const shutdownGrace = 5 * time.Second
+
+// Running is an emulator listening on a loopback address, started by Start.
+type Running struct {
+	// BaseURL is where both kauth and kapi are served, such as
+	// "http://127.0.0.1:53127", without a trailing slash.
+	BaseURL string
+
+	srv    *http.Server
+	cancel context.CancelFunc // ends the context of every request, hung ones included
+	served chan error         // Serve's result
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start binds addr and serves s on it in the background, returning once the
+// socket is listening. addr must be a loopback address (127.0.0.0/8, ::1 or
+// localhost, which means 127.0.0.1); anything else is refused, since the
+// emulator hands out tokens to whoever asks. An empty addr means
+// "127.0.0.1:0", any free port. ctx bounds the bind only: call Close to stop.
+func Start(ctx context.Context, addr string, s *Server) (*Running, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		// Pin it: localhost may resolve to ::1 first, and BaseURL should be
+		// the same on every machine.
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("emulator address %q is not a loopback address; use 127.0.0.1, [::1] or localhost", addr)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("start emulator: %w", err)
+	}
+
+	base, cancel := context.WithCancel(context.Background())
+	r := &Running{
+		BaseURL: "http://" + ln.Addr().String(),
+		srv: &http.Server{
+			Handler:           s,
+			ReadHeaderTimeout: 10 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return base },
+		},
+		cancel: cancel,
+		served: make(chan error, 1),
+	}
+	go func() {
+		err := r.srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		r.served <- err
+	}()
+	return r, nil
+}
+
+// Close stops the emulator: it ends hung requests (FaultHang), lets the
+// others finish for up to five seconds, then closes every connection. Calling
+// it again returns the first result.
+func (r *Running) Close() error {
+	r.closeOnce.Do(func() {
+		r.cancel()
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		err := r.srv.Shutdown(ctx)
+		if err != nil {
+			err = errors.Join(fmt.Errorf("shut down emulator: %w", err), r.srv.Close())
+		}
+		r.closeErr = errors.Join(err, <-r.served)
+	})
+	return r.closeErr
+}

@@ -1,0 +1,157 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+)
+
+// authRequest is a validated authorize request: first waiting on the consent
+// page (keyed by tx), then, once agreed, the record behind a code.
+type authRequest struct {
+	clientID    string
+	redirectURI string
+	state       string
+	nonce       string // kept for OIDC, which the emulator does not serve yet
+	challenge   string // PKCE S256 challenge, "" when none was sent
+	scopes      []string
+	expires     time.Time
+}
+
+// accessToken is what the emulator knows about an issued access token.
+type accessToken struct {
+	clientID string
+	scopes   []string
+	expires  time.Time
+}
+
+// refreshToken is what the emulator knows about an issued refresh token.
+type refreshToken struct {
+	clientID string
+	scopes   []string
+	expires  time.Time
+}
+
+// link is the demo user's consent to one client: Kakao's "connected" state,
+// which lasts until unlink.
+type link struct {
+	scopes      []string
+	connectedAt time.Time
+}
+
+// Prefixes make a leaked value recognisable in a bug report; the random part
+// is what makes it unguessable.
+const (
+	prefixTx      = "emu_tx_"
+	prefixCode    = "emu_code_"
+	prefixAccess  = "emu_at_"
+	prefixRefresh = "emu_rt_"
+)
+
+// newSecret returns prefix followed by 256 random bits, base64url (43 chars).
+func newSecret(prefix string) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails; it crashes the program instead
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// expired reports whether something expiring at exp is dead at now.
+func expired(exp, now time.Time) bool {
+	return !now.Before(exp)
+}
+
+// secondsLeft is what Kakao reports as expires_in: whole seconds, rounded down.
+func secondsLeft(exp, now time.Time) int64 {
+	d := exp.Sub(now)
+	if d < 0 {
+		return 0
+	}
+	return int64(d / time.Second)
+}
+
+// issueTokensLocked issues an access token and, when withRefresh, a refresh
+// token for clientID. s.mu must be held.
+func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Time, withRefresh bool) *tokenResponse {
+	at := newSecret(prefixAccess)
+	s.access[at] = &accessToken{clientID: clientID, scopes: scopes, expires: now.Add(s.accessTTL)}
+	resp := &tokenResponse{
+		TokenType:   "bearer",
+		AccessToken: at,
+		ExpiresIn:   secondsLeft(now.Add(s.accessTTL), now),
+		Scope:       joinScopes(scopes),
+	}
+	if withRefresh {
+		rt := newSecret(prefixRefresh)
+		s.refresh[rt] = &refreshToken{clientID: clientID, scopes: scopes, expires: now.Add(s.refreshTTL)}
+		resp.RefreshToken = rt
+		resp.RefreshTokenExpiresIn = secondsLeft(now.Add(s.refreshTTL), now)
+	}
+	return resp
+}
+
+// revokeTokensLocked drops every access and refresh token of clientID: the
+// demo user is the only user, so "the user's tokens for the app" is all of
+// them. s.mu must be held.
+func (s *Server) revokeTokensLocked(clientID string) {
+	for k, t := range s.access {
+		if t.clientID == clientID {
+			delete(s.access, k)
+		}
+	}
+	for k, t := range s.refresh {
+		if t.clientID == clientID {
+			delete(s.refresh, k)
+		}
+	}
+}
+
+// unlinkLocked revokes the tokens and forgets the consent of clientID, and
+// drops its outstanding codes and consent pages, which were granted under the
+// consent being withdrawn. s.mu must be held.
+func (s *Server) unlinkLocked(clientID string) {
+	s.revokeTokensLocked(clientID)
+	delete(s.links, clientID)
+	for k, c := range s.codes {
+		if c.clientID == clientID {
+			delete(s.codes, k)
+		}
+	}
+	for k, p := range s.pending {
+		if p.clientID == clientID {
+			delete(s.pending, k)
+		}
+	}
+}
+
+// sweepEvery spaces sweeps out so a burst of grants stays linear.
+const sweepEvery = time.Minute
+
+// sweepLocked forgets expired codes, consent pages and tokens, so that a
+// long-running `kakao-auth emulator` does not grow without bound. s.mu must
+// be held.
+func (s *Server) sweepLocked(now time.Time) {
+	if now.Sub(s.lastSweep) < sweepEvery {
+		return
+	}
+	s.lastSweep = now
+	for k, v := range s.pending {
+		if expired(v.expires, now) {
+			delete(s.pending, k)
+		}
+	}
+	for k, v := range s.codes {
+		if expired(v.expires, now) {
+			delete(s.codes, k)
+		}
+	}
+	for k, v := range s.access {
+		if expired(v.expires, now) {
+			delete(s.access, k)
+		}
+	}
+	for k, v := range s.refresh {
+		if expired(v.expires, now) {
+			delete(s.refresh, k)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package emulator
+
+import "net/http"
+
+// Stats counts what the emulator has served, so tests can assert, for
+// example, that a cached token caused no refresh. Its JSON form is what
+// GET /_emulator/stats answers; decode it back into a Stats.
+type Stats struct {
+	// AuthorizeRequests counts requests to /oauth/authorize, valid or not.
+	AuthorizeRequests int `json:"authorize_requests"`
+	// CodeExchanges counts successful authorization_code grants.
+	CodeExchanges int `json:"code_exchanges"`
+	// Refreshes counts successful refresh_token grants.
+	Refreshes int `json:"refreshes"`
+	// TokenErrors counts /oauth/token requests answered with an error,
+	// faults included.
+	TokenErrors int `json:"token_errors"`
+}
+
+// Stats returns the counters so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// handleStats serves GET /_emulator/stats, which is the emulator's own and
+// not part of Kakao's API: Stats as JSON, for tests that run the emulator in
+// another process (`kakao-auth emulator`).
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.Stats())
+}

@@ -1,0 +1,41 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestStats_CountsGrantsAndErrors(t *testing.T) {
+	e := newEnv(t, Config{})
+	code := e.login(t)                                                       // 1 authorize request
+	rt := e.postToken(t, e.codeForm(code)).json(t)["refresh_token"].(string) // 1 code exchange
+	e.postToken(t, e.codeForm(code))                                         // reused code: 1 error
+	e.postToken(t, refreshForm(rt))                                          // 2 refreshes
+	e.postToken(t, refreshForm(rt))
+	e.postToken(t, url.Values{"grant_type": {"password"}}) // 1 error
+	get(t, e.authorizeURL("client_id", "typo-key"))        // invalid authorize requests count too
+	e.s.SetFault(FaultHTML)
+	e.postToken(t, refreshForm(rt)) // faults are errors
+
+	want := Stats{AuthorizeRequests: 2, CodeExchanges: 1, Refreshes: 2, TokenErrors: 3}
+	if diff := cmp.Diff(want, e.s.Stats()); diff != "" {
+		t.Errorf("Stats() mismatch (-want +got):\n%s", diff)
+	}
+
+	// The emulator-only endpoint serves the same counters for another process.
+	r := get(t, e.url+"/_emulator/stats")
+	var got Stats
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil || r.status != http.StatusOK {
+		t.Fatalf("GET /_emulator/stats: %d %s %v", r.status, r.body, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("/_emulator/stats mismatch (-want +got):\n%s", diff)
+	}
+	if r := do(t, http.MethodPost, e.url+"/_emulator/stats", nil, nil); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("POST /_emulator/stats: %d, want 405", r.status)
+	}
+}

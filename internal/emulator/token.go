@@ -1,0 +1,165 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+)
+
+// tokenResponse is the token endpoint's success answer (KAKAO.md §2).
+// refresh_token and refresh_token_expires_in are absent on a refresh that
+// did not rotate; scope is absent when nothing was granted.
+type tokenResponse struct {
+	TokenType             string `json:"token_type"`
+	AccessToken           string `json:"access_token"`
+	ExpiresIn             int64  `json:"expires_in"`
+	RefreshToken          string `json:"refresh_token,omitempty"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in,omitempty"`
+	Scope                 string `json:"scope,omitempty"`
+}
+
+// handleToken serves POST /oauth/token. Only the form body is read, not the
+// URL query, and the client authenticates with client_secret_post only
+// (KAKAO.md §2): an Authorization header is ignored, so a secret sent by
+// HTTP Basic counts as missing (KOE010).
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if s.serveFault(w, r) {
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		s.tokenFail(w, errTokenMethod)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.tokenFail(w, errMalformedBody)
+		return
+	}
+	form := r.PostForm
+	var (
+		resp *tokenResponse
+		terr *tokenError
+	)
+	switch form.Get("grant_type") {
+	case "authorization_code":
+		resp, terr = s.exchangeCode(form)
+	case "refresh_token":
+		resp, terr = s.refreshGrant(form)
+	case "":
+		terr = errNoGrantType
+	default:
+		terr = errUnsupportedGrant
+	}
+	if terr != nil {
+		s.tokenFail(w, terr)
+		return
+	}
+	writeTokenJSON(w, http.StatusOK, resp)
+}
+
+// tokenFail answers a token request with e and counts it.
+func (s *Server) tokenFail(w http.ResponseWriter, e *tokenError) {
+	s.mu.Lock()
+	s.stats.TokenErrors++
+	s.mu.Unlock()
+	writeTokenJSON(w, e.status, e)
+}
+
+// exchangeCode serves grant_type=authorization_code. The client is
+// authenticated first and a failure there leaves the code alone; once looked
+// up, the code is consumed whatever the later checks say (KOE320 on reuse).
+func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
+	clientID := form.Get("client_id")
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.authenticateLocked(clientID, form); e != nil {
+		return nil, e
+	}
+	code := form.Get("code")
+	g := s.codes[code]
+	delete(s.codes, code)
+	// A code of another client is "not found" for this one.
+	if g == nil || expired(g.expires, now) || g.clientID != clientID {
+		return nil, errCodeNotFound
+	}
+	if form.Get("redirect_uri") != g.redirectURI {
+		return nil, errRedirectMismatch
+	}
+	if e := verifyPKCE(g.challenge, form); e != nil {
+		return nil, e
+	}
+	s.sweepLocked(now)
+	s.stats.CodeExchanges++
+	return s.issueTokensLocked(clientID, g.scopes, now, true), nil
+}
+
+// refreshGrant serves grant_type=refresh_token with Kakao's rotation rule
+// (KAKAO.md §2): a new refresh token only when the old one has less than
+// RotationWindow left, and then the old one dies at once. Access tokens
+// issued earlier stay valid until they expire.
+func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
+	clientID := form.Get("client_id")
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.authenticateLocked(clientID, form); e != nil {
+		return nil, e
+	}
+	rt := form.Get("refresh_token")
+	if rt == "" {
+		return nil, errNoRefreshToken
+	}
+	old := s.refresh[rt]
+	if old == nil || old.clientID != clientID {
+		return nil, errBadRefreshToken
+	}
+	if expired(old.expires, now) {
+		delete(s.refresh, rt)
+		return nil, errBadRefreshToken
+	}
+	rotate := old.expires.Sub(now) < RotationWindow
+	if rotate {
+		delete(s.refresh, rt)
+	}
+	s.sweepLocked(now)
+	s.stats.Refreshes++
+	return s.issueTokensLocked(clientID, old.scopes, now, rotate), nil
+}
+
+// authenticateLocked checks client_id and, when the emulator has a secret,
+// client_secret. s.mu must be held.
+func (s *Server) authenticateLocked(clientID string, form url.Values) *tokenError {
+	if !s.clients[clientID] {
+		return errUnknownClient
+	}
+	if s.secret != "" && subtle.ConstantTimeCompare([]byte(form.Get("client_secret")), []byte(s.secret)) != 1 {
+		return errBadSecret
+	}
+	return nil
+}
+
+// verifyPKCE checks code_verifier against the challenge sent at authorize:
+// base64url(SHA-256(verifier)) without padding must equal it (RFC 7636 §4.6).
+// A verifier for a code issued without a challenge is refused too (strict
+// reading; Kakao's behaviour there is UNCONFIRMED), so a client that lost its
+// challenge on the way to the browser is caught.
+func verifyPKCE(challenge string, form url.Values) *tokenError {
+	verifier := form.Get("code_verifier")
+	switch {
+	case challenge == "" && verifier == "":
+		return nil
+	case challenge == "":
+		return errVerifierUnexpected
+	case verifier == "":
+		return errVerifierMissing
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) != 1 {
+		return errVerifierMismatch
+	}
+	return nil
+}
