@@ -111,8 +111,8 @@ func TestValidatePrompt(t *testing.T) {
 func TestRedact(t *testing.T) {
 	tests := map[string]string{
 		"authorization code not found for code=abc123XYZ": "authorization code not found for code=[redacted]",
-		"invalid token: eyJhbGciOi":                        "invalid token: [redacted]",
-		"Redirect URI mismatch.":                           "Redirect URI mismatch.",
+		"invalid token: eyJhbGciOi":                       "invalid token: [redacted]",
+		"Redirect URI mismatch.":                          "Redirect URI mismatch.",
 	}
 	for in, want := range tests {
 		if got := redact(in); got != want {
