@@ -1,0 +1,240 @@
+// Package authflow runs one Kakao login from a terminal: it binds a loopback
+// listener on the registered redirect URI, writes the per-run session file,
+// opens the browser, waits for the callback and exchanges the code with the
+// values read back from the session file.
+package authflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/session"
+)
+
+// DefaultTimeout is how long Login waits for the browser to come back.
+const DefaultTimeout = 3 * time.Minute
+
+// ErrCancelled means the user interrupted the login (Ctrl-C, SIGTERM).
+var ErrCancelled = errors.New("login cancelled")
+
+// TimeoutError means no callback arrived in time.
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no answer from the browser within %s", e.After)
+}
+
+// Hint points at the browser, where Kakao shows setup errors.
+func (e *TimeoutError) Hint() string {
+	return "Kakao shows setup errors (KOE006 unregistered redirect URI, KOE101 wrong app key, …) on its own page instead of coming back: look at the browser tab, fix what it says, then run the login again (or raise --timeout)"
+}
+
+// DeniedError is an error=… callback from Kakao: the user pressed Cancel,
+// consent was required, and so on.
+type DeniedError struct {
+	Code        string
+	Description string
+}
+
+func (e *DeniedError) Error() string {
+	if e.Description != "" {
+		return fmt.Sprintf("kakao returned %s: %s", e.Code, e.Description)
+	}
+	return "kakao returned " + e.Code
+}
+
+// Hint says what to do for the known error values.
+func (e *DeniedError) Hint() string {
+	switch e.Code {
+	case "access_denied":
+		return "the login was cancelled in the browser; run the login again and press Agree to continue"
+	case "consent_required", "login_required", "interaction_required":
+		return "--prompt none cannot show Kakao's pages; run the login without --prompt none"
+	case "invalid_scope":
+		return "a requested scope is not set up for the app; check --scope and the app's consent items"
+	}
+	return ""
+}
+
+// Options configure one login. ClientSecret is used for the exchange only and
+// is never written to the session file.
+type Options struct {
+	ClientID     string
+	ClientSecret string
+	AuthURL      string   // Kakao auth base; empty means kakao.DefaultAuthURL
+	RedirectURIs []string // the first whose port is free is used
+	Scopes       []string
+	Prompt       []string
+	LoginHint    string
+	ServiceTerms []string
+	Profile      string
+
+	Sessions session.Dir
+	// Timeout bounds the wait for the callback; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Open shows the URL to the person; its failure is reported, not fatal.
+	Open func(ctx context.Context, url string) error
+	// Stderr receives every message for people.
+	Stderr io.Writer
+	// Interactive turns on the spinner (stderr is a terminal).
+	Interactive bool
+	// HTTPClient makes the token call; nil means kakao's default.
+	HTTPClient *http.Client
+}
+
+// Result is a completed login: the tokens and the session values they were
+// obtained with.
+type Result struct {
+	Token       *kakao.Token
+	ClientID    string
+	RedirectURI string
+	Scopes      []string
+	Profile     string
+}
+
+// Login runs the browser login. The session file is removed however it ends.
+func Login(ctx context.Context, o Options) (*Result, error) {
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	if _, err := o.Sessions.Sweep(); err != nil {
+		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %v\n", err)
+	}
+	lb, listeners, err := bindFirst(o.RedirectURIs)
+	if err != nil {
+		return nil, err
+	}
+	state, err := kakao.NewState()
+	if err != nil {
+		closeAll(listeners)
+		return nil, err
+	}
+	sess := &session.Session{
+		State:       state,
+		Verifier:    kakao.NewVerifier(),
+		ClientID:    o.ClientID,
+		RedirectURI: lb.uri,
+		AuthURL:     o.AuthURL,
+		Scopes:      o.Scopes,
+		Profile:     o.Profile,
+	}
+	if _, err := o.Sessions.Create(sess); err != nil {
+		closeAll(listeners)
+		return nil, err
+	}
+	defer o.Sessions.Delete(state)
+
+	handler := newCallbackHandler(lb.path, state)
+	srv := newServer(handler)
+	var serving sync.WaitGroup
+	for _, ln := range listeners {
+		serving.Add(1)
+		go func(ln net.Listener) {
+			defer serving.Done()
+			_ = srv.Serve(ln)
+		}(ln)
+	}
+	defer func() {
+		// Give the browser its page, then release the port.
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+		defer cancel()
+		if srv.Shutdown(shutdownCtx) != nil {
+			srv.Close()
+		}
+		serving.Wait()
+	}()
+
+	client := &kakao.Client{ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL}
+	authURL := client.AuthorizeURL(kakao.AuthorizeRequest{
+		State:        sess.State,
+		Verifier:     sess.Verifier,
+		Scopes:       sess.Scopes,
+		Prompt:       o.Prompt,
+		LoginHint:    o.LoginHint,
+		ServiceTerms: o.ServiceTerms,
+	})
+	fmt.Fprintf(o.Stderr, "Opening Kakao's login page in your browser. If it does not open, visit:\n\n  %s\n\n", authURL)
+	go func() {
+		if o.Open == nil {
+			return
+		}
+		if err := o.Open(ctx, authURL); err != nil && ctx.Err() == nil {
+			fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %v; open the URL above yourself\n", err)
+		}
+	}()
+
+	cb, err := wait(ctx, handler.results, o, lb.uri)
+	if err != nil {
+		return nil, err
+	}
+	if cb.errCode != "" {
+		denied := &DeniedError{Code: cb.errCode, Description: cb.description}
+		cb.reply <- page{Status: http.StatusOK, Title: "Login did not complete", Message: "Kakao answered with an error, so kakao-auth has no token.", Detail: denied.Error(), Next: denied.Hint()}
+		return nil, denied
+	}
+	if cb.code == "" {
+		cb.reply <- page{Status: http.StatusBadRequest, Title: "Login did not complete", Message: "The answer from Kakao had neither a code nor an error.", Next: "Run the login again from the terminal."}
+		return nil, errors.New("the callback carried neither code nor error")
+	}
+	res, err := exchange(ctx, o, state, cb.code)
+	if err != nil {
+		cb.reply <- failurePage(err)
+		return nil, err
+	}
+	cb.reply <- pageSuccess
+	return res, nil
+}
+
+// exchange trades the code using the client id, redirect URI and verifier
+// read back from the session file: the file, not memory, is the single source
+// of the in-flight values.
+func exchange(ctx context.Context, o Options, state, code string) (*Result, error) {
+	sess, err := o.Sessions.Find(state)
+	if err != nil {
+		return nil, fmt.Errorf("read back the session: %w", err)
+	}
+	client := &kakao.Client{
+		ClientID:     sess.ClientID,
+		ClientSecret: o.ClientSecret,
+		RedirectURI:  sess.RedirectURI,
+		AuthURL:      sess.AuthURL,
+		HTTPClient:   o.HTTPClient,
+	}
+	tok, err := client.Exchange(ctx, code, sess.Verifier)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ErrCancelled
+		}
+		return nil, fmt.Errorf("exchange the code: %w", err)
+	}
+	scopes := tok.Scopes
+	if len(scopes) == 0 {
+		scopes = sess.Scopes
+	}
+	return &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, Scopes: scopes, Profile: sess.Profile}, nil
+}
+
+func failurePage(err error) page {
+	p := page{Status: http.StatusOK, Title: "Login did not complete", Message: "Kakao sent you back, but kakao-auth could not get a token.", Detail: err.Error(), Next: "The terminal says what to do next."}
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		p.Next = h.Hint()
+	}
+	return p
+}
+
+func closeAll(ls []net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
+}

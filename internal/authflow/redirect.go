@@ -1,0 +1,144 @@
+package authflow
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// RedirectError reports a redirect URI the loopback listener cannot serve.
+type RedirectError struct {
+	URI    string
+	Reason string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("redirect URI %q: %s", e.URI, e.Reason)
+}
+
+// Hint says what redirect URIs work.
+func (e *RedirectError) Hint() string {
+	return "use an http:// URI on localhost, 127.0.0.1 or [::1] with a fixed port, e.g. http://localhost:8765/callback, and register it exactly in the Kakao console"
+}
+
+// PortInUseError reports that none of the redirect URIs' ports could be bound.
+type PortInUseError struct {
+	Ports []string
+}
+
+func (e *PortInUseError) Error() string {
+	if len(e.Ports) == 1 {
+		return fmt.Sprintf("port %s is in use", e.Ports[0])
+	}
+	return fmt.Sprintf("ports %s are in use", strings.Join(e.Ports, ", "))
+}
+
+// Hint says how to pick another port.
+func (e *PortInUseError) Hint() string {
+	return "stop whatever listens there (another kakao-auth login?), or register another redirect URI such as http://localhost:8766/callback in the Kakao console and pass it with --redirect-uri (repeat the flag to try several)"
+}
+
+// loopback is a parsed redirect URI the listener can serve.
+type loopback struct {
+	uri   string
+	host  string // as written: localhost, 127.0.0.1, ::1
+	port  string
+	path  string
+	addrs []string // host:port pairs to bind
+}
+
+// parseLoopback checks that uri is http:// on a loopback host with an
+// explicit port, and returns the addresses to listen on. Kakao matches
+// registered redirect URIs exactly, port included, so the port cannot be
+// chosen freely.
+func parseLoopback(uri string) (*loopback, error) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		return nil, &RedirectError{URI: uri, Reason: "not an absolute URL"}
+	}
+	if u.Scheme != "http" {
+		return nil, &RedirectError{URI: uri, Reason: fmt.Sprintf("the scheme is %q; the local listener serves only http:// (browsers reach loopback over plain http safely)", u.Scheme)}
+	}
+	if u.User != nil || u.Fragment != "" {
+		return nil, &RedirectError{URI: uri, Reason: "user info and fragments are not allowed"}
+	}
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		return nil, &RedirectError{URI: uri, Reason: "no port; give one explicitly"}
+	}
+	l := &loopback{uri: uri, host: host, port: port, path: u.EscapedPath()}
+	if l.path == "" {
+		l.path = "/"
+	}
+	switch {
+	case strings.EqualFold(host, "localhost"):
+		// Browsers may resolve localhost to either family; serve both.
+		l.addrs = []string{net.JoinHostPort("127.0.0.1", port), net.JoinHostPort("::1", port)}
+	default:
+		ip := net.ParseIP(host)
+		if ip == nil || !ip.IsLoopback() {
+			return nil, &RedirectError{URI: uri, Reason: fmt.Sprintf("%s is not a loopback address; nothing outside this machine may reach the listener", host)}
+		}
+		l.addrs = []string{net.JoinHostPort(host, port)}
+	}
+	return l, nil
+}
+
+// listen binds every address of l. For localhost, an IPv6 loopback that
+// does not exist on this machine is skipped; one that is taken is not, since
+// the browser might reach whatever holds it.
+func (l *loopback) listen() ([]net.Listener, error) {
+	var ls []net.Listener
+	for i, addr := range l.addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			if i > 0 && !errors.Is(err, syscall.EADDRINUSE) {
+				continue // no ::1 here
+			}
+			for _, o := range ls {
+				o.Close()
+			}
+			return nil, err
+		}
+		ls = append(ls, ln)
+	}
+	return ls, nil
+}
+
+// bindFirst parses every URI first (a bad one is refused before anything
+// starts), then returns listeners for the first whose port is free.
+func bindFirst(uris []string) (*loopback, []net.Listener, error) {
+	var parsed []*loopback
+	for _, u := range uris {
+		l, err := parseLoopback(u)
+		if err != nil {
+			return nil, nil, err
+		}
+		parsed = append(parsed, l)
+	}
+	var busy []string
+	for _, l := range parsed {
+		ls, err := l.listen()
+		if err == nil {
+			return l, ls, nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			return nil, nil, fmt.Errorf("listen on %s: %w", l.uri, err)
+		}
+		if !slices.Contains(busy, l.port) {
+			busy = append(busy, l.port)
+		}
+	}
+	return nil, nil, &PortInUseError{Ports: busy}
+}
+
+// CheckRedirectURI reports whether the loopback listener can serve uri: an
+// http:// URI on a loopback host with an explicit port.
+func CheckRedirectURI(uri string) error {
+	_, err := parseLoopback(uri)
+	return err
+}

@@ -1,0 +1,113 @@
+package authflow
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseLoopback(t *testing.T) {
+	tests := []struct {
+		uri       string
+		wantPath  string
+		wantAddrs []string
+		wantErr   bool
+	}{
+		{uri: "http://localhost:8765/callback", wantPath: "/callback", wantAddrs: []string{"127.0.0.1:8765", "[::1]:8765"}},
+		{uri: "http://127.0.0.1:8765/cb", wantPath: "/cb", wantAddrs: []string{"127.0.0.1:8765"}},
+		{uri: "http://127.0.0.2:8765/cb", wantPath: "/cb", wantAddrs: []string{"127.0.0.2:8765"}},
+		{uri: "http://[::1]:8765/", wantPath: "/", wantAddrs: []string{"[::1]:8765"}},
+		{uri: "http://localhost:8765", wantPath: "/", wantAddrs: []string{"127.0.0.1:8765", "[::1]:8765"}},
+		{uri: "https://localhost:8765/callback", wantErr: true},
+		{uri: "http://example.com:8765/callback", wantErr: true},
+		{uri: "http://192.168.1.5:8765/callback", wantErr: true},
+		{uri: "http://0.0.0.0:8765/callback", wantErr: true},
+		{uri: "http://localhost/callback", wantErr: true},
+		{uri: "http://user@localhost:8765/callback", wantErr: true},
+		{uri: "/callback", wantErr: true},
+		{uri: "myapp://callback", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uri, func(t *testing.T) {
+			l, err := parseLoopback(tt.uri)
+			if tt.wantErr {
+				var re *RedirectError
+				if !errors.As(err, &re) {
+					t.Fatalf("parseLoopback() = %v, want a RedirectError", err)
+				}
+				if re.Hint() == "" {
+					t.Error("RedirectError has no hint")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.path != tt.wantPath {
+				t.Errorf("path = %q, want %q", l.path, tt.wantPath)
+			}
+			if diff := cmp.Diff(tt.wantAddrs, l.addrs); diff != "" {
+				t.Errorf("addrs mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestBindFirst_SkipsBusyPorts(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	free := freePort(t)
+	busyURI := "http://127.0.0.1:" + port(busy.Addr()) + "/callback"
+	freeURI := "http://127.0.0.1:" + free + "/callback"
+
+	lb, ls, err := bindFirst([]string{busyURI, freeURI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAll(ls)
+	if lb.uri != freeURI {
+		t.Errorf("bound %s, want %s", lb.uri, freeURI)
+	}
+
+	_, _, err = bindFirst([]string{busyURI})
+	var pe *PortInUseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("bindFirst(busy) = %v, want PortInUseError", err)
+	}
+	if want := "port " + port(busy.Addr()) + " is in use"; pe.Error() != want {
+		t.Errorf("error = %q, want %q", pe.Error(), want)
+	}
+}
+
+func TestBindFirst_RefusesBadURIBeforeBinding(t *testing.T) {
+	free := freePort(t)
+	_, _, err := bindFirst([]string{"http://127.0.0.1:" + free + "/cb", "https://localhost:1/cb"})
+	var re *RedirectError
+	if !errors.As(err, &re) {
+		t.Fatalf("bindFirst() = %v, want RedirectError", err)
+	}
+	// Nothing may still be bound.
+	ln, err := net.Listen("tcp", "127.0.0.1:"+free)
+	if err != nil {
+		t.Fatalf("port %s left bound: %v", free, err)
+	}
+	ln.Close()
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return port(ln.Addr())
+}
+
+func port(a net.Addr) string { return strconv.Itoa(a.(*net.TCPAddr).Port) }
