@@ -1,0 +1,236 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/authflow"
+	"github.com/kakao-auth/kakao-auth/internal/browser"
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/session"
+)
+
+// LoginOptions are the inputs of "kakao-auth login".
+type LoginOptions struct {
+	App            app
+	Scopes         []string
+	Prompt         []string
+	LoginHint      string
+	ServiceTerms   []string
+	Timeout        time.Duration
+	BrowserCommand string
+	Output         string // text or json
+	Emulator       bool
+}
+
+// NewLoginCmd builds "kakao-auth login". runF replaces the action in tests.
+func NewLoginCmd(d *Deps, runF func(context.Context, *LoginOptions) error) *cobra.Command {
+	var flags appFlags
+	opts := &LoginOptions{}
+	c := &cobra.Command{
+		Use:   "login",
+		Short: "Log in to Kakao in the browser",
+		Long: `Log in to Kakao in the browser.
+
+kakao-auth prints Kakao's login URL, opens it in your browser and listens on
+the redirect URI (which must be registered for your REST API key in the Kakao
+Developers console, exactly, port included). When you press Agree, Kakao sends
+the browser back to that listener and kakao-auth exchanges the code for tokens.
+
+Every login uses a fresh state value and PKCE (S256). The in-flight values live
+in a private per-run session file that is removed when the run ends.`,
+		Example: `  # Try it without a Kakao app, against the built-in emulator
+  kakao-auth login --emulator
+
+  # Your app: the REST API key and, if its client secret is on, the secret
+  export KAKAO_CLIENT_ID=your-rest-api-key
+  export KAKAO_CLIENT_SECRET=your-client-secret
+  kakao-auth login --scope talk_message
+
+  # Fall back to a second registered port when 8765 is busy
+  kakao-auth login --redirect-uri http://localhost:8765/callback --redirect-uri http://localhost:8766/callback`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			a, err := flags.resolve(d)
+			if err != nil {
+				return err
+			}
+			opts.App = a
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runLogin(c.Context(), d, opts)
+		},
+	}
+	flags.register(c.Flags())
+	fs := c.Flags()
+	fs.StringSliceVar(&opts.Scopes, "scope", nil, "consent items to request, repeatable or comma-separated (e.g. talk_message,account_email)")
+	fs.StringSliceVar(&opts.Prompt, "prompt", nil, "Kakao prompt values: login, none, create, select_account")
+	fs.StringVar(&opts.LoginHint, "login-hint", "", "pre-fill the account field of Kakao's login page")
+	fs.StringSliceVar(&opts.ServiceTerms, "service-terms", nil, "Kakao Sync service-terms tags to show")
+	fs.DurationVar(&opts.Timeout, "timeout", authflow.DefaultTimeout, "how long to wait for the browser")
+	fs.StringVar(&opts.BrowserCommand, "browser-command", "", "command that opens the URL, given as its last argument (env "+browser.EnvVar+", then BROWSER)")
+	fs.StringVarP(&opts.Output, "output", "o", "text", "what to print on stdout: text (the access token) or json")
+	fs.BoolVar(&opts.Emulator, "emulator", false, "log in against a built-in Kakao emulator started for this run (fake tokens)")
+	return c
+}
+
+func (o *LoginOptions) validate() error {
+	hint := `run "kakao-auth login --help" for usage`
+	if err := validateProfile(o.App.Profile); err != nil {
+		return err
+	}
+	if o.Output != "text" && o.Output != "json" {
+		return usagef(hint, "--output must be text or json, not %q", o.Output)
+	}
+	if o.Timeout <= 0 {
+		return usagef(hint, "--timeout must be positive")
+	}
+	if err := kakao.ValidatePrompt(o.Prompt); err != nil {
+		return usagef(hint, "--prompt: %v", err)
+	}
+	for _, uri := range o.App.RedirectURIs {
+		if err := authflow.CheckRedirectURI(uri); err != nil {
+			var re *authflow.RedirectError
+			if errors.As(err, &re) {
+				return &usageError{err: err, hint: re.Hint()}
+			}
+			return err
+		}
+	}
+	o.Scopes = cleanList(o.Scopes)
+	o.ServiceTerms = cleanList(o.ServiceTerms)
+	if o.App.ClientID == "" && !o.Emulator {
+		return usagef("pass --client-id or set "+envClientID+" to your app's REST API key (Kakao Developers console: [앱] > [플랫폼 키] > [REST API 키]); or try kakao-auth login --emulator", "no client id")
+	}
+	return nil
+}
+
+// cleanList drops empty items and surrounding spaces ("a, b" → [a b]).
+func cleanList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
+	dir, err := d.SessionDir()
+	if err != nil {
+		return err
+	}
+	open := func(ctx context.Context, url string) error {
+		return d.OpenBrowser(ctx, browser.Command(o.BrowserCommand, d.Getenv), url)
+	}
+	a := o.App
+	if o.Emulator {
+		stop, err := startEmulator(ctx, d, o, &a, &open)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	res, err := authflow.Login(ctx, authflow.Options{
+		ClientID:     a.ClientID,
+		ClientSecret: a.ClientSecret,
+		AuthURL:      a.AuthURL,
+		RedirectURIs: a.RedirectURIs,
+		Scopes:       o.Scopes,
+		Prompt:       o.Prompt,
+		LoginHint:    o.LoginHint,
+		ServiceTerms: o.ServiceTerms,
+		Profile:      a.Profile,
+		Sessions:     session.Dir{Path: dir, Now: d.Now},
+		Timeout:      o.Timeout,
+		Open:         open,
+		Stderr:       d.Stderr,
+		Interactive:  d.StderrIsTerminal,
+		HTTPClient:   d.HTTPClient,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.Stderr, "Logged in (client %s, expires %s).\n", res.ClientID, res.Token.Expiry.UTC().Format(time.RFC3339))
+	return printLoginResult(d, o.Output, res)
+}
+
+// startEmulator runs a private emulator for this login, points the app at it
+// and, when no browser can be opened, plays the person pressing Agree.
+func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *func(context.Context, string) error) (func(), error) {
+	if a.ClientID == "" {
+		a.ClientID = emulator.DefaultClientID
+	}
+	srv := emulator.New(emulator.Config{
+		ClientIDs:    []string{a.ClientID},
+		RedirectURIs: a.RedirectURIs,
+		ClientSecret: a.ClientSecret,
+	})
+	run, err := emulator.Start(ctx, "127.0.0.1:0", srv)
+	if err != nil {
+		return nil, fmt.Errorf("start the emulator: %w", err)
+	}
+	a.AuthURL, a.APIURL = run.BaseURL, run.BaseURL
+	fmt.Fprintf(d.Stderr, "Using the built-in Kakao emulator at %s (its tokens are fake and work only there).\n", run.BaseURL)
+	realOpen := *open
+	*open = func(ctx context.Context, url string) error {
+		err := realOpen(ctx, url)
+		if err == nil {
+			return nil
+		}
+		fmt.Fprintf(d.Stderr, "No browser could be opened (%v); pressing Agree on the emulator's consent page for you.\n", err)
+		ua := &emulator.UserAgent{Decision: emulator.Agree}
+		_, err = ua.Visit(ctx, url)
+		return err
+	}
+	return func() { run.Close() }, nil
+}
+
+// loginJSON is the --output json shape of a login.
+type loginJSON struct {
+	AccessToken               string `json:"access_token"`
+	TokenType                 string `json:"token_type"`
+	RefreshToken              string `json:"refresh_token,omitempty"`
+	ExpiresAt                 string `json:"expires_at"`
+	ExpiresAtUnix             int64  `json:"expires_at_unix"`
+	RefreshTokenExpiresAt     string `json:"refresh_token_expires_at,omitempty"`
+	RefreshTokenExpiresAtUnix int64  `json:"refresh_token_expires_at_unix,omitempty"`
+	Scope                     string `json:"scope,omitempty"`
+	IDToken                   string `json:"id_token,omitempty"`
+}
+
+func printLoginResult(d *Deps, output string, res *authflow.Result) error {
+	t := res.Token
+	if output == "text" {
+		_, err := fmt.Fprintln(d.Stdout, t.AccessToken)
+		return err
+	}
+	out := loginJSON{
+		AccessToken:   t.AccessToken,
+		TokenType:     t.TokenType,
+		RefreshToken:  t.RefreshToken,
+		ExpiresAt:     t.Expiry.UTC().Format(time.RFC3339),
+		ExpiresAtUnix: t.Expiry.Unix(),
+		Scope:         strings.Join(res.Scopes, " "),
+		IDToken:       t.IDToken,
+	}
+	if !t.RefreshExpiry.IsZero() {
+		out.RefreshTokenExpiresAt = t.RefreshExpiry.UTC().Format(time.RFC3339)
+		out.RefreshTokenExpiresAtUnix = t.RefreshExpiry.Unix()
+	}
+	enc := json.NewEncoder(d.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

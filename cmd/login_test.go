@@ -1,0 +1,140 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func testDeps(env map[string]string, stdin string) (*Deps, *bytes.Buffer, *bytes.Buffer) {
+	var stdout, stderr bytes.Buffer
+	return &Deps{
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &stdout,
+		Stderr: &stderr,
+		Getenv: func(k string) string { return env[k] },
+		Now:    time.Now,
+	}, &stdout, &stderr
+}
+
+func TestLoginCmd_SettingsComeFromFlagsThenEnvThenDefaults(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		stdin string
+		want  LoginOptions
+	}{
+		{
+			name: "defaults",
+			args: []string{"--client-id", "key"},
+			want: LoginOptions{
+				App:     app{ClientID: "key", RedirectURIs: []string{DefaultRedirectURI}, AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com", Profile: "default"},
+				Timeout: 3 * time.Minute,
+				Output:  "text",
+			},
+		},
+		{
+			name: "environment",
+			env: map[string]string{
+				"KAKAO_CLIENT_ID": "env-key", "KAKAO_CLIENT_SECRET": "env-secret\n",
+				"KAKAO_REDIRECT_URI": "http://127.0.0.1:9000/cb", "KAKAO_AUTH_URL": "http://127.0.0.1:1/",
+				"KAKAO_API_URL": "http://127.0.0.1:2", "KAKAO_AUTH_PROFILE": "bot",
+			},
+			want: LoginOptions{
+				App:     app{ClientID: "env-key", ClientSecret: "env-secret", RedirectURIs: []string{"http://127.0.0.1:9000/cb"}, AuthURL: "http://127.0.0.1:1", APIURL: "http://127.0.0.1:2", Profile: "bot"},
+				Timeout: 3 * time.Minute,
+				Output:  "text",
+			},
+		},
+		{
+			name: "flags win over environment",
+			args: []string{
+				"--client-id", "flag-key", "--client-secret-file", "-", "--redirect-uri", "http://localhost:1/a",
+				"--redirect-uri", "http://localhost:2/b", "--auth-url", "http://127.0.0.1:3", "--api-url", "http://127.0.0.1:4",
+				"--profile", "work", "--scope", "talk_message, account_email", "--scope", "openid", "--prompt", "login,select_account",
+				"--login-hint", "ryan@example.com", "--service-terms", "t1,t2", "--timeout", "30s",
+				"--browser-command", "firefox --new-window", "-o", "json",
+			},
+			env:   map[string]string{"KAKAO_CLIENT_ID": "env-key", "KAKAO_CLIENT_SECRET": "env-secret", "KAKAO_REDIRECT_URI": "http://127.0.0.1:9000/cb", "KAKAO_AUTH_PROFILE": "bot"},
+			stdin: "stdin-secret\n",
+			want: LoginOptions{
+				App:            app{ClientID: "flag-key", ClientSecret: "stdin-secret", RedirectURIs: []string{"http://localhost:1/a", "http://localhost:2/b"}, AuthURL: "http://127.0.0.1:3", APIURL: "http://127.0.0.1:4", Profile: "work"},
+				Scopes:         []string{"talk_message", "account_email", "openid"},
+				Prompt:         []string{"login", "select_account"},
+				LoginHint:      "ryan@example.com",
+				ServiceTerms:   []string{"t1", "t2"},
+				Timeout:        30 * time.Second,
+				BrowserCommand: "firefox --new-window",
+				Output:         "json",
+			},
+		},
+		{
+			name: "emulator needs no client id",
+			args: []string{"--emulator"},
+			want: LoginOptions{
+				App:      app{RedirectURIs: []string{DefaultRedirectURI}, AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com", Profile: "default"},
+				Timeout:  3 * time.Minute,
+				Output:   "text",
+				Emulator: true,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, _, _ := testDeps(tt.env, tt.stdin)
+			var got *LoginOptions
+			c := NewLoginCmd(d, func(_ context.Context, o *LoginOptions) error {
+				got = o
+				return nil
+			})
+			c.SetArgs(tt.args)
+			if err := c.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(&tt.want, got, cmp.AllowUnexported(app{})); diff != "" {
+				t.Errorf("options mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoginCmd_HasNoPlainSecretFlag(t *testing.T) {
+	d, _, _ := testDeps(nil, "")
+	if f := NewLoginCmd(d, nil).Flags().Lookup("client-secret"); f != nil {
+		t.Error("login has a --client-secret flag; secrets must not be in argv")
+	}
+}
+
+func TestMain_ExitCodesAndMessages(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{"help", []string{"--help"}, ExitOK, ""},
+		{"unknown command", []string{"nope"}, ExitUsage, "kakao-auth: error: unknown command \"nope\" for \"kakao-auth\"\nkakao-auth: hint: run \"kakao-auth --help\" for usage\n"},
+		{"missing client id", []string{"login"}, ExitUsage, "kakao-auth: error: no client id\n"},
+		{"bad redirect", []string{"login", "--client-id", "k", "--redirect-uri", "http://10.0.0.1:80/cb"}, ExitUsage, "kakao-auth: error: redirect URI \"http://10.0.0.1:80/cb\": 10.0.0.1 is not a loopback address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, stdout, stderr := testDeps(nil, "")
+			code := Main(t.Context(), tt.args, d)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.wantCode, stderr)
+			}
+			if !strings.HasPrefix(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr = %q, want prefix %q", stderr, tt.wantStderr)
+			}
+			if tt.wantCode != ExitOK && stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want empty on failure", stdout)
+			}
+		})
+	}
+}

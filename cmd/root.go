@@ -1,0 +1,145 @@
+// Package cmd is kakao-auth's command line: one file per command, one exit
+// point (Main) that maps errors to exit codes and hints.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/authflow"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK            = 0
+	ExitFailure       = 1
+	ExitUsage         = 2
+	ExitCancelled     = 3 // denied in the browser or interrupted
+	ExitLoginRequired = 4
+)
+
+// ErrLoginRequired means there is no usable login; the user must run
+// "kakao-auth login".
+var ErrLoginRequired = errors.New("login required")
+
+// version is set at build time with -ldflags "-X …/cmd.version=v1.2.3".
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct {
+	err  error
+	hint string
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+func (e *usageError) Hint() string  { return e.hint }
+
+func usagef(hint, format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(d *Deps) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kakao-auth",
+		Short: "Log in to Kakao from a terminal and hand the tokens to people, scripts and CI",
+		Long: `kakao-auth logs you into Kakao (Kakao Login, REST API) from a terminal.
+
+It opens Kakao's login page in your browser, catches the answer on a local
+listener at your app's registered redirect URI, and exchanges it for tokens,
+with state and PKCE on every login.
+
+Try it with no Kakao app at all, against the built-in emulator:
+
+  kakao-auth login --emulator`,
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(d.Stdin)
+	root.SetOut(d.Stdout)
+	root.SetErr(d.Stderr)
+	root.SetVersionTemplate("kakao-auth {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err: err, hint: fmt.Sprintf("run %q for usage", c.CommandPath()+" --help")}
+	})
+	root.AddCommand(
+		NewLoginCmd(d, nil),
+		NewEmulatorCmd(d, nil),
+	)
+	return root
+}
+
+// noArgs refuses positional arguments with a usage error.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef(fmt.Sprintf("run %q for usage", c.CommandPath()+" --help"), "unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(ctx context.Context, args []string, d *Deps) int {
+	root := NewRootCmd(d)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	printError(d.Stderr, err)
+	return code
+}
+
+func exitCode(err error) int {
+	var ue *usageError
+	var denied *authflow.DeniedError
+	switch {
+	case errors.As(err, &ue), isCobraUsage(err):
+		return ExitUsage
+	case errors.Is(err, authflow.ErrCancelled), errors.Is(err, context.Canceled), errors.As(err, &denied):
+		return ExitCancelled
+	case errors.Is(err, ErrLoginRequired):
+		return ExitLoginRequired
+	}
+	return ExitFailure
+}
+
+// isCobraUsage recognises the errors cobra makes itself for a bad command
+// line (it has no typed errors for them).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "invalid argument")
+}
+
+func printError(w io.Writer, err error) {
+	if errors.Is(err, authflow.ErrCancelled) || errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "kakao-auth: error: login cancelled")
+		return
+	}
+	fmt.Fprintf(w, "kakao-auth: error: %v\n", err)
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(w, "kakao-auth: hint: %s\n", h.Hint())
+	} else if isCobraUsage(err) {
+		fmt.Fprintln(w, `kakao-auth: hint: run "kakao-auth --help" for usage`)
+	}
+}

@@ -1,0 +1,139 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+)
+
+// TestMain makes kakao-auth and a scripted browser runnable as programs in
+// the testscript scripts.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"kakao-auth":   kakaoAuthMain,
+		"fake-browser": fakeBrowserMain,
+	})
+}
+
+func kakaoAuthMain() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], DefaultDeps())
+	stop()
+	os.Exit(code)
+}
+
+// fakeBrowserMain plays a person at a browser: it follows the URL, presses
+// Agree (or Cancel with FAKE_BROWSER_DECISION=cancel) on the emulator's
+// consent page, and writes the page it ends on to FAKE_BROWSER_PAGE.
+func fakeBrowserMain() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: fake-browser URL")
+		os.Exit(2)
+	}
+	ua := &emulator.UserAgent{Decision: emulator.Agree}
+	if os.Getenv("FAKE_BROWSER_DECISION") == "cancel" {
+		ua.Decision = emulator.Cancel
+	}
+	page, err := ua.Visit(context.Background(), os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fake-browser:", err)
+		os.Exit(1)
+	}
+	if out := os.Getenv("FAKE_BROWSER_PAGE"); out != "" {
+		os.WriteFile(out, []byte(page.Body), 0o600)
+	}
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			run := filepath.Join(env.WorkDir, "run")
+			if err := os.Mkdir(run, 0o700); err != nil {
+				return err
+			}
+			env.Setenv("XDG_RUNTIME_DIR", run)
+			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, "home", ".cache"))
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "home", ".config"))
+			env.Setenv("FAKE_BROWSER_PAGE", filepath.Join(env.WorkDir, "page.html"))
+			for _, name := range []string{"PORT", "PORT2", "EMUPORT"} {
+				p, err := freePort()
+				if err != nil {
+					return err
+				}
+				env.Setenv(name, p)
+			}
+			env.Setenv("REDIRECT", "http://127.0.0.1:"+env.Getenv("PORT")+"/callback")
+			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exits":     cmdExits,
+			"wait-port": cmdWaitPort,
+		},
+	})
+}
+
+// cmdExits runs a program and checks its exact exit code:
+// exits CODE program [args...]
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// cmdWaitPort waits until something listens on 127.0.0.1:PORT.
+func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: wait-port PORT")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+args[0], time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("nothing listens on port %s", args[0])
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
+}

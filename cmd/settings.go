@@ -1,0 +1,117 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+)
+
+// Environment variables read when the matching flag is not given.
+const (
+	envClientID     = "KAKAO_CLIENT_ID"
+	envClientSecret = "KAKAO_CLIENT_SECRET"
+	envRedirectURI  = "KAKAO_REDIRECT_URI"
+	envAuthURL      = "KAKAO_AUTH_URL"
+	envAPIURL       = "KAKAO_API_URL"
+	envProfile      = "KAKAO_AUTH_PROFILE"
+)
+
+// DefaultRedirectURI is the redirect URI used when none is given; register it
+// in the Kakao console.
+const DefaultRedirectURI = "http://localhost:8765/callback"
+
+// DefaultProfile names the profile used when none is given.
+const DefaultProfile = "default"
+
+// appFlags are the settings that name a Kakao app and where its servers are.
+type appFlags struct {
+	clientID         string
+	clientSecretFile string
+	redirectURIs     []string
+	authURL          string
+	apiURL           string
+	profile          string
+}
+
+func (f *appFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.clientID, "client-id", "", "the app's REST API key (env "+envClientID+")")
+	fs.StringVar(&f.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (env `+envClientSecret+` holds it otherwise)`)
+	fs.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a registered redirect URI; repeat to try several ports (env "+envRedirectURI+", default "+DefaultRedirectURI+")")
+	fs.StringVar(&f.authURL, "auth-url", "", "Kakao auth server base URL (env "+envAuthURL+", default "+kakao.DefaultAuthURL+")")
+	fs.StringVar(&f.apiURL, "api-url", "", "Kakao API server base URL (env "+envAPIURL+", default "+kakao.DefaultAPIURL+")")
+	fs.StringVar(&f.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+}
+
+// app is the resolved settings: flags, then environment, then defaults.
+type app struct {
+	ClientID     string
+	ClientSecret string
+	RedirectURIs []string
+	AuthURL      string
+	APIURL       string
+	Profile      string
+}
+
+func (f *appFlags) resolve(d *Deps) (app, error) {
+	a := app{
+		ClientID:     firstNonEmpty(f.clientID, d.Getenv(envClientID)),
+		RedirectURIs: f.redirectURIs,
+		AuthURL:      strings.TrimRight(firstNonEmpty(f.authURL, d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
+		APIURL:       strings.TrimRight(firstNonEmpty(f.apiURL, d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
+		Profile:      firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile),
+	}
+	if len(a.RedirectURIs) == 0 {
+		a.RedirectURIs = []string{firstNonEmpty(d.Getenv(envRedirectURI), DefaultRedirectURI)}
+	}
+	secret, err := f.readSecret(d)
+	if err != nil {
+		return a, err
+	}
+	a.ClientSecret = secret
+	return a, nil
+}
+
+// readSecret takes the client secret from --client-secret-file or the
+// environment. It is never a flag value: argv is visible to other users.
+func (f *appFlags) readSecret(d *Deps) (string, error) {
+	if f.clientSecretFile == "" {
+		return strings.TrimSpace(d.Getenv(envClientSecret)), nil
+	}
+	var data []byte
+	var err error
+	if f.clientSecretFile == "-" {
+		data, err = io.ReadAll(io.LimitReader(d.Stdin, 4096))
+	} else {
+		data, err = os.ReadFile(f.clientSecretFile)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the client secret: %w", err)
+	}
+	secret := strings.TrimSpace(string(data))
+	if secret == "" {
+		return "", usagef("put the secret alone in the file, or use "+envClientSecret, "the client secret file %q is empty", f.clientSecretFile)
+	}
+	return secret, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// validateProfile keeps profile names safe to use in file and keyring names.
+func validateProfile(name string) error {
+	if name == "" || len(name) > 64 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" || strings.HasPrefix(name, ".") {
+		return usagef("use letters, digits, '-', '_' and '.', up to 64 characters", "invalid profile name %q", name)
+	}
+	return nil
+}
