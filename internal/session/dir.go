@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/privfile"
 )
 
 // maxFileSize bounds what Read will load; a session file is well under 1 KiB.
@@ -49,17 +50,10 @@ func (d Dir) now() time.Time {
 // ensure creates the directory with mode 0700 and checks that an existing
 // one is private to this user.
 func (d Dir) ensure() error {
-	if err := os.MkdirAll(d.Path, 0o700); err != nil {
+	if err := privfile.EnsureDir(d.Path); err != nil {
 		return fmt.Errorf("create session directory: %w", err)
 	}
-	fi, err := os.Lstat(d.Path)
-	if err != nil {
-		return fmt.Errorf("create session directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return &InsecureError{Path: d.Path, Reason: "not a directory"}
-	}
-	return checkPrivate(d.Path, fi, 0o700)
+	return nil
 }
 
 // Create writes s to a new file of its own, atomically and with mode 0600,
@@ -79,38 +73,10 @@ func (d Dir) Create(s *Session) (string, error) {
 		return "", fmt.Errorf("create session: %w", err)
 	}
 	path := filepath.Join(d.Path, fileName(s.State))
-	if err := writeAtomic(path, append(data, '\n')); err != nil {
+	if err := privfile.WriteAtomic(path, append(data, '\n')); err != nil {
 		return "", fmt.Errorf("write session file: %w", err)
 	}
 	return path, nil
-}
-
-// writeAtomic writes data to a temp file beside path, syncs it and renames
-// it into place, so no reader ever sees half a file.
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // PathFor is where the session for state lives (whether or not it exists).
@@ -146,26 +112,10 @@ func (d Dir) Find(state string) (*Session, error) {
 // Read loads and checks one session file: a regular file (not a link),
 // owned by this user, mode 0600, well-formed.
 func Read(path string) (*Session, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
+	data, err := privfile.Read(path, maxFileSize)
+	if errors.Is(err, privfile.ErrTooLarge) {
+		return nil, &CorruptError{Path: path, Err: errors.New("too large")}
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, &InsecureError{Path: path, Reason: "not a regular file"}
-	}
-	if err := checkPrivate(path, fi, 0o600); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// The file must still be the one just checked.
-	if fi2, err := f.Stat(); err != nil || !os.SameFile(fi, fi2) {
-		return nil, &InsecureError{Path: path, Reason: "it changed while being opened"}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
@@ -173,9 +123,6 @@ func Read(path string) (*Session, error) {
 }
 
 func decode(path string, data []byte) (*Session, error) {
-	if len(data) > maxFileSize {
-		return nil, &CorruptError{Path: path, Err: errors.New("too large")}
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var s Session
@@ -190,8 +137,7 @@ func decode(path string, data []byte) (*Session, error) {
 
 // Delete removes the session file for state; a missing file is not an error.
 func (d Dir) Delete(state string) error {
-	err := os.Remove(d.PathFor(state))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := privfile.Remove(d.PathFor(state)); err != nil {
 		return fmt.Errorf("remove session file: %w", err)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/privfile"
 )
 
 // Lifetime is how long a session stays usable after it is created.
@@ -46,19 +48,7 @@ var (
 
 // InsecureError reports a session file or directory that others could read
 // or have planted; it is never trusted.
-type InsecureError struct {
-	Path   string
-	Reason string
-}
-
-func (e *InsecureError) Error() string {
-	return fmt.Sprintf("refusing session file %s: %s", e.Path, e.Reason)
-}
-
-// Hint says how to recover.
-func (e *InsecureError) Hint() string {
-	return fmt.Sprintf("remove %s and run the login again", e.Path)
-}
+type InsecureError = privfile.InsecureError
 
 // CorruptError reports a session file that does not parse or misses fields.
 type CorruptError struct {

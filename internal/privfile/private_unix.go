@@ -1,6 +1,6 @@
 //go:build unix
 
-package session
+package privfile
 
 import (
 	"fmt"
@@ -19,4 +19,12 @@ func checkPrivate(path string, fi fs.FileInfo, want fs.FileMode) error {
 		return &InsecureError{Path: path, Reason: fmt.Sprintf("mode %#o, want %#o", got, want)}
 	}
 	return nil
+}
+
+// syncDir makes a rename durable; failure only weakens crash safety.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }

@@ -1,0 +1,88 @@
+package privfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+func TestWriteAtomic_ThenRead(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	if err := EnsureDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "f.json")
+	for _, content := range []string{"first", "second, longer content"} {
+		if err := WriteAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(path, 1024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != content {
+			t.Errorf("Read() = %q, want %q", got, content)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+	if runtime.GOOS != "windows" {
+		fi, _ := os.Stat(path)
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("mode = %#o, want 0600", fi.Mode().Perm())
+		}
+		di, _ := os.Stat(dir)
+		if di.Mode().Perm() != 0o700 {
+			t.Errorf("dir mode = %#o, want 0700", di.Mode().Perm())
+		}
+	}
+}
+
+func TestRead_Refusals(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	os.WriteFile(good, []byte("x"), 0o600)
+
+	if _, err := Read(filepath.Join(dir, "missing"), 10); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Read(missing) = %v, want ErrNotExist", err)
+	}
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, make([]byte, 11), 0o600)
+	if _, err := Read(big, 10); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Read(big) = %v, want ErrTooLarge", err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(good, link); err == nil {
+		var ie *InsecureError
+		if _, err := Read(link, 10); !errors.As(err, &ie) {
+			t.Errorf("Read(symlink) = %v, want InsecureError", err)
+		}
+		if err := WriteAtomic(link, []byte("y")); !errors.As(err, &ie) {
+			t.Errorf("WriteAtomic(symlink) = %v, want InsecureError", err)
+		}
+		if data, _ := os.ReadFile(good); string(data) != "x" {
+			t.Errorf("the link target was overwritten: %q", data)
+		}
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	open := filepath.Join(dir, "open")
+	os.WriteFile(open, []byte("x"), 0o644)
+	os.Chmod(open, 0o644)
+	var ie *InsecureError
+	if _, err := Read(open, 10); !errors.As(err, &ie) {
+		t.Errorf("Read(0644) = %v, want InsecureError", err)
+	}
+	openDir := filepath.Join(dir, "opendir")
+	os.Mkdir(openDir, 0o755)
+	os.Chmod(openDir, 0o755)
+	if err := EnsureDir(openDir); !errors.As(err, &ie) {
+		t.Errorf("EnsureDir(0755) = %v, want InsecureError", err)
+	}
+}
