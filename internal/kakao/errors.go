@@ -91,11 +91,15 @@ type UnexpectedResponseError struct {
 	HTTPStatus  int
 	ContentType string
 	Reason      string
-	AuthURL     string
+	BaseURL     string // the base URL that answered
+	endpoint    string // "" means the token endpoint
 }
 
 func (e *UnexpectedResponseError) Error() string {
 	s := "unexpected answer from the token endpoint"
+	if e.endpoint != "" {
+		s = "unexpected answer from " + e.endpoint
+	}
 	if e.HTTPStatus != 0 {
 		s += fmt.Sprintf(" (HTTP %d", e.HTTPStatus)
 		if e.ContentType != "" {
@@ -111,7 +115,11 @@ func (e *UnexpectedResponseError) Error() string {
 
 // Hint points at the usual causes.
 func (e *UnexpectedResponseError) Hint() string {
-	return fmt.Sprintf("check that --auth-url (%s) is a Kakao auth server; if it is, Kakao may be having trouble, so try again shortly", e.AuthURL)
+	flag := "--auth-url"
+	if e.endpoint != "" {
+		flag = "--api-url"
+	}
+	return fmt.Sprintf("check that %s (%s) points at Kakao; if it does, Kakao may be having trouble, so try again shortly", flag, e.BaseURL)
 }
 
 // Temporary reports true: a garbled answer says nothing about the tokens.
@@ -119,23 +127,23 @@ func (e *UnexpectedResponseError) Temporary() bool { return true }
 
 // NetworkError is a failure to get any answer from Kakao.
 type NetworkError struct {
-	AuthURL string
+	URL     string // the base URL that did not answer
 	Timeout bool
 	Err     error
 }
 
 func (e *NetworkError) Error() string {
 	if e.Timeout {
-		return fmt.Sprintf("no answer from %s in time", e.AuthURL)
+		return fmt.Sprintf("no answer from %s in time", e.URL)
 	}
-	return fmt.Sprintf("cannot reach %s: %v", e.AuthURL, e.Err)
+	return fmt.Sprintf("cannot reach %s: %v", e.URL, e.Err)
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
 // Hint suggests checking the connection.
 func (e *NetworkError) Hint() string {
-	return "check the network connection (and --auth-url), then try again"
+	return "check the network connection (and --auth-url / --api-url), then try again"
 }
 
 // Temporary reports true: nothing was decided by Kakao.
@@ -177,7 +185,7 @@ func (c *Client) tokenError(ctx context.Context, err error) error {
 		if re.ErrorCode != "" { // form-encoded error answer
 			return &Error{HTTPStatus: status, OAuthError: re.ErrorCode, Description: redact(re.ErrorDescription), redirectURI: c.RedirectURI}
 		}
-		return &UnexpectedResponseError{HTTPStatus: status, ContentType: ctype, Reason: "not Kakao's JSON error", AuthURL: c.authBase()}
+		return &UnexpectedResponseError{HTTPStatus: status, ContentType: ctype, Reason: "not Kakao's JSON error", BaseURL: c.authBase()}
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) || errors.Is(err, context.DeadlineExceeded) {
@@ -185,7 +193,7 @@ func (c *Client) tokenError(ctx context.Context, err error) error {
 			return ctx.Err() // cancelled by the user, not a network fault
 		}
 		timeout := errors.Is(err, context.DeadlineExceeded) || (nerr != nil && nerr.Timeout())
-		return &NetworkError{AuthURL: c.authBase(), Timeout: timeout, Err: unwrapURLError(err)}
+		return &NetworkError{URL: c.authBase(), Timeout: timeout, Err: unwrapURLError(err)}
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
@@ -193,11 +201,11 @@ func (c *Client) tokenError(ctx context.Context, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "missing access_token"):
-		return &UnexpectedResponseError{Reason: "the answer has no access_token", AuthURL: c.authBase()}
+		return &UnexpectedResponseError{Reason: "the answer has no access_token", BaseURL: c.authBase()}
 	case strings.Contains(msg, "cannot parse"):
-		return &UnexpectedResponseError{Reason: "the answer is not valid JSON", AuthURL: c.authBase()}
+		return &UnexpectedResponseError{Reason: "the answer is not valid JSON", BaseURL: c.authBase()}
 	}
-	return &NetworkError{AuthURL: c.authBase(), Err: unwrapURLError(err)}
+	return &NetworkError{URL: c.authBase(), Err: unwrapURLError(err)}
 }
 
 // unwrapURLError drops net/url's "Post \"URL\":" prefix, which repeats the

@@ -1,0 +1,226 @@
+package kakao
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+)
+
+const testRedirect = "http://localhost:8765/callback"
+
+// login gets a code from the emulator the way a browser would, without a
+// listener: the UserAgent's last hop to the redirect URI fails, so the code
+// is read from the redirect itself.
+func login(t *testing.T, base string, c *Client, scopes []string) *Token {
+	t.Helper()
+	verifier := NewVerifier()
+	authURL := c.AuthorizeURL(AuthorizeRequest{State: "st", Verifier: verifier, Scopes: scopes})
+	code := codeFrom(t, authURL)
+	tok, err := c.Exchange(t.Context(), code, verifier)
+	if err != nil {
+		t.Fatalf("Exchange() = %v", err)
+	}
+	return tok
+}
+
+func codeFrom(t *testing.T, authURL string) string {
+	t.Helper()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize answered %s with Location %q, want a code", resp.Status, resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("code")
+}
+
+func newEmulator(t *testing.T, cfg emulator.Config) (*emulator.Server, string) {
+	t.Helper()
+	cfg.AutoApprove = true
+	emu := emulator.New(cfg)
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return emu, srv.URL
+}
+
+func TestExchange_KakaoErrorsMapToKOEWithHints(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     emulator.Config
+		tweak   func(c *Client)
+		reuse   bool
+		wantKOE string
+		hint    string
+	}{
+		{name: "secret on but missing", cfg: emulator.Config{ClientSecret: "s"}, wantKOE: "KOE010", hint: "KAKAO_CLIENT_SECRET"},
+		{name: "wrong secret", cfg: emulator.Config{ClientSecret: "s"}, tweak: func(c *Client) { c.ClientSecret = "wrong" }, wantKOE: "KOE010"},
+		{name: "unknown key at token step", tweak: func(c *Client) { c.ClientID = "other" }, wantKOE: "KOE101", hint: "REST API key"},
+		{name: "redirect differs", cfg: emulator.Config{RedirectURIs: []string{testRedirect, "http://localhost:8766/callback"}}, tweak: func(c *Client) { c.RedirectURI = "http://localhost:8766/callback" }, wantKOE: "KOE303", hint: "match exactly"},
+		{name: "code used twice", reuse: true, wantKOE: "KOE320", hint: "already used"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := newEmulator(t, tt.cfg)
+			c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+			verifier := NewVerifier()
+			code := codeFrom(t, c.AuthorizeURL(AuthorizeRequest{State: "st", Verifier: verifier}))
+			if tt.reuse {
+				if _, err := c.Exchange(t.Context(), code, verifier); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.tweak != nil {
+				tt.tweak(c)
+			}
+			_, err := c.Exchange(t.Context(), code, verifier)
+			var ke *Error
+			if !errors.As(err, &ke) || ke.KOE != tt.wantKOE {
+				t.Fatalf("Exchange() = %v, want %s", err, tt.wantKOE)
+			}
+			if !strings.Contains(ke.Hint(), tt.hint) {
+				t.Errorf("hint %q does not contain %q", ke.Hint(), tt.hint)
+			}
+			if strings.Contains(err.Error(), code) {
+				t.Errorf("error %q echoes the code", err)
+			}
+		})
+	}
+}
+
+func TestExchange_WrongVerifierIsRefused(t *testing.T) {
+	_, base := newEmulator(t, emulator.Config{})
+	c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+	code := codeFrom(t, c.AuthorizeURL(AuthorizeRequest{State: "st", Verifier: NewVerifier()}))
+	_, err := c.Exchange(t.Context(), code, NewVerifier())
+	var ke *Error
+	if !errors.As(err, &ke) || ke.OAuthError != "invalid_grant" {
+		t.Fatalf("Exchange(wrong verifier) = %v, want invalid_grant", err)
+	}
+}
+
+func TestRefresh_KeepsOrRotatesTheRefreshToken(t *testing.T) {
+	tests := []struct {
+		name       string
+		refreshTTL time.Duration
+		wantRotate bool
+	}{
+		{"60 days left: no rotation", 0, false},
+		{"under 30 days left: rotation", 10 * 24 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := newEmulator(t, emulator.Config{RefreshTTL: tt.refreshTTL})
+			c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+			first := login(t, base, c, []string{"talk_message"})
+			got, err := c.Refresh(t.Context(), first.RefreshToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.AccessToken == "" || got.AccessToken == first.AccessToken {
+				t.Errorf("refresh gave access token %q, want a new one", got.AccessToken)
+			}
+			if rotated := got.RefreshToken != ""; rotated != tt.wantRotate {
+				t.Fatalf("rotated = %v, want %v", rotated, tt.wantRotate)
+			}
+			if tt.wantRotate {
+				if got.RefreshExpiry.IsZero() {
+					t.Error("rotated refresh token has no expiry")
+				}
+				// The old refresh token stops working: KOE322.
+				_, err := c.Refresh(t.Context(), first.RefreshToken)
+				var ke *Error
+				if !errors.As(err, &ke) || ke.KOE != "KOE322" {
+					t.Errorf("refresh with the rotated-away token = %v, want KOE322", err)
+				}
+			} else if !got.RefreshExpiry.IsZero() {
+				t.Error("refresh expiry set although no refresh token came back")
+			}
+		})
+	}
+}
+
+func TestRefresh_TransientFailuresAreTemporary(t *testing.T) {
+	for _, f := range []emulator.Fault{emulator.FaultHTML, emulator.Fault500, emulator.FaultRateLimit, emulator.FaultReset} {
+		t.Run(string(f), func(t *testing.T) {
+			emu, base := newEmulator(t, emulator.Config{})
+			c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+			first := login(t, base, c, nil)
+			emu.SetFault(f)
+			_, err := c.Refresh(t.Context(), first.RefreshToken)
+			var tmp interface{ Temporary() bool }
+			if !errors.As(err, &tmp) || !tmp.Temporary() {
+				t.Errorf("Refresh() = %v, want a temporary error", err)
+			}
+		})
+	}
+}
+
+func TestAPI_UserCallsAndErrors(t *testing.T) {
+	_, base := newEmulator(t, emulator.Config{})
+	c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+	tok := login(t, base, c, []string{"profile_nickname", "account_email"})
+	api := &API{BaseURL: base}
+	ctx := t.Context()
+
+	info, err := api.TokenInfo(ctx, tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.UserID == 0 || info.ExpiresIn <= 0 || info.AppID == 0 {
+		t.Errorf("TokenInfo() = %+v, want id, expires_in and app_id", info)
+	}
+	me, err := api.Me(ctx, tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.ID != info.UserID || me.Nickname == "" || me.Email == "" || me.ConnectedAt.IsZero() {
+		t.Errorf("Me() = %+v, want the consented nickname and email", me)
+	}
+
+	_, err = api.TokenInfo(ctx, "not-a-token")
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.InvalidToken() || ae.HTTPStatus != 401 {
+		t.Fatalf("TokenInfo(bad) = %v, want -401", err)
+	}
+
+	if err := api.Logout(ctx, tok.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.TokenInfo(ctx, tok.AccessToken); !errors.As(err, &ae) || !ae.InvalidToken() {
+		t.Errorf("TokenInfo after logout = %v, want -401", err)
+	}
+	if _, err := c.Refresh(ctx, tok.RefreshToken); err == nil {
+		t.Error("refresh token still works after logout")
+	}
+}
+
+func TestAPI_UnreachableIsANetworkError(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, err := (&API{BaseURL: base}).TokenInfo(ctx, "t")
+	var ne *NetworkError
+	if !errors.As(err, &ne) || !ne.Temporary() {
+		t.Errorf("TokenInfo() = %v, want a NetworkError", err)
+	}
+}
+
+func TestAPIError_InsufficientScopeNamesTheScopes(t *testing.T) {
+	e := &APIError{HTTPStatus: 403, Code: -402, Msg: "insufficient scopes", RequiredScopes: []string{"talk_message"}}
+	if h := e.Hint(); !strings.Contains(h, "--scope talk_message") {
+		t.Errorf("Hint() = %q, want it to name the scope", h)
+	}
+}
