@@ -1,0 +1,111 @@
+package tokenstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// RecordVersion is the format version Encode writes and Decode accepts.
+const RecordVersion = 1
+
+// Record is one profile's login. Small on purpose: Windows caps a credential at 2560 bytes.
+type Record struct {
+	Version       int       `json:"v"` // RecordVersion; Encode (so Save) writes it
+	ClientID      string    `json:"client_id"`
+	RedirectURI   string    `json:"redirect_uri,omitempty"`
+	AuthURL       string    `json:"auth_url,omitempty"`
+	APIURL        string    `json:"api_url,omitempty"`
+	Scopes        []string  `json:"scopes,omitempty"`
+	TokenType     string    `json:"token_type,omitempty"`
+	AccessToken   string    `json:"access_token"`
+	RefreshToken  string    `json:"refresh_token,omitempty"`
+	Expiry        time.Time `json:"expiry"`
+	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
+	UserID        int64     `json:"user_id,omitempty"`
+	ClientSecret  string    `json:"client_secret,omitempty"` // kept only when one was used, with the same protection as the tokens
+}
+
+// Equal reports whether r and o hold the same login. Times are compared
+// with time.Time.Equal, so a record survives a round trip through JSON
+// (which drops the monotonic clock and may change the location) unchanged;
+// a nil and an empty Scopes are the same.
+func (r *Record) Equal(o *Record) bool {
+	if r == nil || o == nil {
+		return r == o
+	}
+	return r.Version == o.Version &&
+		r.ClientID == o.ClientID &&
+		r.RedirectURI == o.RedirectURI &&
+		r.AuthURL == o.AuthURL &&
+		r.APIURL == o.APIURL &&
+		slices.Equal(r.Scopes, o.Scopes) &&
+		r.TokenType == o.TokenType &&
+		r.AccessToken == o.AccessToken &&
+		r.RefreshToken == o.RefreshToken &&
+		r.Expiry.Equal(o.Expiry) &&
+		r.RefreshExpiry.Equal(o.RefreshExpiry) &&
+		r.UserID == o.UserID &&
+		r.ClientSecret == o.ClientSecret
+}
+
+// Encode returns r as compact JSON with Version set to RecordVersion (r
+// itself is not modified). It refuses a record that Decode would refuse,
+// so nothing is ever stored that reads back as corrupt.
+func Encode(r *Record) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("encode login: no record")
+	}
+	c := *r
+	c.Version = RecordVersion
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("encode login: %w", err)
+	}
+	return json.Marshal(&c)
+}
+
+// Decode parses a stored record. Anything it cannot trust (bad JSON, an
+// unknown version, no client_id or access_token) is a *CorruptError with
+// an empty Where, for the backend to fill in. It never panics.
+func Decode(data []byte) (*Record, error) {
+	var r Record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, &CorruptError{Err: describeJSONError(err)}
+	}
+	if err := r.check(); err != nil {
+		return nil, &CorruptError{Err: err}
+	}
+	return &r, nil
+}
+
+// check holds the rules a stored record must meet.
+func (r *Record) check() error {
+	switch {
+	case r.Version != RecordVersion:
+		return fmt.Errorf("unknown record version %d (this kakao-auth reads version %d)", r.Version, RecordVersion)
+	case r.ClientID == "":
+		return errors.New("record has no client_id")
+	case r.AccessToken == "":
+		return errors.New("record has no access_token")
+	}
+	return nil
+}
+
+// describeJSONError keeps the shape of a JSON error but drops anything that
+// quotes the input: a syntax error names the offending character, which
+// could be part of a token.
+func describeJSONError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("field %q has the wrong type", typ.Field)
+	}
+	// Unexpected end of input, or a time that does not parse (its message
+	// quotes the value).
+	return errors.New("not valid JSON, or a malformed time")
+}
