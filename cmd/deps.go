@@ -11,6 +11,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/browser"
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // Deps are the outside world a command touches. Only DefaultDeps builds the
@@ -20,12 +21,20 @@ type Deps struct {
 	Stdout io.Writer // data only
 	Stderr io.Writer // everything for people
 	Getenv func(string) string
-	// StderrIsTerminal turns on spinners and colour-free progress lines.
+	// StderrIsTerminal turns on spinners.
 	StderrIsTerminal bool
+	// StdinIsTerminal allows confirmation prompts.
+	StdinIsTerminal bool
+	// StdoutIsTerminal marks a screen others may see (export refuses it).
+	StdoutIsTerminal bool
 	// OpenBrowser shows url using command (empty: the system default).
 	OpenBrowser func(ctx context.Context, command, url string) error
 	// SessionDir is where per-run session files live.
 	SessionDir func() (string, error)
+	// Paths is where profiles, token files and locks live.
+	Paths func() (tokenstore.Paths, error)
+	// OpenStore opens a token store backend by name.
+	OpenStore func(name string, p tokenstore.Paths) (tokenstore.Store, error)
 	// HTTPClient makes every call to Kakao or the emulator.
 	HTTPClient *http.Client
 	// Now is the clock.
@@ -40,6 +49,9 @@ func DefaultDeps() *Deps {
 		Stderr:           os.Stderr,
 		Getenv:           os.Getenv,
 		StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		StdinIsTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		OpenStore:        tokenstore.Open,
 		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
 		Now:              time.Now,
 	}
@@ -48,5 +60,6 @@ func DefaultDeps() *Deps {
 		return o.Open(ctx, url)
 	}
 	d.SessionDir = func() (string, error) { return session.DefaultDir(d.Getenv) }
+	d.Paths = func() (tokenstore.Paths, error) { return tokenstore.DefaultPaths(d.Getenv) }
 	return d
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // LoginOptions are the inputs of "kakao-auth login".
@@ -26,7 +29,8 @@ type LoginOptions struct {
 	ServiceTerms   []string
 	Timeout        time.Duration
 	BrowserCommand string
-	Output         string // text or json
+	Output         string // "" (nothing), text or json
+	Store          string // keyring, file or none
 	Emulator       bool
 }
 
@@ -63,6 +67,17 @@ in a private per-run session file that is removed when the run ends.`,
 				return err
 			}
 			opts.App = a
+			opts.Store = firstNonEmpty(opts.Store, d.Getenv(envStore), tokenstore.BackendKeyring)
+			if opts.Emulator {
+				// Emulator tokens are fake: keep them away from real logins
+				// unless a profile and store are named on the command line.
+				if !c.Flags().Changed("profile") {
+					opts.App.Profile = emulatorProfile
+				}
+				if !c.Flags().Changed("store") {
+					opts.Store = tokenstore.BackendFile
+				}
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -80,7 +95,8 @@ in a private per-run session file that is removed when the run ends.`,
 	fs.StringSliceVar(&opts.ServiceTerms, "service-terms", nil, "Kakao Sync service-terms tags to show")
 	fs.DurationVar(&opts.Timeout, "timeout", authflow.DefaultTimeout, "how long to wait for the browser")
 	fs.StringVar(&opts.BrowserCommand, "browser-command", "", "command that opens the URL, given as its last argument (env "+browser.EnvVar+", then BROWSER)")
-	fs.StringVarP(&opts.Output, "output", "o", "text", "what to print on stdout: text (the access token) or json")
+	fs.StringVarP(&opts.Output, "output", "o", "", "also print the tokens on stdout: text (the access token) or json (default: print nothing, unless --store none)")
+	fs.StringVar(&opts.Store, "store", "", "where to keep the tokens: keyring, file or none (env "+envStore+", default keyring; file for --emulator)")
 	fs.BoolVar(&opts.Emulator, "emulator", false, "log in against a built-in Kakao emulator started for this run (fake tokens)")
 	return c
 }
@@ -90,8 +106,16 @@ func (o *LoginOptions) validate() error {
 	if err := validateProfile(o.App.Profile); err != nil {
 		return err
 	}
-	if o.Output != "text" && o.Output != "json" {
+	if o.Output != "" && o.Output != "text" && o.Output != "json" {
 		return usagef(hint, "--output must be text or json, not %q", o.Output)
+	}
+	switch o.Store {
+	case tokenstore.BackendKeyring, tokenstore.BackendFile, tokenstore.BackendNone:
+	default:
+		return usagef(hint, "--store must be keyring, file or none, not %q", o.Store)
+	}
+	if o.Store == tokenstore.BackendNone && o.Output == "" {
+		o.Output = "text"
 	}
 	if o.Timeout <= 0 {
 		return usagef(hint, "--timeout must be positive")
@@ -132,11 +156,29 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	paths, err := d.Paths()
+	if err != nil {
+		return err
+	}
+	store, err := d.OpenStore(o.Store, paths)
+	if err != nil {
+		return err
+	}
+	// A keyring that cannot take the tokens must fail the login before the
+	// browser opens, not after the person has approved.
+	if k, ok := store.(interface{ Probe(context.Context) error }); ok {
+		if err := k.Probe(ctx); err != nil {
+			return err
+		}
+	}
 	open := func(ctx context.Context, url string) error {
 		return d.OpenBrowser(ctx, browser.Command(o.BrowserCommand, d.Getenv), url)
 	}
 	a := o.App
 	if o.Emulator {
+		if err := guardEmulatorProfile(ctx, d, a.Profile); err != nil {
+			return err
+		}
 		stop, err := startEmulator(ctx, d, o, &a, &open)
 		if err != nil {
 			return err
@@ -163,8 +205,105 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(d.Stderr, "Logged in (client %s, expires %s).\n", res.ClientID, res.Token.Expiry.UTC().Format(time.RFC3339))
+	rec := &tokenstore.Record{
+		ClientID:      res.ClientID,
+		RedirectURI:   res.RedirectURI,
+		AuthURL:       a.AuthURL,
+		APIURL:        a.APIURL,
+		Scopes:        res.Scopes,
+		TokenType:     res.Token.TokenType,
+		AccessToken:   res.Token.AccessToken,
+		RefreshToken:  res.Token.RefreshToken,
+		Expiry:        res.Token.Expiry,
+		RefreshExpiry: res.Token.RefreshExpiry,
+		ClientSecret:  a.ClientSecret,
+	}
+	who := whoAmI(ctx, d, rec)
+	if o.Store != tokenstore.BackendNone {
+		if err := saveLogin(ctx, d, paths, store, a.Profile, rec); err != nil {
+			return err
+		}
+		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, a.Profile, describeStore(store.Name(), paths, a.Profile))
+	} else {
+		fmt.Fprintf(d.Stderr, "Logged in%s. Nothing was stored (--store none).\n", who)
+	}
+	if o.Output == "" {
+		return nil
+	}
 	return printLoginResult(d, o.Output, res)
+}
+
+// emulatorProfile is where "login --emulator" keeps its fake tokens.
+const emulatorProfile = "emulator"
+
+// guardEmulatorProfile refuses to put emulator tokens over a real login.
+func guardEmulatorProfile(ctx context.Context, d *Deps, profile string) error {
+	s, err := openStored(d, profile)
+	if err != nil {
+		return nil // nothing stored there yet
+	}
+	rec, err := s.store.Load(ctx, profile)
+	if err != nil || rec.AuthURL == "" || isLoopbackURL(rec.AuthURL) {
+		return nil
+	}
+	return usagef("drop --profile to use the \"emulator\" profile, or name an unused one", "profile %q holds a login to %s; an emulator login would overwrite it", profile, rec.AuthURL)
+}
+
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// whoAmI asks Kakao for the user behind the new token, briefly; the login
+// does not depend on it. It fills rec.UserID and returns " as …" or "".
+func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
+	ctx, cancel := context.WithTimeout(ctx, remoteTimeout)
+	defer cancel()
+	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
+	info, err := api.TokenInfo(ctx, rec.AccessToken)
+	if err != nil {
+		return ""
+	}
+	rec.UserID = info.UserID
+	if me, err := api.Me(ctx, rec.AccessToken); err == nil && me.Nickname != "" {
+		return fmt.Sprintf(" as %s (Kakao user %d)", me.Nickname, info.UserID)
+	}
+	return fmt.Sprintf(" as Kakao user %d", info.UserID)
+}
+
+// saveLogin stores rec under the profile lock (a concurrent "token" refresh
+// must not write an older login over it), records the backend, and removes
+// the profile from a backend it lived in before.
+func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store tokenstore.Store, profile string, rec *tokenstore.Record) error {
+	unlock, err := tokenstore.Lock(ctx, paths, profile, lockWait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	profiles := tokenstore.Profiles{Dir: paths.ProfilesDir()}
+	before, _ := profiles.Backend(profile)
+	if err := store.Save(ctx, profile, rec); err != nil {
+		return fmt.Errorf("store the tokens: %w", err)
+	}
+	if err := profiles.SetBackend(profile, store.Name()); err != nil {
+		return fmt.Errorf("record profile %q: %w", profile, err)
+	}
+	if before != "" && before != store.Name() {
+		if old, err := d.OpenStore(before, paths); err == nil {
+			if err := old.Delete(ctx, profile); err != nil {
+				fmt.Fprintf(d.Stderr, "kakao-auth: warning: could not remove the previous login of profile %q from the %s store: %v\n", profile, before, err)
+			}
+		}
+	}
+	return nil
 }
 
 // startEmulator runs a private emulator for this login, points the app at it

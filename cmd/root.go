@@ -82,6 +82,10 @@ Try it with no Kakao app at all, against the built-in emulator:
 	})
 	root.AddCommand(
 		NewLoginCmd(d, nil),
+		NewTokenCmd(d, nil),
+		NewRefreshCmd(d, nil),
+		NewStatusCmd(d, nil),
+		NewLogoutCmd(d, nil),
 		NewEmulatorCmd(d, nil),
 	)
 	return root
@@ -111,10 +115,11 @@ func Main(ctx context.Context, args []string, d *Deps) int {
 func exitCode(err error) int {
 	var ue *usageError
 	var denied *authflow.DeniedError
+	var cancelled *cancelledError
 	switch {
 	case errors.As(err, &ue), isCobraUsage(err):
 		return ExitUsage
-	case errors.Is(err, authflow.ErrCancelled), errors.Is(err, context.Canceled), errors.As(err, &denied):
+	case errors.Is(err, authflow.ErrCancelled), errors.Is(err, context.Canceled), errors.As(err, &denied), errors.As(err, &cancelled):
 		return ExitCancelled
 	case errors.Is(err, ErrLoginRequired):
 		return ExitLoginRequired

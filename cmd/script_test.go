@@ -22,11 +22,19 @@ import (
 // TestMain makes kakao-auth and a scripted browser runnable as programs in
 // the testscript scripts.
 func TestMain(m *testing.M) {
+	// Tests that start real kakao-auth processes re-run this binary with
+	// this variable set.
+	if os.Getenv(asKakaoAuthEnv) == "1" {
+		kakaoAuthMain()
+	}
 	testscript.Main(m, map[string]func(){
 		"kakao-auth":   kakaoAuthMain,
 		"fake-browser": fakeBrowserMain,
 	})
 }
+
+// asKakaoAuthEnv makes the test binary behave as kakao-auth.
+const asKakaoAuthEnv = "KAKAO_AUTH_TEST_AS_MAIN"
 
 func kakaoAuthMain() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,13 +87,32 @@ func TestScripts(t *testing.T) {
 				env.Setenv(name, p)
 			}
 			env.Setenv("REDIRECT", "http://127.0.0.1:"+env.Getenv("PORT")+"/callback")
+			// The keyring scripts use the real Secret Service of the
+			// session bus that .ci/with-keyring starts; CI must have it.
+			if !privateKeyring() && os.Getenv("CI") != "" {
+				return errors.New("CI is set but there is no private keyring: run the tests under .ci/with-keyring")
+			}
+			env.Setenv("DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "keyring" {
+				return privateKeyring(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":     cmdExits,
 			"wait-port": cmdWaitPort,
 		},
 	})
+}
+
+// privateKeyring reports whether the tests run under .ci/with-keyring, whose
+// throwaway keyring they may write to; a developer's own keyring is never
+// touched.
+func privateKeyring() bool {
+	return os.Getenv("KAKAO_AUTH_TEST_KEYRING") == "1" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 }
 
 // cmdExits runs a program and checks its exact exit code:

@@ -1,0 +1,99 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// lockWait bounds how long a process waits for another one's refresh: more
+// than one token call's timeout, so a slow refresh is waited out.
+const lockWait = 45 * time.Second
+
+// refreshResult says what ensureFresh did.
+type refreshResult struct {
+	refreshed bool // this process refreshed
+	byOther   bool // another process refreshed while we waited for the lock
+	rotated   bool // Kakao issued a new refresh token
+	previous  *tokenstore.Record
+}
+
+// ensureFresh returns the profile's record with an access token valid for at
+// least minTTL, refreshing it when needed (or always, with force). The
+// refresh runs under the profile's cross-process lock, re-reading the record
+// after taking it, so concurrent processes make one refresh between them; the
+// new record is saved before it is returned, so a rotated refresh token is
+// never lost. A failed refresh leaves the stored record untouched.
+func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL time.Duration, force bool) (*tokenstore.Record, refreshResult, error) {
+	rec, err := s.load(ctx)
+	if err != nil {
+		return nil, refreshResult{}, err
+	}
+	if !force && rec.Expiry.Sub(d.Now()) > minTTL {
+		return rec, refreshResult{}, nil
+	}
+
+	unlock, err := tokenstore.Lock(ctx, s.paths, s.profile, lockWait)
+	if err != nil {
+		return nil, refreshResult{}, err
+	}
+	defer unlock()
+
+	cur, err := s.load(ctx)
+	if err != nil {
+		return nil, refreshResult{}, err
+	}
+	now := d.Now()
+	if cur.AccessToken != rec.AccessToken && cur.Expiry.Sub(now) > minTTL {
+		return cur, refreshResult{byOther: true, previous: rec}, nil
+	}
+	if !force && cur.Expiry.Sub(now) > minTTL {
+		return cur, refreshResult{}, nil
+	}
+	if cur.RefreshToken == "" {
+		return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "no refresh token is stored"}
+	}
+	if !cur.RefreshExpiry.IsZero() && !now.Before(cur.RefreshExpiry) {
+		return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "the refresh token expired on " + cur.RefreshExpiry.UTC().Format(time.RFC3339)}
+	}
+
+	client := &kakao.Client{
+		ClientID:     cur.ClientID,
+		ClientSecret: firstNonEmpty(secret, cur.ClientSecret),
+		AuthURL:      cur.AuthURL,
+		HTTPClient:   d.HTTPClient,
+	}
+	tok, err := client.Refresh(ctx, cur.RefreshToken)
+	if err != nil {
+		var ke *kakao.Error
+		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
+			return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "Kakao rejected the refresh token: " + ke.Error()}
+		}
+		return nil, refreshResult{}, fmt.Errorf("refresh: %w", err)
+	}
+	next := *cur
+	next.AccessToken = tok.AccessToken
+	next.TokenType = tok.TokenType
+	next.Expiry = tok.Expiry
+	if len(tok.Scopes) > 0 {
+		next.Scopes = tok.Scopes
+	}
+	res := refreshResult{refreshed: true, previous: cur}
+	// Kakao omits refresh_token unless it rotated it; keep the old one then.
+	if tok.RefreshToken != "" {
+		next.RefreshToken = tok.RefreshToken
+		next.RefreshExpiry = tok.RefreshExpiry
+		res.rotated = true
+	}
+	if err := s.store.Save(ctx, s.profile, &next); err != nil {
+		if res.rotated {
+			return nil, res, fmt.Errorf("save the refreshed tokens: %w (Kakao rotated the refresh token, so the stored one no longer works; the login must be repeated if this cannot be fixed)", err)
+		}
+		return nil, res, fmt.Errorf("save the refreshed tokens: %w", err)
+	}
+	return &next, res, nil
+}

@@ -1,0 +1,159 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// LogoutOptions are the inputs of "kakao-auth logout".
+type LogoutOptions struct {
+	Profile      string
+	Revoke       bool // POST /v1/user/logout first
+	Unlink       bool // POST /v1/user/unlink first
+	Yes          bool // no confirmation for --unlink
+	Force        bool // remove the local record even when the remote call failed
+	ClientSecret string
+}
+
+// NewLogoutCmd builds "kakao-auth logout". runF replaces the action in
+// tests.
+func NewLogoutCmd(d *Deps, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
+	opts := &LogoutOptions{}
+	var flags appFlags
+	c := &cobra.Command{
+		Use:   "logout",
+		Short: "Remove the profile's stored tokens (and optionally revoke them at Kakao)",
+		Long: `Remove the profile's stored login from wherever it is kept.
+
+--revoke first asks Kakao to expire the tokens (POST /v1/user/logout).
+--unlink first disconnects the user from the app (POST /v1/user/unlink),
+which also withdraws consent; it asks for confirmation unless --yes.
+When the remote call fails, the local record is kept (so you can retry)
+unless --force is given.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Profile = firstNonEmpty(flags.profile, d.Getenv(envProfile), DefaultProfile)
+			if err := validateProfile(opts.Profile); err != nil {
+				return err
+			}
+			if opts.Revoke && opts.Unlink {
+				return usagef("--unlink already ends every session of the app; use one of them", "--revoke and --unlink cannot be combined")
+			}
+			if opts.Unlink && !opts.Yes && !d.StdinIsTerminal {
+				return usagef("pass --yes to unlink without a prompt", "--unlink needs confirmation, and stdin is not a terminal")
+			}
+			secret, err := flags.readSecret(d)
+			if err != nil {
+				return err
+			}
+			opts.ClientSecret = secret
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runLogout(c.Context(), d, opts)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVar(&flags.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	fs.BoolVar(&opts.Revoke, "revoke", false, "expire the tokens at Kakao first (POST /v1/user/logout)")
+	fs.BoolVar(&opts.Unlink, "unlink", false, "disconnect the user from the app at Kakao first (POST /v1/user/unlink)")
+	fs.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fs.BoolVar(&opts.Force, "force", false, "remove the local record even if the remote call fails")
+	return c
+}
+
+// errNotConfirmed is the user answering no.
+var errNotConfirmed = errors.New("unlink not confirmed; nothing was changed")
+
+func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
+	s, err := openStored(d, o.Profile)
+	if err != nil {
+		return err
+	}
+	rec, err := s.store.Load(ctx, o.Profile)
+	if err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
+		if !o.Force {
+			return fmt.Errorf("load profile %q: %w", o.Profile, err)
+		}
+		rec = nil
+	}
+	if o.Unlink && !o.Yes {
+		fmt.Fprintf(d.Stderr, "Unlink disconnects your Kakao account from app %s: consent is withdrawn and every token is revoked. Continue? [y/N] ", clientOf(rec))
+		answer, _ := bufio.NewReader(d.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return &cancelledError{errNotConfirmed}
+		}
+	}
+	if (o.Revoke || o.Unlink) && rec != nil {
+		what := "logout"
+		if o.Unlink {
+			what = "unlink"
+		}
+		if err := remoteLogout(ctx, d, s, rec, o); err != nil {
+			if !o.Force {
+				return &hintedError{err: fmt.Errorf("kakao %s failed: %v; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
+			}
+			fmt.Fprintf(d.Stderr, "kakao-auth: warning: kakao %s failed (%v); removing the local login anyway (--force)\n", what, err)
+		} else {
+			fmt.Fprintf(d.Stderr, "Kakao %s done: the tokens no longer work at Kakao.\n", what)
+		}
+	}
+	if err := s.store.Delete(ctx, o.Profile); err != nil {
+		return fmt.Errorf("remove profile %q from the %s store: %w", o.Profile, s.store.Name(), err)
+	}
+	if err := (tokenstore.Profiles{Dir: s.paths.ProfilesDir()}).Remove(o.Profile); err != nil {
+		return fmt.Errorf("forget profile %q: %w", o.Profile, err)
+	}
+	fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s.\n", o.Profile, describeStore(s.store.Name(), s.paths, o.Profile))
+	return nil
+}
+
+// remoteLogout calls logout or unlink, refreshing once on -401.
+func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, o *LogoutOptions) error {
+	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
+	call := api.Logout
+	if o.Unlink {
+		call = api.Unlink
+	}
+	err := call(ctx, rec.AccessToken)
+	var ae *kakao.APIError
+	if errors.As(err, &ae) && ae.InvalidToken() && rec.RefreshToken != "" {
+		fresh, _, ferr := ensureFresh(ctx, d, s, o.ClientSecret, 0, true)
+		if ferr != nil {
+			return ferr
+		}
+		err = call(ctx, fresh.AccessToken)
+	}
+	return err
+}
+
+func clientOf(rec *tokenstore.Record) string {
+	if rec == nil {
+		return "(unknown)"
+	}
+	return rec.ClientID
+}
+
+// hintedError attaches a hint to an error.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+func (e *hintedError) Hint() string  { return e.hint }
+
+// cancelledError is a user's "no": exit 3.
+type cancelledError struct{ err error }
+
+func (e *cancelledError) Error() string { return e.err.Error() }
+func (e *cancelledError) Unwrap() error { return e.err }
