@@ -1,0 +1,182 @@
+package cmd
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// storeDeps are Deps whose profiles live under root, with a short HTTP
+// timeout so the hang fault ends quickly.
+func storeDeps(root string, env map[string]string, stdin string) (*Deps, *bytes.Buffer, *bytes.Buffer) {
+	d, stdout, stderr := testDeps(env, stdin)
+	d.Paths = func() (tokenstore.Paths, error) { return tokenstore.Paths{Root: root}, nil }
+	d.OpenStore = tokenstore.Open
+	d.HTTPClient = &http.Client{Timeout: time.Second}
+	return d, stdout, stderr
+}
+
+func TestToken_FailedRefreshLeavesTheStoredRecordUntouched(t *testing.T) {
+	tests := []struct {
+		fault    emulator.Fault
+		wantCode int
+		wantErr  string
+	}{
+		{emulator.FaultReset, ExitFailure, "refresh: cannot reach"},
+		{emulator.FaultHang, ExitFailure, "refresh: no answer from"},
+		{emulator.Fault500, ExitFailure, "HTTP 500"},
+		{emulator.FaultHTML, ExitFailure, "HTTP 502, text/html"},
+		{emulator.FaultBadJSON, ExitFailure, "not valid JSON"},
+		{emulator.FaultNoAccessToken, ExitFailure, "no access_token"},
+		{emulator.FaultRateLimit, ExitFailure, "KOE237"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.fault), func(t *testing.T) {
+			emu := emulator.New(emulator.Config{AutoApprove: true})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			root := t.TempDir()
+			loggedInProfile(t, srv.URL, root, "default")
+			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
+			before, _ := os.ReadFile(file)
+
+			emu.SetFault(tt.fault)
+			d, stdout, stderr := storeDeps(root, nil, "")
+			code := Main(t.Context(), []string{"token"}, d)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) || !strings.Contains(stderr.String(), "kakao-auth: hint: ") {
+				t.Errorf("stderr = %q, want %q and a hint", stderr, tt.wantErr)
+			}
+			after, _ := os.ReadFile(file)
+			if !bytes.Equal(before, after) {
+				t.Error("the stored record changed after a failed refresh")
+			}
+		})
+	}
+}
+
+func TestToken_RejectedRefreshTokenIsLoginRequiredAndKeepsTheRecord(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	root := t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, "default")
+	file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
+	before, _ := os.ReadFile(file)
+
+	// The user unlinks the app (in KakaoTalk's settings, say).
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/user/unlink", nil)
+	req.Header.Set("Authorization", "Bearer "+rec.AccessToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"token"}, d); code != ExitLoginRequired {
+		t.Errorf("exit code = %d, want %d; stderr:\n%s", code, ExitLoginRequired, stderr)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	if want := "kakao-auth: hint: run \"kakao-auth login\"\n"; !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("stderr = %q, want it to end with %q", stderr, want)
+	}
+	if after, _ := os.ReadFile(file); !bytes.Equal(before, after) {
+		t.Error("the stored record changed after KOE322")
+	}
+}
+
+func TestToken_ValidTokenNeedsNoNetwork(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	root := t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec.Expiry = time.Now().Add(time.Hour)
+	if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), "default", rec); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close() // Kakao is unreachable from here on.
+
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"token"}, d); code != ExitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
+	}
+	if stdout.String() != rec.AccessToken+"\n" {
+		t.Errorf("stdout = %q, want the access token", stdout)
+	}
+	// Under --min-ttl, a refresh is attempted and fails: exit 1.
+	d, stdout, _ = storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"token", "--min-ttl", "2h"}, d); code != ExitFailure || stdout.Len() != 0 {
+		t.Errorf("token --min-ttl 2h offline = exit %d, stdout %q; want exit 1 and nothing", code, stdout)
+	}
+}
+
+func TestStatus_OfflineShowsLocalFacts(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	root := t.TempDir()
+	loggedInProfile(t, srv.URL, root, "default")
+	srv.Close()
+
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status"}, d); code != ExitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"Profile:", "Client ID:      emulator-rest-api-key", "Access token:   expired", "Scopes:         talk_message"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("status output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr.String(), "Kakao could not be asked") {
+		t.Errorf("stderr = %q, want a note that Kakao was not reached", stderr)
+	}
+}
+
+func TestLogout_UnlinkAsksFirst(t *testing.T) {
+	tests := []struct {
+		answer     string
+		wantCode   int
+		wantStored bool
+	}{
+		{"n\n", ExitCancelled, true},
+		{"\n", ExitCancelled, true},
+		{"yes\n", ExitOK, false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimSpace(tt.answer), func(t *testing.T) {
+			emu := emulator.New(emulator.Config{AutoApprove: true})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			root := t.TempDir()
+			loggedInProfile(t, srv.URL, root, "default")
+			d, _, stderr := storeDeps(root, nil, tt.answer)
+			d.StdinIsTerminal = true
+			code := Main(t.Context(), []string{"logout", "--unlink"}, d)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			if !strings.Contains(stderr.String(), "Continue? [y/N]") {
+				t.Errorf("no confirmation prompt on stderr: %q", stderr)
+			}
+			_, err := os.Stat(filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json"))
+			if stored := err == nil; stored != tt.wantStored {
+				t.Errorf("record stored = %v, want %v", stored, tt.wantStored)
+			}
+		})
+	}
+}
