@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -32,6 +34,9 @@ type LoginOptions struct {
 	Output         string // "" (nothing), text or json
 	Store          string // keyring, file or none
 	Emulator       bool
+	NoBrowser      bool   // paste-back
+	NoWait         bool   // two-step: start
+	Resume         string // two-step: finish with this address ("-": read it from stdin)
 }
 
 // NewLoginCmd builds "kakao-auth login". runF replaces the action in tests.
@@ -78,6 +83,11 @@ in a private per-run session file that is removed when the run ends.`,
 					opts.Store = tokenstore.BackendFile
 				}
 			}
+			if opts.NoBrowser && !c.Flags().Changed("timeout") {
+				// Copying an address from another device takes longer;
+				// the session file lives this long anyway.
+				opts.Timeout = session.Lifetime
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -98,6 +108,9 @@ in a private per-run session file that is removed when the run ends.`,
 	fs.StringVarP(&opts.Output, "output", "o", "", "also print the tokens on stdout: text (the access token) or json (default: print nothing, unless --store none)")
 	fs.StringVar(&opts.Store, "store", "", "where to keep the tokens: keyring, file or none (env "+envStore+", default keyring; file for --emulator)")
 	fs.BoolVar(&opts.Emulator, "emulator", false, "log in against a built-in Kakao emulator started for this run (fake tokens)")
+	fs.BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL and read back the address the browser ended on (for SSH and headless machines)")
+	fs.BoolVar(&opts.NoWait, "no-wait", false, "two-step login: print the URL and exit; finish later with --resume")
+	fs.StringVar(&opts.Resume, "resume", "", `two-step login: finish with the address the browser ended on ("-" reads it from stdin)`)
 	return c
 }
 
@@ -114,7 +127,7 @@ func (o *LoginOptions) validate() error {
 	default:
 		return usagef(hint, "--store must be keyring, file or none, not %q", o.Store)
 	}
-	if o.Store == tokenstore.BackendNone && o.Output == "" {
+	if o.Store == tokenstore.BackendNone && o.Output == "" && !o.NoWait {
 		o.Output = "text"
 	}
 	if o.Timeout <= 0 {
@@ -123,8 +136,29 @@ func (o *LoginOptions) validate() error {
 	if err := kakao.ValidatePrompt(o.Prompt); err != nil {
 		return usagef(hint, "--prompt: %v", err)
 	}
+	modes := 0
+	for _, on := range []bool{o.NoBrowser, o.NoWait, o.Resume != ""} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return usagef(hint, "--no-browser, --no-wait and --resume cannot be combined")
+	}
+	if o.Emulator && (o.NoWait || o.Resume != "") {
+		return usagef("the built-in emulator lives only as long as one login run; use --emulator alone or with --no-browser", "--emulator cannot be combined with --no-wait or --resume")
+	}
+	if o.Resume != "" {
+		// Everything else comes from the session file.
+		return nil
+	}
+	check := authflow.CheckRedirectURI
+	if o.NoBrowser || o.NoWait {
+		// Nothing needs to listen: any registered http(s) URI will do.
+		check = authflow.CheckPasteRedirectURI
+	}
 	for _, uri := range o.App.RedirectURIs {
-		if err := authflow.CheckRedirectURI(uri); err != nil {
+		if err := check(uri); err != nil {
 			var re *authflow.RedirectError
 			if errors.As(err, &re) {
 				return &usageError{err: err, hint: re.Hint()}
@@ -156,6 +190,10 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	sessions := session.Dir{Path: dir, Now: d.Now}
+	if o.NoWait {
+		return startTwoStep(d, o, sessions)
+	}
 	paths, err := d.Paths()
 	if err != nil {
 		return err
@@ -165,51 +203,41 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		return err
 	}
 	// A keyring that cannot take the tokens must fail the login before the
-	// browser opens, not after the person has approved.
+	// browser opens (or the code is spent), not after the person approved.
 	if k, ok := store.(interface{ Probe(context.Context) error }); ok {
 		if err := k.Probe(ctx); err != nil {
 			return err
 		}
 	}
+	a := o.App
 	open := func(ctx context.Context, url string) error {
 		return d.OpenBrowser(ctx, browser.Command(o.BrowserCommand, d.Getenv), url)
 	}
-	a := o.App
 	if o.Emulator {
 		if err := guardEmulatorProfile(ctx, d, a.Profile); err != nil {
 			return err
 		}
+		// The emulator must outlive the login: whoAmI still asks it.
 		stop, err := startEmulator(ctx, d, o, &a, &open)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
-	res, err := authflow.Login(ctx, authflow.Options{
-		ClientID:     a.ClientID,
-		ClientSecret: a.ClientSecret,
-		AuthURL:      a.AuthURL,
-		RedirectURIs: a.RedirectURIs,
-		Scopes:       o.Scopes,
-		Prompt:       o.Prompt,
-		LoginHint:    o.LoginHint,
-		ServiceTerms: o.ServiceTerms,
-		Profile:      a.Profile,
-		Sessions:     session.Dir{Path: dir, Now: d.Now},
-		Timeout:      o.Timeout,
-		Open:         open,
-		Stderr:       d.Stderr,
-		Interactive:  d.StderrIsTerminal,
-		HTTPClient:   d.HTTPClient,
-	})
+	var res *authflow.Result
+	if o.Resume != "" {
+		res, err = resumeTwoStep(ctx, d, o, sessions)
+	} else {
+		res, err = browserLogin(ctx, d, o, a, sessions, open)
+	}
 	if err != nil {
 		return err
 	}
 	rec := &tokenstore.Record{
 		ClientID:      res.ClientID,
 		RedirectURI:   res.RedirectURI,
-		AuthURL:       a.AuthURL,
-		APIURL:        a.APIURL,
+		AuthURL:       res.AuthURL,
+		APIURL:        firstNonEmpty(res.APIURL, a.APIURL),
 		Scopes:        res.Scopes,
 		TokenType:     res.Token.TokenType,
 		AccessToken:   res.Token.AccessToken,
@@ -220,10 +248,10 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	}
 	who := whoAmI(ctx, d, rec)
 	if o.Store != tokenstore.BackendNone {
-		if err := saveLogin(ctx, d, paths, store, a.Profile, rec); err != nil {
+		if err := saveLogin(ctx, d, paths, store, res.Profile, rec); err != nil {
 			return err
 		}
-		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, a.Profile, describeStore(store.Name(), paths, a.Profile))
+		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, res.Profile, describeStore(store.Name(), paths, res.Profile))
 	} else {
 		fmt.Fprintf(d.Stderr, "Logged in%s. Nothing was stored (--store none).\n", who)
 	}
@@ -231,6 +259,70 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		return nil
 	}
 	return printLoginResult(d, o.Output, res)
+}
+
+// browserLogin runs the one-run login: in the browser, or by paste-back.
+func browserLogin(ctx context.Context, d *Deps, o *LoginOptions, a app, sessions session.Dir, open func(context.Context, string) error) (*authflow.Result, error) {
+	opts := loginFlowOptions(d, o, a, sessions)
+	opts.Open = open
+	if o.NoBrowser {
+		opts.Paste = d.Stdin
+		opts.PasteRetry = d.StdinIsTerminal
+	}
+	return authflow.Login(ctx, opts)
+}
+
+func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) authflow.Options {
+	return authflow.Options{
+		ClientID:     a.ClientID,
+		ClientSecret: a.ClientSecret,
+		AuthURL:      a.AuthURL,
+		APIURL:       a.APIURL,
+		RedirectURIs: a.RedirectURIs,
+		Scopes:       o.Scopes,
+		Prompt:       o.Prompt,
+		LoginHint:    o.LoginHint,
+		ServiceTerms: o.ServiceTerms,
+		Profile:      a.Profile,
+		Sessions:     sessions,
+		Timeout:      o.Timeout,
+		Stderr:       d.Stderr,
+		Interactive:  d.StderrIsTerminal,
+		HTTPClient:   d.HTTPClient,
+	}
+}
+
+// startTwoStep writes the session of a two-step login and prints its URL on
+// stdout, for a person (or a chat bot) to open elsewhere.
+func startTwoStep(d *Deps, o *LoginOptions, sessions session.Dir) error {
+	p, err := authflow.Start(loginFlowOptions(d, o, o.App, sessions))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.Stderr, "Open the URL below in a browser and approve. The browser then goes to %s\n(an error page there is fine). Within 10 minutes, finish on this machine with:\n\n  kakao-auth login --resume 'ADDRESS-THE-BROWSER-ENDED-ON'\n\n", p.RedirectURI)
+	if o.Output == "json" {
+		return writeJSON(d, struct {
+			AuthorizeURL string `json:"authorize_url"`
+			State        string `json:"state"`
+			ExpiresAt    string `json:"expires_at"`
+		}{p.AuthorizeURL, p.State, rfc3339(p.ExpiresAt)})
+	}
+	_, err = fmt.Fprintln(d.Stdout, p.AuthorizeURL)
+	return err
+}
+
+// resumeTwoStep finishes a two-step login with the pasted address.
+func resumeTwoStep(ctx context.Context, d *Deps, o *LoginOptions, sessions session.Dir) (*authflow.Result, error) {
+	pasted := o.Resume
+	if pasted == "-" {
+		line, err := bufio.NewReader(io.LimitReader(d.Stdin, 16<<10)).ReadString('\n')
+		if err != nil && line == "" {
+			return nil, usagef("pipe the address into --resume -, or pass it as the flag's value", "no address on stdin")
+		}
+		pasted = line
+	}
+	opts := loginFlowOptions(d, o, o.App, sessions)
+	return authflow.Resume(ctx, opts, pasted)
 }
 
 // emulatorProfile is where "login --emulator" keeps its fake tokens.

@@ -86,6 +86,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 		NewRefreshCmd(d, nil),
 		NewStatusCmd(d, nil),
 		NewLogoutCmd(d, nil),
+		NewExportCmd(d, nil),
 		NewEmulatorCmd(d, nil),
 	)
 	return root

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -104,6 +106,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":     cmdExits,
 			"wait-port": cmdWaitPort,
+			"approve":   cmdApprove,
+			"env-file":  cmdEnvFile,
 		},
 	})
 }
@@ -154,6 +158,42 @@ func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("nothing listens on port %s", args[0])
+}
+
+// cmdApprove plays a person approving on another device: it opens the
+// authorize URL in URLFILE (the emulator must auto-approve) and writes the
+// address the browser would end on to OUTFILE, without visiting it.
+// approve URLFILE OUTFILE
+func cmdApprove(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: approve URLFILE OUTFILE")
+	}
+	authURL := strings.TrimSpace(ts.ReadFile(args[0]))
+	noFollow := &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := noFollow.Get(authURL)
+	ts.Check(err)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		ts.Fatalf("authorize answered %s with no redirect", resp.Status)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(loc+"\n"), 0o600))
+}
+
+// cmdEnvFile sets the script's environment from KEY=VALUE lines in FILE
+// (the env format of "kakao-auth export").
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: env-file FILE")
+	}
+	for _, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			ts.Setenv(k, v)
+		}
+	}
 }
 
 func freePort() (string, error) {

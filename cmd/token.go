@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,9 +22,13 @@ type TokenOptions struct {
 	Profile      string
 	MinTTL       time.Duration
 	ForceRefresh bool
-	Output       string // text or json
+	Output       string // text, json, github-env or github-output
 	ClientSecret string // from the environment or --client-secret-file; else the stored one
+	RotatedFile  string // env-only mode: where a rotated refresh token goes
 }
+
+// tokenOutputs are the --output values of "token".
+var tokenOutputs = []string{"text", "json", "github-env", "github-output"}
 
 // NewTokenCmd builds "kakao-auth token". runF replaces the action in tests.
 func NewTokenCmd(d *Deps, runF func(context.Context, *TokenOptions) error) *cobra.Command {
@@ -38,7 +43,14 @@ When the token has less than --min-ttl left (or with --force-refresh), it is
 refreshed first. Concurrent kakao-auth processes share one refresh, and a
 rotated refresh token is saved before the access token is printed. token never
 opens a browser: when the login is gone (refresh token expired, rotated away
-or the app unlinked) it exits 4 and says to run "kakao-auth login".`,
+or the app unlinked) it exits 4 and says to run "kakao-auth login".
+
+Env-only mode, for CI: with KAKAO_REFRESH_TOKEN and KAKAO_CLIENT_ID (and
+KAKAO_CLIENT_SECRET when the app uses one) set, token refreshes with that
+token, touches no store, and prints the new access token. When Kakao rotates
+the refresh token, the old one stops working: the new one goes to
+--rotated-refresh-token-file and/or the step output, and a warning says to
+update the secret. In GitHub Actions every secret is masked in the log first.`,
 		Example: `  curl -H "Authorization: Bearer $(kakao-auth token)" https://kapi.kakao.com/v2/user/me
   kakao-auth token --profile bot --output json`,
 		Args: noArgs,
@@ -47,8 +59,11 @@ or the app unlinked) it exits 4 and says to run "kakao-auth login".`,
 			if err := validateProfile(opts.Profile); err != nil {
 				return err
 			}
-			if opts.Output != "text" && opts.Output != "json" {
-				return usagef(`run "kakao-auth token --help" for usage`, "--output must be text or json, not %q", opts.Output)
+			if !slices.Contains(tokenOutputs, opts.Output) {
+				return usagef(`run "kakao-auth token --help" for usage`, "--output must be one of %s, not %q", strings.Join(tokenOutputs, ", "), opts.Output)
+			}
+			if opts.RotatedFile != "" && d.Getenv(envRefreshToken) == "" {
+				return usagef("it applies to env-only mode, with "+envRefreshToken+" set; stored profiles keep rotated tokens themselves", "--rotated-refresh-token-file needs %s", envRefreshToken)
 			}
 			if opts.MinTTL < 0 {
 				return usagef(`run "kakao-auth token --help" for usage`, "--min-ttl must not be negative")
@@ -69,11 +84,15 @@ or the app unlinked) it exits 4 and says to run "kakao-auth login".`,
 	fs.StringVar(&flags.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (default: the one stored at login, or env `+envClientSecret+`)`)
 	fs.DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh first when the access token has less than this left")
 	fs.BoolVar(&opts.ForceRefresh, "force-refresh", false, "refresh even if the access token is still valid")
-	fs.StringVarP(&opts.Output, "output", "o", "text", "text (the access token alone) or json")
+	fs.StringVarP(&opts.Output, "output", "o", "text", "text (the access token alone), json, github-env (append KAKAO_ACCESS_TOKEN to $GITHUB_ENV) or github-output (access_token, and refresh_token when rotated, to $GITHUB_OUTPUT)")
+	fs.StringVar(&opts.RotatedFile, "rotated-refresh-token-file", "", "env-only mode: write a rotated refresh token to this file (mode 0600)")
 	return c
 }
 
 func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
+	if d.Getenv(envRefreshToken) != "" {
+		return runEnvToken(ctx, d, o)
+	}
 	s, err := openStored(d, o.Profile)
 	if err != nil {
 		return err
@@ -82,11 +101,27 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "text" {
-		_, err := fmt.Fprintln(d.Stdout, rec.AccessToken)
-		return err
+	maskSecrets(d, rec.AccessToken)
+	return writeToken(d, o, o.Profile, rec, "")
+}
+
+// writeToken hands the access token over as --output asks. rotated is a new
+// refresh token to pass on (env-only mode), or "".
+func writeToken(d *Deps, o *TokenOptions, profile string, rec *tokenstore.Record, rotated string) error {
+	switch o.Output {
+	case "json":
+		return writeJSON(d, tokenJSONFor(profile, rec, d.Now()))
+	case "github-env":
+		return appendGitHubFile(d, "GITHUB_ENV", [][2]string{{"KAKAO_ACCESS_TOKEN", rec.AccessToken}})
+	case "github-output":
+		pairs := [][2]string{{"access_token", rec.AccessToken}}
+		if rotated != "" {
+			pairs = append(pairs, [2]string{"refresh_token", rotated})
+		}
+		return appendGitHubFile(d, "GITHUB_OUTPUT", pairs)
 	}
-	return writeJSON(d, tokenJSONFor(o.Profile, rec, d.Now()))
+	_, err := fmt.Fprintln(d.Stdout, rec.AccessToken)
+	return err
 }
 
 // tokenJSON is the --output json shape of "token".

@@ -69,6 +69,7 @@ type Options struct {
 	ClientID     string
 	ClientSecret string
 	AuthURL      string   // Kakao auth base; empty means kakao.DefaultAuthURL
+	APIURL       string   // Kakao API base, kept in the session for a resumed login
 	RedirectURIs []string // the first whose port is free is used
 	Scopes       []string
 	Prompt       []string
@@ -81,6 +82,14 @@ type Options struct {
 	Timeout time.Duration
 	// Open shows the URL to the person; its failure is reported, not fatal.
 	Open func(ctx context.Context, url string) error
+	// Paste, when set, turns on paste-back (--no-browser): the URL is only
+	// printed, and the person pastes the address the browser ended on.
+	// Each line read is one attempt. The loopback listener still runs when
+	// it can bind; whichever answer comes first wins.
+	Paste io.Reader
+	// PasteRetry lets a bad paste be corrected (stdin is a terminal);
+	// otherwise it ends the login.
+	PasteRetry bool
 	// Stderr receives every message for people.
 	Stderr io.Writer
 	// Interactive turns on the spinner (stderr is a terminal).
@@ -95,6 +104,8 @@ type Result struct {
 	Token       *kakao.Token
 	ClientID    string
 	RedirectURI string
+	AuthURL     string
+	APIURL      string
 	Scopes      []string
 	Profile     string
 }
@@ -112,7 +123,14 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	}
 	lb, listeners, err := bindFirst(o.RedirectURIs)
 	if err != nil {
-		return nil, err
+		// Paste-back needs no listener: a busy port or a redirect URI
+		// elsewhere (an https:// one of a web app) is fine then.
+		if o.Paste == nil || !pasteOnlyOK(err) {
+			return nil, err
+		}
+		if lb, err = pasteOnly(o.RedirectURIs[0]); err != nil {
+			return nil, err
+		}
 	}
 	state, err := kakao.NewState()
 	if err != nil {
@@ -125,6 +143,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 		ClientID:    o.ClientID,
 		RedirectURI: lb.uri,
 		AuthURL:     o.AuthURL,
+		APIURL:      o.APIURL,
 		Scopes:      o.Scopes,
 		Profile:     o.Profile,
 	}
@@ -154,26 +173,25 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 		serving.Wait()
 	}()
 
-	client := &kakao.Client{ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL}
-	authURL := client.AuthorizeURL(kakao.AuthorizeRequest{
-		State:        sess.State,
-		Verifier:     sess.Verifier,
-		Scopes:       sess.Scopes,
-		Prompt:       o.Prompt,
-		LoginHint:    o.LoginHint,
-		ServiceTerms: o.ServiceTerms,
-	})
-	fmt.Fprintf(o.Stderr, "Opening Kakao's login page in your browser. If it does not open, visit:\n\n  %s\n\n", authURL)
-	go func() {
-		if o.Open == nil {
-			return
-		}
-		if err := o.Open(ctx, authURL); err != nil && ctx.Err() == nil {
-			fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %v; open the URL above yourself\n", err)
-		}
-	}()
+	authURL := authorizeURL(sess, o)
+	pasteErr := make(chan error, 1)
+	if o.Paste != nil {
+		fmt.Fprintf(o.Stderr, "Open this URL in a browser on any device and approve:\n\n  %s\n\n", authURL)
+		fmt.Fprintf(o.Stderr, "The browser then goes to %s (it may show an error page there: that is fine).\nCopy the whole address from its address bar and paste it here.\n", lb.uri)
+		go readPaste(o, handler, sess, pasteErr, len(listeners) > 0)
+	} else {
+		fmt.Fprintf(o.Stderr, "Opening Kakao's login page in your browser. If it does not open, visit:\n\n  %s\n\n", authURL)
+		go func() {
+			if o.Open == nil {
+				return
+			}
+			if err := o.Open(ctx, authURL); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %v; open the URL above yourself\n", err)
+			}
+		}()
+	}
 
-	cb, err := wait(ctx, handler.results, o, lb.uri)
+	cb, err := wait(ctx, handler.results, pasteErr, o, lb.uri)
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +211,20 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	}
 	cb.reply <- pageSuccess
 	return res, nil
+}
+
+// authorizeURL builds the authorize URL from the session's values.
+func authorizeURL(sess *session.Session, o Options) string {
+	client := &kakao.Client{ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL}
+	return client.AuthorizeURL(kakao.AuthorizeRequest{
+		State:        sess.State,
+		Verifier:     sess.Verifier,
+		Scopes:       sess.Scopes,
+		Prompt:       o.Prompt,
+		LoginHint:    o.LoginHint,
+		ServiceTerms: o.ServiceTerms,
+		Nonce:        sess.Nonce,
+	})
 }
 
 // exchange trades the code using the client id, redirect URI and verifier
@@ -221,7 +253,7 @@ func exchange(ctx context.Context, o Options, state, code string) (*Result, erro
 	if len(scopes) == 0 {
 		scopes = sess.Scopes
 	}
-	return &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, Scopes: scopes, Profile: sess.Profile}, nil
+	return &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL, APIURL: sess.APIURL, Scopes: scopes, Profile: sess.Profile}, nil
 }
 
 func failurePage(err error) page {

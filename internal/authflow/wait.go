@@ -10,24 +10,26 @@ var spinnerFrames = []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 
 // wait blocks until a state-matching callback arrives, the timeout passes or
 // ctx is cancelled, showing progress on stderr meanwhile.
-func wait(ctx context.Context, results <-chan callback, o Options, uri string) (callback, error) {
+func wait(ctx context.Context, results <-chan callback, pasteErr <-chan error, o Options, uri string) (callback, error) {
 	deadline := time.Now().Add(o.Timeout)
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
 
 	var tick <-chan time.Time
-	if o.Interactive {
+	if o.Interactive && o.Paste == nil {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		tick = t.C
 		defer fmt.Fprint(o.Stderr, "\r\033[K")
-	} else {
+	} else if o.Paste == nil {
 		fmt.Fprintf(o.Stderr, "Waiting for the browser to come back to %s (timeout %s)...\n", uri, o.Timeout)
 	}
 	for frame := 0; ; frame++ {
 		select {
 		case cb := <-results:
 			return cb, nil
+		case err := <-pasteErr:
+			return callback{}, err
 		case <-timer.C:
 			return callback{}, &TimeoutError{After: o.Timeout}
 		case <-ctx.Done():

@@ -143,8 +143,8 @@ func (d Dir) Delete(state string) error {
 	return nil
 }
 
-// Sweep removes session files whose life is over, and damaged or leftover
-// temporary files older than Lifetime, so a crashed run (SIGKILL, power
+// Sweep removes session files whose life is over, and damaged, claimed or
+// leftover temporary files older than Lifetime, so a crashed run (SIGKILL, power
 // loss) leaves nothing behind for long. It never follows links and leaves
 // files it cannot judge alone. It returns how many files it removed.
 func (d Dir) Sweep() (int, error) {
@@ -160,7 +160,7 @@ func (d Dir) Sweep() (int, error) {
 	for _, e := range entries {
 		name := e.Name()
 		isSession := strings.HasSuffix(name, fileSuffix)
-		if !isSession && !strings.HasPrefix(name, ".tmp-") {
+		if !isSession && !strings.HasPrefix(name, ".tmp-") && !strings.HasSuffix(name, fileSuffix+claimedSuffix) {
 			continue
 		}
 		path := filepath.Join(d.Path, name)
@@ -179,4 +179,34 @@ func (d Dir) Sweep() (int, error) {
 		}
 	}
 	return removed, nil
+}
+
+// claimedSuffix marks a session taken by one resume; no other can find it.
+const claimedSuffix = ".claimed"
+
+// Claim takes the session for state for this process alone: the file is
+// renamed atomically, so of two resumes of the same login only one gets it.
+// Release removes it when done. An expired session is not claimed
+// (ErrExpired), and a missing or already claimed one is ErrNotFound.
+func (d Dir) Claim(state string) (*Session, error) {
+	s, err := d.Find(state)
+	if err != nil {
+		return nil, err
+	}
+	path := d.PathFor(state)
+	if err := os.Rename(path, path+claimedSuffix); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("claim session file: %w", err)
+	}
+	return s, nil
+}
+
+// Release removes a claimed session.
+func (d Dir) Release(state string) error {
+	if err := privfile.Remove(d.PathFor(state) + claimedSuffix); err != nil {
+		return fmt.Errorf("remove session file: %w", err)
+	}
+	return nil
 }

@@ -34,6 +34,7 @@ type Session struct {
 	ClientID    string    `json:"client_id"`
 	RedirectURI string    `json:"redirect_uri"`
 	AuthURL     string    `json:"auth_url"`
+	APIURL      string    `json:"api_url,omitempty"`
 	Scopes      []string  `json:"scopes,omitempty"`
 	Profile     string    `json:"profile"`
 	CreatedAt   time.Time `json:"created_at"`

@@ -1,0 +1,118 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+)
+
+// ExportOptions are the inputs of "kakao-auth export".
+type ExportOptions struct {
+	Profile       string
+	Format        string // env, dotenv or json
+	Yes           bool   // print to a terminal anyway
+	IncludeSecret bool   // also print the stored client secret
+}
+
+// NewExportCmd builds "kakao-auth export". runF replaces the action in
+// tests.
+func NewExportCmd(d *Deps, runF func(context.Context, *ExportOptions) error) *cobra.Command {
+	opts := &ExportOptions{}
+	var profile string
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Print the profile's client id and refresh token for a CI secret store",
+		Long: `Print the profile's client id and refresh token, to paste into a CI secret
+store for env-only mode (KAKAO_CLIENT_ID, KAKAO_REFRESH_TOKEN). The client
+secret is printed too with --include-secret.
+
+A refresh token on screen is a secret on screen: export refuses to write to a
+terminal without --yes. Pipe it into your secret store instead.`,
+		Example: `  # GitHub Actions secrets, straight from the pipe
+  kakao-auth export --format dotenv | gh secret set --env-file -`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Profile = firstNonEmpty(profile, d.Getenv(envProfile), DefaultProfile)
+			if err := validateProfile(opts.Profile); err != nil {
+				return err
+			}
+			switch opts.Format {
+			case "env", "dotenv", "json":
+			default:
+				return usagef(`run "kakao-auth export --help" for usage`, "--format must be env, dotenv or json, not %q", opts.Format)
+			}
+			if d.StdoutIsTerminal && !opts.Yes {
+				return usagef("pipe the output into your secret store, or pass --yes to print it here anyway", "refusing to print a refresh token to a terminal")
+			}
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runExport(c.Context(), d, opts)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVar(&profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	fs.StringVar(&opts.Format, "format", "env", "env (KEY=value lines), dotenv (quoted values) or json")
+	fs.BoolVarP(&opts.Yes, "yes", "y", false, "print even when stdout is a terminal")
+	fs.BoolVar(&opts.IncludeSecret, "include-secret", false, "also print KAKAO_CLIENT_SECRET when one is stored")
+	return c
+}
+
+func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
+	s, err := openStored(d, o.Profile)
+	if err != nil {
+		return err
+	}
+	rec, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	if rec.RefreshToken == "" {
+		return &loginRequiredError{profile: o.Profile, reason: "no refresh token is stored"}
+	}
+	now := d.Now()
+	if !rec.RefreshExpiry.IsZero() {
+		if !now.Before(rec.RefreshExpiry) {
+			return &loginRequiredError{profile: o.Profile, reason: "the refresh token expired on " + rfc3339(rec.RefreshExpiry)}
+		}
+		fmt.Fprintf(d.Stderr, "The refresh token expires %s (in %s).", rfc3339(rec.RefreshExpiry), human(rec.RefreshExpiry.Sub(now)))
+		if rec.RefreshExpiry.Sub(now) < rotationWindow {
+			fmt.Fprint(d.Stderr, " It is inside Kakao's rotation window: the first refresh in CI will replace it, so save the rotated one there (--rotated-refresh-token-file or --output github-output).")
+		}
+		fmt.Fprintln(d.Stderr)
+	}
+	if rec.ClientSecret != "" && !o.IncludeSecret {
+		fmt.Fprintln(d.Stderr, "The app uses a client secret: set KAKAO_CLIENT_SECRET in CI too (add --include-secret to print it).")
+	}
+	pairs := [][2]string{{envClientID, rec.ClientID}, {envRefreshToken, rec.RefreshToken}}
+	if o.IncludeSecret && rec.ClientSecret != "" {
+		pairs = append(pairs, [2]string{envClientSecret, rec.ClientSecret})
+	}
+	switch o.Format {
+	case "json":
+		out := struct {
+			ClientID              string `json:"client_id"`
+			RefreshToken          string `json:"refresh_token"`
+			RefreshTokenExpiresAt string `json:"refresh_token_expires_at,omitempty"`
+			ClientSecret          string `json:"client_secret,omitempty"`
+		}{ClientID: rec.ClientID, RefreshToken: rec.RefreshToken}
+		if !rec.RefreshExpiry.IsZero() {
+			out.RefreshTokenExpiresAt = rfc3339(rec.RefreshExpiry)
+		}
+		if o.IncludeSecret {
+			out.ClientSecret = rec.ClientSecret
+		}
+		return writeJSON(d, out)
+	case "dotenv":
+		for _, p := range pairs {
+			fmt.Fprintf(d.Stdout, "%s=%s\n", p[0], strconv.Quote(p[1]))
+		}
+	default:
+		for _, p := range pairs {
+			fmt.Fprintf(d.Stdout, "%s=%s\n", p[0], p[1])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestLogin_NoBrowserReadsThePastedAddress(t *testing.T) {
+	const remote = "https://app.example.com/kakao/callback"
+	emu := emulator.New(emulator.Config{AutoApprove: true, RedirectURIs: []string{remote}})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	root := t.TempDir()
+	d, stdout, _ := storeDeps(root, nil, "")
+	stderr := &lockedBuffer{}
+	d.Stderr = stderr
+	pr, pw := io.Pipe()
+	d.Stdin = pr
+	d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
+	d.OpenBrowser = func(_ context.Context, _, _ string) error { t.Error("--no-browser opened a browser"); return nil }
+
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(t.Context(), []string{"login", "--no-browser", "--client-id", emulator.DefaultClientID,
+			"--auth-url", srv.URL, "--api-url", srv.URL, "--redirect-uri", remote, "--store", "file"}, d)
+	}()
+	var authURL string
+	for deadline := time.Now().Add(5 * time.Second); authURL == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, f := range strings.Fields(stderr.String()) {
+			if strings.Contains(f, "/oauth/authorize?") {
+				authURL = f
+			}
+		}
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	io.WriteString(pw, resp.Header.Get("Location")+"\n")
+
+	if code := <-done; code != ExitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	rec, err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Load(t.Context(), "default")
+	if err != nil || rec.RedirectURI != remote {
+		t.Errorf("stored record = %+v, %v; want one for %s", rec, err, remote)
+	}
+}
+
+func TestLogin_NoBrowserDefaultsToTheSessionLifetime(t *testing.T) {
+	d, _, _ := testDeps(nil, "")
+	var got *LoginOptions
+	c := NewLoginCmd(d, func(_ context.Context, o *LoginOptions) error { got = o; return nil })
+	c.SetArgs([]string{"--no-browser", "--client-id", "k"})
+	if err := c.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Timeout != session.Lifetime {
+		t.Errorf("timeout = %s, want %s", got.Timeout, session.Lifetime)
+	}
+}
+
+func TestExport_RefusesATerminalWithoutYes(t *testing.T) {
+	d, stdout, stderr := testDeps(nil, "")
+	d.StdoutIsTerminal = true
+	if code := Main(t.Context(), []string{"export"}, d); code != ExitUsage {
+		t.Errorf("exit code = %d, want %d", code, ExitUsage)
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "refusing to print a refresh token to a terminal") {
+		t.Errorf("stdout %q, stderr %q", stdout, stderr)
+	}
+}
+
+func TestExport_SecretOnlyWhenAsked(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	root := t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec.ClientSecret = "the-secret"
+	if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), "default", rec); err != nil {
+		t.Fatal(err)
+	}
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"export"}, d); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stdout.String(), "the-secret") || !strings.Contains(stderr.String(), "--include-secret") {
+		t.Errorf("without --include-secret: stdout %q, stderr %q", stdout, stderr)
+	}
+	d, stdout, _ = storeDeps(root, nil, "")
+	Main(t.Context(), []string{"export", "--include-secret"}, d)
+	if !strings.Contains(stdout.String(), "KAKAO_CLIENT_SECRET=the-secret\n") {
+		t.Errorf("with --include-secret: stdout %q", stdout)
+	}
+}

@@ -1,0 +1,121 @@
+package authflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/session"
+)
+
+// Pending is a login started with Start and finished later with Resume,
+// possibly by another process.
+type Pending struct {
+	AuthorizeURL string
+	State        string
+	RedirectURI  string
+	ExpiresAt    time.Time
+}
+
+// Start writes the session file of a two-step login and returns the URL to
+// approve. Nothing listens: the person brings the address the browser ended
+// on to Resume within session.Lifetime.
+func Start(o Options) (*Pending, error) {
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	if len(o.RedirectURIs) == 0 {
+		return nil, errors.New("no redirect URI")
+	}
+	uri := o.RedirectURIs[0]
+	if err := CheckPasteRedirectURI(uri); err != nil {
+		return nil, err
+	}
+	if _, err := o.Sessions.Sweep(); err != nil {
+		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %v\n", err)
+	}
+	state, err := kakao.NewState()
+	if err != nil {
+		return nil, err
+	}
+	sess := &session.Session{
+		State:       state,
+		Verifier:    kakao.NewVerifier(),
+		ClientID:    o.ClientID,
+		RedirectURI: uri,
+		AuthURL:     o.AuthURL,
+		APIURL:      o.APIURL,
+		Scopes:      o.Scopes,
+		Profile:     o.Profile,
+	}
+	if _, err := o.Sessions.Create(sess); err != nil {
+		return nil, err
+	}
+	return &Pending{AuthorizeURL: authorizeURL(sess, o), State: state, RedirectURI: uri, ExpiresAt: sess.ExpiresAt}, nil
+}
+
+// ResumeError explains why a pasted address has no pending login.
+type ResumeError struct {
+	Reason string
+}
+
+func (e *ResumeError) Error() string { return e.Reason }
+
+// Hint says how to start over.
+func (e *ResumeError) Hint() string {
+	return `start a new login with "kakao-auth login --no-wait" and resume it within 10 minutes`
+}
+
+// Resume finishes a two-step login: it finds the session by the pasted
+// address's state, claims it (a second resume of the same address is
+// refused), and exchanges the code with the client id, redirect URI and
+// verifier from the session file. The session is gone afterwards, whatever
+// the outcome: the code is single-use at Kakao.
+func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
+	u, err := parseAddress(pasted)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	state := q.Get("state")
+	if state == "" {
+		if q.Get("error") != "" {
+			return nil, &DeniedError{Code: q.Get("error"), Description: q.Get("error_description")}
+		}
+		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint}
+	}
+	sess, err := o.Sessions.Claim(state)
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		return nil, &ResumeError{Reason: "no pending login matches this address: it was already used (codes work once), it expired and was swept, or it was started by another user or on another machine"}
+	case errors.Is(err, session.ErrExpired):
+		o.Sessions.Delete(state)
+		return nil, &ResumeError{Reason: fmt.Sprintf("the pending login expired (logins must be resumed within %s)", session.Lifetime)}
+	case err != nil:
+		return nil, err
+	}
+	defer o.Sessions.Release(state)
+	code, err := ParseCallback(pasted, sess.State, sess.RedirectURI)
+	if err != nil {
+		return nil, err
+	}
+	client := &kakao.Client{
+		ClientID:     sess.ClientID,
+		ClientSecret: o.ClientSecret,
+		RedirectURI:  sess.RedirectURI,
+		AuthURL:      sess.AuthURL,
+		HTTPClient:   o.HTTPClient,
+	}
+	tok, err := client.Exchange(ctx, code, sess.Verifier)
+	if err != nil {
+		return nil, fmt.Errorf("exchange the code: %w", err)
+	}
+	scopes := tok.Scopes
+	if len(scopes) == 0 {
+		scopes = sess.Scopes
+	}
+	return &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL, APIURL: sess.APIURL, Scopes: scopes, Profile: sess.Profile}, nil
+}
