@@ -163,13 +163,18 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 			_ = srv.Serve(ln)
 		}(ln)
 	}
+	var answered callback
 	defer func() {
-		// Give the browser its page, then release the port.
-		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
-		defer cancel()
-		if srv.Shutdown(shutdownCtx) != nil {
-			srv.Close()
+		// Let the browser have its page, then release the port at once:
+		// waiting for idle connections would wait for the browser's
+		// speculative ones too.
+		if answered.shown != nil {
+			select {
+			case <-answered.shown:
+			case <-time.After(3 * time.Second):
+			}
 		}
+		srv.Close()
 		serving.Wait()
 	}()
 
@@ -195,6 +200,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	answered = cb
 	if cb.errCode != "" {
 		denied := &DeniedError{Code: cb.errCode, Description: cb.description}
 		cb.reply <- page{Status: http.StatusOK, Title: "Login did not complete", Message: "Kakao answered with an error, so kakao-auth has no token.", Detail: denied.Error(), Next: denied.Hint()}

@@ -21,6 +21,7 @@ type callback struct {
 	errCode     string // Kakao's error=…, e.g. access_denied
 	description string
 	reply       chan page // the page to show, once the outcome is known
+	shown       chan struct{} // closed once the page is written; nil for a paste
 }
 
 // callbackHandler serves exactly GET on the redirect URI's path. The first
@@ -59,7 +60,9 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errCode:     errCode,
 		description: q.Get("error_description"),
 		reply:       make(chan page, 1),
+		shown:       make(chan struct{}),
 	}
+	defer close(cb.shown)
 	h.results <- cb
 	select {
 	case p := <-cb.reply:

@@ -1,0 +1,171 @@
+package cmd
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// chromium finds Debian's chromium. Without it the test skips on a
+// developer's machine, but fails in CI, where .ci/run installs it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed, and CI must run the real-browser test (apt-get install chromium)")
+	}
+	t.Skip("chromium is not installed")
+	return ""
+}
+
+// headless starts a fresh headless chromium for one test.
+func headless(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+	if err := chromedp.Do(ctx); err != nil { // start the browser now
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// TestLogin_RealBrowser drives Debian's chromium through a whole login
+// against the emulator: the person clicks Agree (or Cancel) on the consent
+// page and ends on our page.
+func TestLogin_RealBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts chromium")
+	}
+	tests := []struct {
+		button   string
+		wantCode int
+		wantOK   string
+		wantText string
+	}{
+		{button: "agree", wantCode: ExitOK, wantOK: "true", wantText: "You are logged in"},
+		{button: "cancel", wantCode: ExitCancelled, wantOK: "false", wantText: "access_denied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.button, func(t *testing.T) {
+			browser := headless(t)
+			root := t.TempDir()
+			d, stdout, stderr := storeDeps(root, nil, "")
+			d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
+			urls := make(chan string, 1)
+			d.OpenBrowser = func(_ context.Context, _, url string) error {
+				urls <- url
+				return nil
+			}
+			redirect := "http://localhost:" + mustFreePort(t) + "/callback"
+			done := make(chan int, 1)
+			go func() {
+				done <- Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", redirect, "--timeout", "60s"}, d)
+			}()
+
+			var ok chromedp.AttributeResult
+			var html string
+			var shot []byte
+			err := chromedp.Do(browser, chromedp.Navigate(<-urls))
+			if err == nil {
+				_, err = poll(browser, `document.getElementById("`+tt.button+`") ? "yes" : ""`)
+			}
+			if err == nil {
+				err = click(browser, tt.button)
+			}
+			if err == nil {
+				ok.Value, err = poll(browser, `document.getElementById("result") ? document.getElementById("result").dataset.ok : ""`)
+			}
+			if err == nil {
+				html, err = chromedp.Run(browser, chromedp.Evaluate[string]("document.documentElement.outerHTML"))
+			}
+			code := <-done
+			failed := err != nil || code != tt.wantCode || ok.Value != tt.wantOK || !strings.Contains(html, tt.wantText)
+			if failed {
+				shot, _ = chromedp.Run(browser, chromedp.FullScreenshot(90))
+				png := filepath.Join(t.ArtifactDir(), "page.png")
+				_ = os.WriteFile(png, shot, 0o600)
+				t.Errorf("chromedp: %v; exit %d (want %d); data-ok %q (want %q); screenshot %s\nstderr:\n%s\npage:\n%s",
+					err, code, tt.wantCode, ok.Value, tt.wantOK, png, stderr, html)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			_, err = (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Load(t.Context(), emulatorProfile)
+			if stored := err == nil; stored != (tt.wantCode == ExitOK) {
+				t.Errorf("token stored = %v after %s", stored, tt.button)
+			}
+			for _, secret := range []string{"emu_at_", "emu_rt_", "emu_code_"} {
+				if strings.Contains(html, secret) {
+					t.Errorf("the page shows a %s… value", secret)
+				}
+			}
+		})
+	}
+}
+
+// click presses the element with this id the way a person would: a mouse
+// click at its centre.
+func click(ctx context.Context, id string) error {
+	type rect struct {
+		X float64 `json:"x"`
+		Y float64 `json:"y"`
+		W float64 `json:"w"`
+		H float64 `json:"h"`
+	}
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[rect](`(() => { const r = document.getElementById("`+id+`").getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; })()`))
+	if err != nil {
+		return err
+	}
+	return chromedp.Do(ctx, chromedp.MouseClickXY(r.X+r.W/2, r.Y+r.H/2))
+}
+
+// poll evaluates expr until it yields a non-empty string, riding out the
+// navigations in between (a form post, redirects).
+func poll(ctx context.Context, expr string) (string, error) {
+	for {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err == nil && v != "" {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func mustFreePort(t *testing.T) string {
+	t.Helper()
+	p, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
