@@ -20,7 +20,7 @@ type callback struct {
 	code        string
 	errCode     string // Kakao's error=…, e.g. access_denied
 	description string
-	reply       chan page // the page to show, once the outcome is known
+	reply       chan page     // the page to show, once the outcome is known
 	shown       chan struct{} // closed once the page is written; nil for a paste
 }
 
