@@ -26,6 +26,10 @@ import (
 func TestMain(m *testing.M) {
 	// Tests that start real kakao-auth processes re-run this binary with
 	// this variable set.
+	if os.Getenv(asBrowserEnv) == "1" {
+		fakeBrowserMain()
+		os.Exit(0)
+	}
 	if os.Getenv(asKakaoAuthEnv) == "1" {
 		kakaoAuthMain()
 	}
@@ -35,8 +39,13 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// asKakaoAuthEnv makes the test binary behave as kakao-auth.
-const asKakaoAuthEnv = "KAKAO_AUTH_TEST_AS_MAIN"
+// asKakaoAuthEnv makes the test binary behave as kakao-auth, and
+// asBrowserEnv as the scripted browser (it wins, so a kakao-auth child can
+// run the test binary as its browser command).
+const (
+	asKakaoAuthEnv = "KAKAO_AUTH_TEST_AS_MAIN"
+	asBrowserEnv   = "KAKAO_AUTH_TEST_AS_BROWSER"
+)
 
 func kakaoAuthMain() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

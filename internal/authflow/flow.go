@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -146,6 +147,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 		APIURL:      o.APIURL,
 		Scopes:      o.Scopes,
 		Profile:     o.Profile,
+		OwnerPID:    os.Getpid(),
 	}
 	if _, err := o.Sessions.Create(sess); err != nil {
 		closeAll(listeners)

@@ -143,8 +143,8 @@ func (d Dir) Delete(state string) error {
 	return nil
 }
 
-// Sweep removes session files whose life is over, and damaged, claimed or
-// leftover temporary files older than Lifetime, so a crashed run (SIGKILL, power
+// Sweep removes session files whose life is over or whose owner process is
+// gone, and damaged, claimed or leftover temporary files older than Lifetime, so a crashed run (SIGKILL, power
 // loss) leaves nothing behind for long. It never follows links and leaves
 // files it cannot judge alone. It returns how many files it removed.
 func (d Dir) Sweep() (int, error) {
@@ -171,7 +171,7 @@ func (d Dir) Sweep() (int, error) {
 		stale := now.Sub(fi.ModTime()) > Lifetime
 		if isSession {
 			if s, err := Read(path); err == nil {
-				stale = !now.Before(s.ExpiresAt)
+				stale = !now.Before(s.ExpiresAt) || (s.OwnerPID != 0 && !processAlive(s.OwnerPID))
 			}
 		}
 		if stale && os.Remove(path) == nil {

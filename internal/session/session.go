@@ -27,18 +27,22 @@ const fileSuffix = ".session.json"
 // Session is the content of one session file. It never holds the client
 // secret.
 type Session struct {
-	Version     int       `json:"version"`
-	State       string    `json:"state"`
-	Verifier    string    `json:"code_verifier"`
-	Nonce       string    `json:"nonce,omitempty"`
-	ClientID    string    `json:"client_id"`
-	RedirectURI string    `json:"redirect_uri"`
-	AuthURL     string    `json:"auth_url"`
-	APIURL      string    `json:"api_url,omitempty"`
-	Scopes      []string  `json:"scopes,omitempty"`
-	Profile     string    `json:"profile"`
-	CreatedAt   time.Time `json:"created_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	Version     int      `json:"version"`
+	State       string   `json:"state"`
+	Verifier    string   `json:"code_verifier"`
+	Nonce       string   `json:"nonce,omitempty"`
+	ClientID    string   `json:"client_id"`
+	RedirectURI string   `json:"redirect_uri"`
+	AuthURL     string   `json:"auth_url"`
+	APIURL      string   `json:"api_url,omitempty"`
+	Scopes      []string `json:"scopes,omitempty"`
+	Profile     string   `json:"profile"`
+	// OwnerPID is the process waiting on this login, for a one-run login;
+	// zero for a two-step login, which no process waits on. A session whose
+	// owner died (SIGKILL, power loss) is swept at once.
+	OwnerPID  int       `json:"owner_pid,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Errors returned when a session cannot be used.

@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -298,5 +299,35 @@ func write(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSweep_RemovesSessionsOfDeadProcesses(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("process liveness is not checked on windows")
+	}
+	d, _ := testDir(t)
+	d.Now = time.Now
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1):", err)
+	}
+	for state, pid := range map[string]int{"dead": dead.Process.Pid, "alive": os.Getpid(), "two-step": 0} {
+		s := newSession(state)
+		s.OwnerPID = pid
+		if _, err := d.Create(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := d.Sweep(); err != nil || n != 1 {
+		t.Fatalf("Sweep() = %d, %v; want 1 removed", n, err)
+	}
+	if _, err := d.Find("dead"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the dead process's session is still there: %v", err)
+	}
+	for _, state := range []string{"alive", "two-step"} {
+		if _, err := d.Find(state); err != nil {
+			t.Errorf("session %q was swept: %v", state, err)
+		}
 	}
 }
