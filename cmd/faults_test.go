@@ -57,9 +57,12 @@ func TestStore_DamagedOrPlantedFilesAreRefused(t *testing.T) {
 		unixOnly bool
 	}{
 		{
-			name:   "truncated",
-			tamper: func(t *testing.T, file string) { data, _ := os.ReadFile(file); os.WriteFile(file, data[:len(data)/2], 0o600) },
-			want:   "kakao-auth: hint: ",
+			name: "truncated",
+			tamper: func(t *testing.T, file string) {
+				data, _ := os.ReadFile(file)
+				os.WriteFile(file, data[:len(data)/2], 0o600)
+			},
+			want: "kakao-auth: hint: ",
 		},
 		{
 			name:     "readable by others",
