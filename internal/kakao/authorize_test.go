@@ -115,7 +115,7 @@ func TestRedact(t *testing.T) {
 		"Redirect URI mismatch.":                          "Redirect URI mismatch.",
 	}
 	for in, want := range tests {
-		if got := redact(in); got != want {
+		if got := redact(in, "s3cr3t"); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
 	}

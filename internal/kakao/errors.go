@@ -153,13 +153,21 @@ func (e *NetworkError) Temporary() bool { return true }
 // as "authorization code not found for code=…".
 var codeInText = regexp.MustCompile(`((?:code|token)\s*[=:]\s*)[^\s,]+`)
 
-func redact(s string) string {
+// redact removes from a server's text every secret this request sent, and
+// anything shaped like an echoed code or token.
+func redact(s string, sent ...string) string {
+	for _, secret := range sent {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
 	return codeInText.ReplaceAllString(s, "${1}[redacted]")
 }
 
 // tokenError turns whatever x/oauth2 returned into one of this package's
 // errors, never echoing the response body (it may hold secrets).
-func (c *Client) tokenError(ctx context.Context, err error) error {
+func (c *Client) tokenError(ctx context.Context, err error, sent ...string) error {
+	sent = append(sent, c.ClientSecret)
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		status := 0
@@ -176,14 +184,14 @@ func (c *Client) tokenError(ctx context.Context, err error) error {
 		if json.Unmarshal(re.Body, &body) == nil && body.Error != "" {
 			return &Error{
 				HTTPStatus:  status,
-				OAuthError:  body.Error,
-				Description: redact(body.Description),
-				KOE:         body.Code,
+				OAuthError:  redact(body.Error, sent...),
+				Description: redact(body.Description, sent...),
+				KOE:         redact(body.Code, sent...),
 				redirectURI: c.RedirectURI,
 			}
 		}
 		if re.ErrorCode != "" { // form-encoded error answer
-			return &Error{HTTPStatus: status, OAuthError: re.ErrorCode, Description: redact(re.ErrorDescription), redirectURI: c.RedirectURI}
+			return &Error{HTTPStatus: status, OAuthError: redact(re.ErrorCode, sent...), Description: redact(re.ErrorDescription, sent...), redirectURI: c.RedirectURI}
 		}
 		return &UnexpectedResponseError{HTTPStatus: status, ContentType: ctype, Reason: "not Kakao's JSON error", BaseURL: c.authBase()}
 	}

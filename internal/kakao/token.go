@@ -30,7 +30,7 @@ type Token struct {
 func (c *Client) Exchange(ctx context.Context, code, verifier string) (*Token, error) {
 	tok, err := c.oauth2Config(nil).Exchange(c.ctx(ctx), code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, c.tokenError(ctx, err)
+		return nil, c.tokenError(ctx, err, code, verifier)
 	}
 	return fromOAuth2(tok, time.Now())
 }
@@ -45,7 +45,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	src := c.oauth2Config(nil).TokenSource(c.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := src.Token()
 	if err != nil {
-		return nil, c.tokenError(ctx, err)
+		return nil, c.tokenError(ctx, err, refreshToken)
 	}
 	t, err := fromOAuth2(tok, time.Now())
 	if err != nil {
