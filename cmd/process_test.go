@@ -47,11 +47,21 @@ func (h home) sessionFiles(t *testing.T) []string {
 	return names
 }
 
+// execCommand prepares kakao-auth with args in home h, with extra env
+// entries and stdin.
+func execCommand(args []string, h home, env []string, stdin string) *exec.Cmd {
+	c := exec.Command(os.Args[0], args...)
+	c.Env = append(os.Environ(), asKakaoAuthEnv+"=1", "XDG_RUNTIME_DIR="+h.run, "XDG_CONFIG_HOME="+h.config,
+		"HOME="+h.dir, "KAKAO_AUTH_PROFILE=", "KAKAO_AUTH_STORE=", "KAKAO_CLIENT_ID=", "KAKAO_CLIENT_SECRET=",
+		"KAKAO_REFRESH_TOKEN=", "KAKAO_AUTH_URL=", "KAKAO_API_URL=", "KAKAO_AUTH_BROWSER=", "BROWSER=", "GITHUB_ACTIONS=", "CI=")
+	c.Env = append(c.Env, env...)
+	c.Stdin = strings.NewReader(stdin)
+	return c
+}
+
 func startKakaoAuth(t *testing.T, h home, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(os.Args[0], args...)}
-	p.cmd.Env = append(os.Environ(), asKakaoAuthEnv+"=1", "XDG_RUNTIME_DIR="+h.run, "XDG_CONFIG_HOME="+h.config,
-		"HOME="+h.dir, "KAKAO_AUTH_PROFILE=", "KAKAO_AUTH_STORE=", "KAKAO_CLIENT_ID=", "CI=")
+	p := &proc{cmd: execCommand(args, h, nil, "")}
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
