@@ -14,8 +14,8 @@ const maxFormBytes = 64 << 10
 // handleAuthorize serves GET /oauth/authorize (KAKAO.md §1). Configuration
 // errors get the emulator's own error page and never a redirect, since the
 // redirect URI is not yet trusted: client_id (KOE101), then redirect_uri
-// (KOE006), then response_type (KOE202/KOE201), then PKCE. Only after that
-// are errors redirected to the app.
+// (KOE006), then response_type (KOE202/KOE201), then scope (KOE205), then
+// PKCE. Only after that are errors redirected to the app.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.AuthorizeRequests++
@@ -53,6 +53,11 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			Hint: "Use response_type=code."})
 		return
 	}
+	scopes, bad := s.requestedScopes(q.Get("scope"))
+	if len(bad) > 0 {
+		writeErrorPage(w, scopeErrorPage(bad))
+		return
+	}
 	challenge, msg := parsePKCE(q)
 	if msg != "" {
 		// Kakao's KOE code for a bad PKCE request is unknown, so the page shows none.
@@ -67,7 +72,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		state:       q.Get("state"),
 		nonce:       q.Get("nonce"),
 		challenge:   challenge,
-		scopes:      parseScopes(q.Get("scope")),
+		scopes:      scopes,
 	}
 	prompts, ok := parsePrompt(q.Get("prompt"))
 	if !ok {
@@ -100,6 +105,17 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.pending[tx] = req
 		writeConsentPage(w, consentPage{AppName: s.appName, Nickname: s.user.Nickname, ClientID: clientID, Scopes: req.scopes, Tx: tx})
 	}
+}
+
+// scopeErrorPage is KOE205: consent items the app has not set up, worded
+// like Kakao's "Invalid scope: openid" (KAKAO.md §1, §7 pain point 5).
+func scopeErrorPage(notEnabled []string) errorPage {
+	p := errorPage{Code: "KOE205", Message: "Invalid scope: " + strings.Join(notEnabled, ", "),
+		Hint: "Set up these consent items for the app in the Kakao Developers console, or drop them from scope."}
+	if slices.Contains(notEnabled, "openid") {
+		p.Hint = "openid needs OpenID Connect ON ([카카오 로그인] > [OpenID Connect]); other items must be set up as consent items. Or drop them from scope."
+	}
+	return p
 }
 
 // parsePKCE validates code_challenge and code_challenge_method and returns

@@ -77,3 +77,38 @@ func TestServer_SweepsExpiredState(t *testing.T) {
 		t.Errorf("pending, codes, access, refresh = %v, want only the new tokens", got)
 	}
 }
+
+// ID tokens minted, verified and published while keys rotate and faults
+// change, all at once; run with -race.
+func TestServer_ParallelOIDCWithRotation(t *testing.T) {
+	e := newEnv(t, Config{AutoApprove: true})
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r, err := send(t.Context(), http.MethodGet, e.authorizeURL("scope", "openid", "state", fmt.Sprint(i)), nil, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			u, err := url.Parse(r.header.Get("Location"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			r, err = e.sendToken(t.Context(), e.codeForm(u.Query().Get("code")))
+			if err != nil || r.status != http.StatusOK || !json.Valid([]byte(r.body)) {
+				t.Errorf("exchange: %v %d %s", err, r.status, r.body)
+			}
+			if _, err := send(t.Context(), http.MethodGet, e.url+"/.well-known/jwks.json", nil, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Go(e.s.RotateKey)
+	wg.Go(func() { e.s.SetIDTokenFault(IDTokenNoNonce) })
+	wg.Wait()
+	if st := e.s.Stats(); st.IDTokensIssued != n || st.JWKSRequests != n {
+		t.Errorf("Stats = %+v, want %d ID tokens and JWKS requests", st, n)
+	}
+}

@@ -1,6 +1,9 @@
 package emulator
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
 
 // handleConsent serves the consent form's POST: the person's Agree or Cancel.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +58,10 @@ func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest) {
 	grant := *req
 	grant.scopes = l.scopes
 	grant.expires = now.Add(s.codeTTL)
+	// Only openid asked for this time brings an ID token (KAKAO.md §1 scope),
+	// not openid agreed to at some earlier login.
+	grant.idToken = slices.Contains(req.scopes, "openid")
+	grant.authTime = now
 	code := newSecret(prefixCode)
 	s.codes[code] = &grant
 	redirect(w, req.redirectURI, "code", code, "state", req.state)

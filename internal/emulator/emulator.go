@@ -1,6 +1,7 @@
 // Package emulator is a local stand-in for Kakao Login's servers: the kauth
-// authorize and token endpoints and the kapi user endpoints a CLI needs, all
-// served by one http.Handler on one base URL.
+// authorize and token endpoints, OpenID Connect (discovery, JWKS, ID tokens,
+// tokeninfo, userinfo) and the kapi user endpoints a CLI needs, all served by
+// one http.Handler on one base URL.
 //
 // It backs `kakao-auth emulator`, `kakao-auth login --emulator` and every test
 // of the client. It is held to shared/KAKAO.md by its own tests and imports
@@ -14,6 +15,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -76,6 +78,32 @@ type Config struct {
 	User User
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+
+	// ScopesEnabled are the consent items set up for the app in the console,
+	// "openid" standing for OpenID Connect being ON (KAKAO.md §5). Default
+	// (nil or empty): every scope is accepted and OpenID Connect is on.
+	// When non-empty, an authorize request asking for any other item gets
+	// Kakao's own error page, KOE205 (so does "openid" while it is not in the
+	// list: OIDC is off), and one without a scope parameter asks for all of
+	// them, as Kakao's default consent does. Either way, a code exchange
+	// brings an ID token only when its authorize request asked for openid
+	// (KAKAO.md §1 scope).
+	ScopesEnabled []string
+	// Issuer is the "iss" of ID tokens and "issuer" of discovery. Default:
+	// the emulator's own base URL, scheme and host, as the request at hand
+	// reached it (the token request for iss, the discovery request for
+	// issuer), such as "http://127.0.0.1:9339": a client pointed at the
+	// emulator can check iss against its auth base URL, as it would check
+	// Kakao's against "https://kauth.kakao.com" (KAKAO.md §5). Set that
+	// value here to mimic Kakao exactly; the endpoints in discovery stay on
+	// the emulator's base URL either way.
+	Issuer string
+	// KeyRotationInterval, when positive, makes the ID-token signing key
+	// rotate this often (by Now): a new key with a new kid signs from then
+	// on, and the JWKS serves it next to the one it replaced, dropping any
+	// older key. Default: 0, one key for the Server's life (RotateKey still
+	// rotates by hand).
+	KeyRotationInterval time.Duration
 }
 
 // User is the Kakao account the emulator pretends is signed in.
@@ -119,6 +147,11 @@ type Server struct {
 	refresh      map[string]*refreshToken // refresh tokens
 	links        map[string]*link         // the demo user's consent, by client ID
 	lastSweep    time.Time
+
+	scopesEnabled []string // nil: every scope is accepted
+	issuer        string   // "": the request's base URL
+	keys          *keyring
+	idFault       IDTokenFault
 }
 
 // New returns a Server configured by cfg, with defaults for zero fields.
@@ -139,6 +172,10 @@ func New(cfg Config) *Server {
 		access:       map[string]*accessToken{},
 		refresh:      map[string]*refreshToken{},
 		links:        map[string]*link{},
+		issuer:       cfg.Issuer,
+	}
+	if len(cfg.ScopesEnabled) > 0 {
+		s.scopesEnabled = parseScopes(strings.Join(cfg.ScopesEnabled, " "))
 	}
 	if s.appName == "" {
 		s.appName = defaultAppName
@@ -149,6 +186,7 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.keys = newKeyring(s.now(), cfg.KeyRotationInterval)
 	clientIDs := cfg.ClientIDs
 	if len(clientIDs) == 0 {
 		clientIDs = []string{DefaultClientID}
@@ -170,6 +208,10 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/oauth/authorize", s.handleAuthorize)
 	s.mux.HandleFunc("/oauth/authorize/consent", s.handleConsent)
 	s.mux.HandleFunc("/oauth/token", s.handleToken)
+	s.mux.HandleFunc("/oauth/tokeninfo", s.handleIDTokenInfo)
+	s.mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
+	s.mux.HandleFunc("/.well-known/jwks.json", s.handleJWKS)
+	s.mux.HandleFunc("/v1/oidc/userinfo", s.handleUserInfo)
 	s.mux.HandleFunc("/v1/user/access_token_info", s.handleTokenInfo)
 	s.mux.HandleFunc("/v2/user/me", s.handleMe)
 	s.mux.HandleFunc("/v1/user/logout", s.handleLogout)
@@ -178,9 +220,11 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// ServeHTTP serves the kauth paths (/oauth/authorize, /oauth/token), the kapi
-// paths (/v1/user/access_token_info, /v2/user/me, /v1/user/logout,
-// /v1/user/unlink) and the emulator-only /_emulator/stats. Anything else is 404.
+// ServeHTTP serves the kauth paths (/oauth/authorize, /oauth/token,
+// /oauth/tokeninfo, /.well-known/openid-configuration,
+// /.well-known/jwks.json), the kapi paths (/v1/user/access_token_info,
+// /v2/user/me, /v1/user/logout, /v1/user/unlink, /v1/oidc/userinfo) and the
+// emulator-only /_emulator/stats. Anything else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }

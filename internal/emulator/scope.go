@@ -51,3 +51,24 @@ func hasAnyScope(scopes []string, any ...string) bool {
 func joinScopes(scopes []string) string {
 	return strings.Join(scopes, " ")
 }
+
+// requestedScopes returns the consent items an authorize request asks for,
+// and those of them the app has not set up (Config.ScopesEnabled). Without
+// a scope parameter, an app with set-up items asks for all of them: Kakao's
+// default consent, which is how an ID token "comes with every code exchange
+// without extra params" once OpenID Connect is on (KAKAO.md §5).
+func (s *Server) requestedScopes(raw string) (scopes, notEnabled []string) {
+	scopes = parseScopes(raw)
+	if len(s.scopesEnabled) == 0 {
+		return scopes, nil
+	}
+	if len(scopes) == 0 {
+		return slices.Clone(s.scopesEnabled), nil
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(s.scopesEnabled, sc) {
+			notEnabled = append(notEnabled, sc)
+		}
+	}
+	return scopes, notEnabled
+}

@@ -12,10 +12,12 @@ type authRequest struct {
 	clientID    string
 	redirectURI string
 	state       string
-	nonce       string // kept for OIDC, which the emulator does not serve yet
+	nonce       string // OIDC nonce, copied into the ID token
 	challenge   string // PKCE S256 challenge, "" when none was sent
 	scopes      []string
 	expires     time.Time
+	idToken     bool      // openid was asked for: the code exchange returns an ID token
+	authTime    time.Time // when the demo user agreed, the ID token's auth_time
 }
 
 // accessToken is what the emulator knows about an issued access token.
@@ -30,6 +32,10 @@ type refreshToken struct {
 	clientID string
 	scopes   []string
 	expires  time.Time
+	// idToken: the grant came with an ID token, so each refresh returns a
+	// new one (KAKAO.md §2), with the grant's authTime.
+	idToken  bool
+	authTime time.Time
 }
 
 // link is the demo user's consent to one client: Kakao's "connected" state,
@@ -70,8 +76,10 @@ func secondsLeft(exp, now time.Time) int64 {
 }
 
 // issueTokensLocked issues an access token and, when withRefresh, a refresh
-// token for clientID. s.mu must be held.
-func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Time, withRefresh bool) *tokenResponse {
+// token for clientID. A non-nil id asks for an ID token too: the response
+// carries the request for handleToken to mint outside the lock, and a new
+// refresh token remembers that its grant came with one. s.mu must be held.
+func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Time, withRefresh bool, id *idTokenRequest) *tokenResponse {
 	at := newSecret(prefixAccess)
 	s.access[at] = &accessToken{clientID: clientID, scopes: scopes, expires: now.Add(s.accessTTL)}
 	resp := &tokenResponse{
@@ -79,10 +87,15 @@ func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Ti
 		AccessToken: at,
 		ExpiresIn:   secondsLeft(now.Add(s.accessTTL), now),
 		Scope:       joinScopes(scopes),
+		idReq:       id,
 	}
 	if withRefresh {
 		rt := newSecret(prefixRefresh)
-		s.refresh[rt] = &refreshToken{clientID: clientID, scopes: scopes, expires: now.Add(s.refreshTTL)}
+		r := &refreshToken{clientID: clientID, scopes: scopes, expires: now.Add(s.refreshTTL)}
+		if id != nil {
+			r.idToken, r.authTime = true, id.authTime
+		}
+		s.refresh[rt] = r
 		resp.RefreshToken = rt
 		resp.RefreshTokenExpiresIn = secondsLeft(now.Add(s.refreshTTL), now)
 	}

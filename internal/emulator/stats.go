@@ -15,6 +15,11 @@ type Stats struct {
 	// TokenErrors counts /oauth/token requests answered with an error,
 	// faults included.
 	TokenErrors int `json:"token_errors"`
+	// IDTokensIssued counts ID tokens put in token responses, on code
+	// exchange and refresh, faulted ones included (IDTokenOmitted puts none).
+	IDTokensIssued int `json:"id_tokens_issued"`
+	// JWKSRequests counts requests to /.well-known/jwks.json.
+	JWKSRequests int `json:"jwks_requests"`
 }
 
 // Stats returns the counters so far.

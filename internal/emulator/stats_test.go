@@ -39,3 +39,33 @@ func TestStats_CountsGrantsAndErrors(t *testing.T) {
 		t.Errorf("POST /_emulator/stats: %d, want 405", r.status)
 	}
 }
+
+// IDTokensIssued counts ID tokens in token responses (faulted ones too, none
+// for IDTokenOmitted); JWKSRequests counts JWKS fetches, so a test can tell
+// whether a client caches the keys (KAKAO.md §5).
+func TestStats_CountsIDTokensAndJWKS(t *testing.T) {
+	e := newEnv(t, Config{})
+	rt := e.tokens(t, "scope", "openid")["refresh_token"].(string) // 1 ID token
+	e.tokens(t, "scope", "profile_nickname")                       // none: no openid asked
+	e.postToken(t, refreshForm(rt))                                // 2
+	e.s.SetIDTokenFault(IDTokenWrongNonce)
+	e.postToken(t, refreshForm(rt)) // 3: faulted tokens count
+	e.s.SetIDTokenFault(IDTokenOmitted)
+	e.postToken(t, refreshForm(rt)) // omitted: not issued
+	e.jwks(t)
+	e.jwks(t)
+	do(t, http.MethodPost, e.url+"/.well-known/jwks.json", nil, nil) // refused requests count too
+	get(t, e.url+"/.well-known/openid-configuration")                // discovery is not JWKS
+
+	got := e.s.Stats()
+	if got.IDTokensIssued != 3 || got.JWKSRequests != 3 {
+		t.Errorf("Stats() = %+v, want 3 ID tokens issued and 3 JWKS requests", got)
+	}
+	var served map[string]any
+	if err := json.Unmarshal([]byte(get(t, e.url+"/_emulator/stats").body), &served); err != nil {
+		t.Fatal(err)
+	}
+	if served["id_tokens_issued"] != float64(3) || served["jwks_requests"] != float64(3) {
+		t.Errorf("/_emulator/stats = %v, want id_tokens_issued 3, jwks_requests 3", served)
+	}
+}

@@ -18,6 +18,9 @@ type tokenResponse struct {
 	RefreshToken          string `json:"refresh_token,omitempty"`
 	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in,omitempty"`
 	Scope                 string `json:"scope,omitempty"`
+	IDToken               string `json:"id_token,omitempty"`
+
+	idReq *idTokenRequest // the ID token to mint into IDToken; nil for none
 }
 
 // handleToken serves POST /oauth/token. Only the form body is read, not the
@@ -57,6 +60,10 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.tokenFail(w, terr)
 		return
 	}
+	if resp.idReq != nil {
+		resp.idReq.issuer = s.issuerFor(r)
+		resp.IDToken = s.mintIDToken(resp.idReq)
+	}
 	writeTokenJSON(w, http.StatusOK, resp)
 }
 
@@ -94,7 +101,11 @@ func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	}
 	s.sweepLocked(now)
 	s.stats.CodeExchanges++
-	return s.issueTokensLocked(clientID, g.scopes, now, true), nil
+	var id *idTokenRequest
+	if g.idToken {
+		id = &idTokenRequest{clientID: clientID, scopes: g.scopes, authTime: g.authTime, nonce: g.nonce, now: now}
+	}
+	return s.issueTokensLocked(clientID, g.scopes, now, true, id), nil
 }
 
 // refreshGrant serves grant_type=refresh_token with Kakao's rotation rule
@@ -127,7 +138,13 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	}
 	s.sweepLocked(now)
 	s.stats.Refreshes++
-	return s.issueTokensLocked(clientID, old.scopes, now, rotate), nil
+	// KAKAO.md §2: an ID token on refresh only if the grant had one; fresh
+	// iat and exp, the grant's auth_time, and no nonce.
+	var id *idTokenRequest
+	if old.idToken {
+		id = &idTokenRequest{clientID: clientID, scopes: old.scopes, authTime: old.authTime, now: now}
+	}
+	return s.issueTokensLocked(clientID, old.scopes, now, rotate, id), nil
 }
 
 // authenticateLocked checks client_id and, when the emulator has a secret,
