@@ -21,10 +21,16 @@ import (
 // under root, with its access token already expired.
 func loggedInProfile(t *testing.T, base, root, profile string) *tokenstore.Record {
 	t.Helper()
+	return loggedInWith(t, base, root, profile, "", "talk_message")
+}
+
+// loggedInWith is loggedInProfile with a nonce and scopes of choice.
+func loggedInWith(t *testing.T, base, root, profile, nonce string, scopes ...string) *tokenstore.Record {
+	t.Helper()
 	c := &kakao.Client{ClientID: emulator.DefaultClientID, RedirectURI: emulator.DefaultRedirectURI, AuthURL: base}
 	verifier := kakao.NewVerifier()
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "st", Verifier: verifier, Scopes: []string{"talk_message"}}))
+	resp, err := noFollow.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "st", Verifier: verifier, Scopes: scopes, Nonce: nonce}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +44,7 @@ func loggedInProfile(t *testing.T, base, root, profile string) *tokenstore.Recor
 		ClientID: c.ClientID, RedirectURI: c.RedirectURI, AuthURL: base, APIURL: base,
 		Scopes: tok.Scopes, TokenType: tok.TokenType, AccessToken: tok.AccessToken,
 		RefreshToken: tok.RefreshToken, RefreshExpiry: tok.RefreshExpiry,
-		Expiry: time.Now().Add(-time.Minute),
+		Expiry: time.Now().Add(-time.Minute), IDToken: tok.IDToken, Nonce: nonce,
 	}
 	paths := tokenstore.Paths{Root: root}
 	if err := (&tokenstore.File{Dir: paths.TokensDir()}).Save(t.Context(), profile, rec); err != nil {

@@ -43,7 +43,13 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 		}
 		return fmt.Errorf("refresh: %w", err)
 	}
-	maskSecrets(d, tok.AccessToken, tok.RefreshToken)
+	maskSecrets(d, tok.AccessToken, tok.RefreshToken, tok.IDToken)
+	if tok.IDToken != "" {
+		v := &kakao.IDVerifier{ClientID: clientID, AuthURL: client.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
+		if _, err := v.Verify(ctx, tok.IDToken, "", true); err != nil {
+			return fmt.Errorf("refresh: %w", err)
+		}
+	}
 	rec := &tokenstore.Record{
 		ClientID:     clientID,
 		TokenType:    tok.TokenType,
@@ -51,6 +57,7 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 		Expiry:       tok.Expiry,
 		Scopes:       tok.Scopes,
 		RefreshToken: rt,
+		IDToken:      tok.IDToken,
 	}
 	if tok.RefreshToken != "" {
 		rec.RefreshToken, rec.RefreshExpiry = tok.RefreshToken, tok.RefreshExpiry

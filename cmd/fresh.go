@@ -82,6 +82,14 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 	if len(tok.Scopes) > 0 {
 		next.Scopes = tok.Scopes
 	}
+	if tok.IDToken != "" {
+		// Every ID token is verified before it is stored or printed.
+		v := &kakao.IDVerifier{ClientID: cur.ClientID, AuthURL: cur.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
+		if _, err := v.Verify(ctx, tok.IDToken, cur.Nonce, true); err != nil {
+			return nil, refreshResult{}, fmt.Errorf("refresh: %w", err)
+		}
+		next.IDToken = tok.IDToken
+	}
 	res := refreshResult{refreshed: true, previous: cur}
 	// Kakao omits refresh_token unless it rotated it; keep the old one then.
 	if tok.RefreshToken != "" {

@@ -245,6 +245,8 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		Expiry:        res.Token.Expiry,
 		RefreshExpiry: res.Token.RefreshExpiry,
 		ClientSecret:  a.ClientSecret,
+		IDToken:       res.Token.IDToken,
+		Nonce:         res.Nonce,
 	}
 	who := whoAmI(ctx, d, rec)
 	if o.Store != tokenstore.BackendNone {

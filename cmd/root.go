@@ -87,6 +87,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 		NewStatusCmd(d, nil),
 		NewLogoutCmd(d, nil),
 		NewExportCmd(d, nil),
+		NewUserinfoCmd(d, nil),
 		NewEmulatorCmd(d, nil),
 	)
 	return root

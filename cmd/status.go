@@ -70,15 +70,16 @@ said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 
 // statusJSON is the fixed --output json shape of "status".
 type statusJSON struct {
-	Profile      string       `json:"profile"`
-	Store        string       `json:"store"`
-	ClientID     string       `json:"client_id"`
-	User         *statusUser  `json:"user"`
-	AccessToken  statusToken  `json:"access_token"`
-	RefreshToken *statusToken `json:"refresh_token"`
-	Scopes       []string     `json:"scopes"`
-	Remote       statusRemote `json:"remote"`
-	Warnings     []string     `json:"warnings"`
+	Profile      string         `json:"profile"`
+	Store        string         `json:"store"`
+	ClientID     string         `json:"client_id"`
+	User         *statusUser    `json:"user"`
+	AccessToken  statusToken    `json:"access_token"`
+	RefreshToken *statusToken   `json:"refresh_token"`
+	Scopes       []string       `json:"scopes"`
+	IDToken      *statusIDToken `json:"id_token"`
+	Remote       statusRemote   `json:"remote"`
+	Warnings     []string       `json:"warnings"`
 }
 
 type statusUser struct {
@@ -92,6 +93,16 @@ type statusToken struct {
 	ExpiresAt     string `json:"expires_at"`
 	ExpiresAtUnix int64  `json:"expires_at_unix"`
 	ExpiresIn     int64  `json:"expires_in"`
+}
+
+// statusIDToken is what the stored (verified) ID token says.
+type statusIDToken struct {
+	Subject   string `json:"sub"`
+	Nickname  string `json:"nickname,omitempty"`
+	Email     string `json:"email,omitempty"`
+	AuthTime  string `json:"auth_time,omitempty"`
+	ExpiresAt string `json:"expires_at"`
+	Value     string `json:"value,omitempty"`
 }
 
 type statusRemote struct {
@@ -134,6 +145,17 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	}
 	if remoteErr != nil {
 		out.Remote.Error = remoteErr.Error()
+	}
+	if rec.IDToken != "" {
+		if c, err := kakao.PeekIDClaims(rec.IDToken); err == nil {
+			out.IDToken = &statusIDToken{Subject: c.Subject, Nickname: c.Nickname, Email: c.Email, ExpiresAt: rfc3339(c.Expiry)}
+			if !c.AuthTime.IsZero() {
+				out.IDToken.AuthTime = rfc3339(c.AuthTime)
+			}
+			if o.ShowToken {
+				out.IDToken.Value = rec.IDToken
+			}
+		}
 	}
 	if user != nil {
 		out.User = user
@@ -222,6 +244,22 @@ func printStatus(w io.Writer, st statusJSON, where string, rec *tokenstore.Recor
 		}
 	} else {
 		row("Refresh token", "none stored")
+	}
+	if it := st.IDToken; it != nil {
+		who := "sub " + it.Subject
+		if it.Nickname != "" {
+			who += ", " + it.Nickname
+		}
+		if it.Email != "" {
+			who += " <" + it.Email + ">"
+		}
+		if it.AuthTime != "" {
+			who += ", authenticated " + it.AuthTime
+		}
+		row("ID token", who)
+		if it.Value != "" {
+			row("  value", it.Value)
+		}
 	}
 	scopes := strings.Join(st.Scopes, " ")
 	if scopes == "" {

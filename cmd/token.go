@@ -25,6 +25,7 @@ type TokenOptions struct {
 	Output       string // text, json, github-env or github-output
 	ClientSecret string // from the environment or --client-secret-file; else the stored one
 	RotatedFile  string // env-only mode: where a rotated refresh token goes
+	IDToken      bool   // print the ID token instead of the access token
 }
 
 // tokenOutputs are the --output values of "token".
@@ -85,6 +86,7 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 	fs.DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh first when the access token has less than this left")
 	fs.BoolVar(&opts.ForceRefresh, "force-refresh", false, "refresh even if the access token is still valid")
 	fs.StringVarP(&opts.Output, "output", "o", "text", "text (the access token alone), json, github-env (append KAKAO_ACCESS_TOKEN to $GITHUB_ENV) or github-output (access_token, and refresh_token when rotated, to $GITHUB_OUTPUT)")
+	fs.BoolVar(&opts.IDToken, "id-token", false, "print the OpenID Connect ID token (verified when received) instead of the access token")
 	fs.StringVar(&opts.RotatedFile, "rotated-refresh-token-file", "", "env-only mode: write a rotated refresh token to this file (mode 0600)")
 	return c
 }
@@ -101,16 +103,37 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	maskSecrets(d, rec.AccessToken)
+	maskSecrets(d, rec.AccessToken, rec.IDToken)
 	return writeToken(d, o, o.Profile, rec, "")
 }
 
 // writeToken hands the access token over as --output asks. rotated is a new
 // refresh token to pass on (env-only mode), or "".
 func writeToken(d *Deps, o *TokenOptions, profile string, rec *tokenstore.Record, rotated string) error {
+	if o.IDToken {
+		if rec.IDToken == "" {
+			return &hintedError{
+				err:  fmt.Errorf("profile %q has no ID token", profile),
+				hint: `log in with --scope openid, with OpenID Connect on for the app ([카카오 로그인] > [OpenID Connect])`,
+			}
+		}
+		switch o.Output {
+		case "text":
+			_, err := fmt.Fprintln(d.Stdout, rec.IDToken)
+			return err
+		case "github-env":
+			return appendGitHubFile(d, "GITHUB_ENV", [][2]string{{"KAKAO_ID_TOKEN", rec.IDToken}})
+		case "github-output":
+			return appendGitHubFile(d, "GITHUB_OUTPUT", [][2]string{{"id_token", rec.IDToken}})
+		}
+	}
 	switch o.Output {
 	case "json":
-		return writeJSON(d, tokenJSONFor(profile, rec, d.Now()))
+		out := tokenJSONFor(profile, rec, d.Now())
+		if o.IDToken {
+			out.IDToken = rec.IDToken
+		}
+		return writeJSON(d, out)
 	case "github-env":
 		return appendGitHubFile(d, "GITHUB_ENV", [][2]string{{"KAKAO_ACCESS_TOKEN", rec.AccessToken}})
 	case "github-output":
@@ -135,6 +158,7 @@ type tokenJSON struct {
 	RefreshTokenExpiresAt     string `json:"refresh_token_expires_at,omitempty"`
 	RefreshTokenExpiresAtUnix int64  `json:"refresh_token_expires_at_unix,omitempty"`
 	Scope                     string `json:"scope"`
+	IDToken                   string `json:"id_token,omitempty"` // with --id-token
 }
 
 func tokenJSONFor(profile string, r *tokenstore.Record, now time.Time) tokenJSON {

@@ -180,3 +180,34 @@ func TestLogout_UnlinkAsksFirst(t *testing.T) {
 		})
 	}
 }
+
+func TestToken_RefreshedIDTokensAreVerifiedBeforeStoring(t *testing.T) {
+	for _, fault := range []emulator.IDTokenFault{emulator.IDTokenOK, emulator.IDTokenWrongNonce, emulator.IDTokenBadSignature, emulator.IDTokenWrongIssuer} {
+		t.Run("fault="+string(fault), func(t *testing.T) {
+			emu := emulator.New(emulator.Config{AutoApprove: true})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			root := t.TempDir()
+			before := loggedInWith(t, srv.URL, root, "default", "login-nonce", "openid", "profile_nickname")
+			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
+			stored, _ := os.ReadFile(file)
+
+			emu.SetIDTokenFault(fault)
+			d, stdout, stderr := storeDeps(root, nil, "")
+			code := Main(t.Context(), []string{"token", "--id-token"}, d)
+			after, _ := os.ReadFile(file)
+			if fault == emulator.IDTokenOK {
+				if code != ExitOK || stdout.String() == before.IDToken+"\n" || !strings.HasPrefix(stdout.String(), "eyJ") {
+					t.Errorf("exit %d, stdout %q: want a new ID token; stderr:\n%s", code, stdout, stderr)
+				}
+				return
+			}
+			if code != ExitFailure || stdout.Len() != 0 || !strings.Contains(stderr.String(), "ID token refused") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 refusing the ID token", code, stdout, stderr)
+			}
+			if !bytes.Equal(stored, after) {
+				t.Error("the stored record changed although the refreshed ID token was refused")
+			}
+		})
+	}
+}

@@ -37,6 +37,8 @@ import (
 //	loopback-get-ns          one plain GET to an empty loopback handler on a
 //	                         fresh connection, measured between logins: the
 //	                         in-run floor to read the overhead against
+//	lost-pages/login         the share of logins where Login succeeded but
+//	                         the browser got no page (an error, not a timing)
 //
 // Every login dials fresh connections (idle ones are closed between
 // iterations), as a new kakao-auth process and a browser coming back would.
@@ -93,6 +95,7 @@ func BenchmarkLoginOverhead(b *testing.B) {
 	endpoint := make([]float64, 0, b.N)
 	floor := make([]float64, 0, b.N)
 	tail := make([]float64, 0, b.N)
+	lost := 0
 
 	b.ResetTimer()
 	for range b.N {
@@ -106,14 +109,19 @@ func BenchmarkLoginOverhead(b *testing.B) {
 			b.Fatalf("Login() = %v", err)
 		}
 		if err := <-visited; err != nil {
-			b.Fatalf("browser: %v", err)
+			// Login succeeded, but the browser got no page: a bug, counted
+			// (and logged once) rather than fatal, so the timings survive.
+			if lost == 0 {
+				b.Logf("Login returned, but the browser did not get its page: %v", err)
+			}
+			lost++
 		}
 		if res.Token == nil || res.Token.AccessToken == "" {
 			b.Fatal("login returned no access token")
 		}
 		sent, got, tok := stamp.sent.Load(), stamp.got.Load(), tokenNS.Load()
 		if sent == 0 || got == 0 || tok == 0 {
-			b.Fatalf("callback request seen: %v, answered: %v, token endpoint called: %v", sent != 0, got != 0, tok != 0)
+			b.Fatalf("callback request seen: %v, finished: %v, token endpoint called: %v", sent != 0, got != 0, tok != 0)
 		}
 		overhead = append(overhead, float64(end-sent-tok))
 		tail = append(tail, float64(end-got))
@@ -128,12 +136,13 @@ func BenchmarkLoginOverhead(b *testing.B) {
 	b.ReportMetric(benchMedian(overhead), "overhead-ns/login")
 	b.ReportMetric(benchMedian(endpoint), "token-endpoint-ns/login")
 	b.ReportMetric(benchMedian(floor), "loopback-get-ns")
+	b.ReportMetric(float64(lost)/float64(b.N), "lost-pages/login")
 	b.ReportMetric(benchMedian(tail), "after-page-ns/login")
 }
 
 // benchSendStamp records when the browser sends a request to host (the
-// loopback listener) and when the response headers are back, on the
-// benchmark's monotonic clock.
+// loopback listener) and when the response headers are back (or the
+// request failed), on the benchmark's monotonic clock.
 type benchSendStamp struct {
 	base http.RoundTripper
 	host string

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -109,6 +110,8 @@ type Result struct {
 	APIURL      string
 	Scopes      []string
 	Profile     string
+	Nonce       string          // sent at login; refreshed ID tokens are checked against it
+	IDClaims    *kakao.IDClaims // verified claims, when Kakao sent an ID token
 }
 
 // Login runs the browser login. The session file is removed however it ends.
@@ -147,6 +150,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 		APIURL:      o.APIURL,
 		Scopes:      o.Scopes,
 		Profile:     o.Profile,
+		Nonce:       nonceFor(o.Scopes),
 		OwnerPID:    os.Getpid(),
 	}
 	if _, err := o.Sessions.Create(sess); err != nil {
@@ -243,6 +247,16 @@ func exchange(ctx context.Context, o Options, state, code string) (*Result, erro
 	if err != nil {
 		return nil, fmt.Errorf("read back the session: %w", err)
 	}
+	res, err := exchangeFor(ctx, o, sess, code)
+	if err != nil && ctx.Err() != nil {
+		return nil, ErrCancelled
+	}
+	return res, err
+}
+
+// exchangeFor trades code for tokens with sess's values and verifies any ID
+// token before anything is returned.
+func exchangeFor(ctx context.Context, o Options, sess *session.Session, code string) (*Result, error) {
 	client := &kakao.Client{
 		ClientID:     sess.ClientID,
 		ClientSecret: o.ClientSecret,
@@ -252,16 +266,35 @@ func exchange(ctx context.Context, o Options, state, code string) (*Result, erro
 	}
 	tok, err := client.Exchange(ctx, code, sess.Verifier)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ErrCancelled
-		}
 		return nil, fmt.Errorf("exchange the code: %w", err)
 	}
-	scopes := tok.Scopes
-	if len(scopes) == 0 {
-		scopes = sess.Scopes
+	res := &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL,
+		APIURL: sess.APIURL, Scopes: tok.Scopes, Profile: sess.Profile, Nonce: sess.Nonce}
+	if len(res.Scopes) == 0 {
+		res.Scopes = sess.Scopes
 	}
-	return &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL, APIURL: sess.APIURL, Scopes: scopes, Profile: sess.Profile}, nil
+	switch {
+	case tok.IDToken != "":
+		v := &kakao.IDVerifier{ClientID: sess.ClientID, AuthURL: sess.AuthURL, HTTPClient: o.HTTPClient}
+		if res.IDClaims, err = v.Verify(ctx, tok.IDToken, sess.Nonce, false); err != nil {
+			return nil, err
+		}
+	case slices.Contains(sess.Scopes, "openid"):
+		return nil, &kakao.IDTokenError{Reason: "Kakao sent no id_token although openid was requested (is OpenID Connect on for the app, under [카카오 로그인] > [OpenID Connect]?)"}
+	}
+	return res, nil
+}
+
+// nonceFor returns a fresh nonce when the login asks for an ID token.
+func nonceFor(scopes []string) string {
+	if !slices.Contains(scopes, "openid") {
+		return ""
+	}
+	n, err := kakao.NewState()
+	if err != nil {
+		return ""
+	}
+	return n
 }
 
 func failurePage(err error) page {

@@ -50,6 +50,7 @@ func Start(o Options) (*Pending, error) {
 		APIURL:      o.APIURL,
 		Scopes:      o.Scopes,
 		Profile:     o.Profile,
+		Nonce:       nonceFor(o.Scopes),
 	}
 	if _, err := o.Sessions.Create(sess); err != nil {
 		return nil, err
@@ -102,20 +103,5 @@ func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := &kakao.Client{
-		ClientID:     sess.ClientID,
-		ClientSecret: o.ClientSecret,
-		RedirectURI:  sess.RedirectURI,
-		AuthURL:      sess.AuthURL,
-		HTTPClient:   o.HTTPClient,
-	}
-	tok, err := client.Exchange(ctx, code, sess.Verifier)
-	if err != nil {
-		return nil, fmt.Errorf("exchange the code: %w", err)
-	}
-	scopes := tok.Scopes
-	if len(scopes) == 0 {
-		scopes = sess.Scopes
-	}
-	return &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL, APIURL: sess.APIURL, Scopes: scopes, Profile: sess.Profile}, nil
+	return exchangeFor(ctx, o, sess, code)
 }

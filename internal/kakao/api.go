@@ -200,3 +200,13 @@ func firstOf(vals ...string) string {
 	}
 	return ""
 }
+
+// UserInfo is GET /v1/oidc/userinfo: the OpenID Connect claims the user
+// consented to, as Kakao sends them.
+func (a *API) UserInfo(ctx context.Context, accessToken string) (map[string]any, error) {
+	var claims map[string]any
+	if err := a.call(ctx, http.MethodGet, "/v1/oidc/userinfo", accessToken, &claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}

@@ -26,6 +26,8 @@ type Record struct {
 	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
 	UserID        int64     `json:"user_id,omitempty"`
 	ClientSecret  string    `json:"client_secret,omitempty"` // kept only when one was used, with the same protection as the tokens
+	IDToken       string    `json:"id_token,omitempty"`      // verified before it was stored
+	Nonce         string    `json:"nonce,omitempty"`         // of the login; refreshed ID tokens are checked against it
 }
 
 // Equal reports whether r and o hold the same login. Times are compared
@@ -48,7 +50,9 @@ func (r *Record) Equal(o *Record) bool {
 		r.Expiry.Equal(o.Expiry) &&
 		r.RefreshExpiry.Equal(o.RefreshExpiry) &&
 		r.UserID == o.UserID &&
-		r.ClientSecret == o.ClientSecret
+		r.ClientSecret == o.ClientSecret &&
+		r.IDToken == o.IDToken &&
+		r.Nonce == o.Nonce
 }
 
 // Encode returns r as compact JSON with Version set to RecordVersion (r

@@ -24,6 +24,8 @@ func sampleRecord() *Record {
 		RefreshExpiry: time.Date(2030, 3, 2, 3, 4, 5, 0, time.UTC),
 		UserID:        1234567890,
 		ClientSecret:  "client-secret-value",
+		IDToken:       "header.payload.signature",
+		Nonce:         "nonce-value",
 	}
 }
 
@@ -161,6 +163,8 @@ func TestRecord_Equal(t *testing.T) {
 		{"other scopes", base, with(func(r *Record) { r.Scopes = r.Scopes[:1] }), false},
 		{"other user", base, with(func(r *Record) { r.UserID++ }), false},
 		{"other secret", base, with(func(r *Record) { r.ClientSecret = "" }), false},
+		{"other ID token", base, with(func(r *Record) { r.IDToken = "h.p.s2" }), false},
+		{"other nonce", base, with(func(r *Record) { r.Nonce = "" }), false},
 		{"other version", base, with(func(r *Record) { r.Version = RecordVersion }), false},
 	}
 	for _, tt := range tests {
