@@ -122,6 +122,9 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
+	out := &gatedWriter{w: o.Stderr}
+	defer out.close()
+	o.Stderr = out
 	if _, err := o.Sessions.Sweep(); err != nil {
 		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %v\n", err)
 	}

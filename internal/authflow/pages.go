@@ -1,8 +1,11 @@
 package authflow
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
+	"strconv"
+	"sync"
 )
 
 // page is what the browser shows after the callback. It never carries a
@@ -16,7 +19,8 @@ type page struct {
 	Next    string // what to do now
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -46,16 +50,22 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 </body>
 </html>
 `))
+})
 
+// render writes the page with its length set, so that a flush puts all of
+// it on the wire.
 func (p page) render(w http.ResponseWriter) {
+	var body bytes.Buffer
+	_ = pageTemplate().Execute(&body, p)
 	h := w.Header()
+	h.Set("Content-Length", strconv.Itoa(body.Len()))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(p.Status)
-	_ = pageTemplate.Execute(w, p)
+	_, _ = w.Write(body.Bytes())
 }
 
 var (

@@ -67,6 +67,9 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	select {
 	case p := <-cb.reply:
 		p.render(w)
+		// The login closes the server as soon as shown is closed; the
+		// whole page must be on the wire by then, not in a buffer.
+		_ = http.NewResponseController(w).Flush()
 	case <-r.Context().Done():
 	}
 }
