@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 // consentAction is where the consent form posts; UserAgent finds it in the page.
@@ -11,7 +12,8 @@ const consentAction = "/oauth/authorize/consent"
 
 // Pages never carry a code or a token: the tx field is a single-use handle on
 // the pending request, worthless once the person decides.
-var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
+var consentTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -44,6 +46,7 @@ button{font-size:1rem;padding:.6rem 1.4rem;border:0;border-radius:6px;margin-rig
 </body>
 </html>
 `))
+})
 
 // consentPage is the data of the consent page.
 type consentPage struct {
@@ -56,7 +59,8 @@ type consentPage struct {
 
 // errorTmpl mimics Kakao's own error page, "잘못된 요청 (KOEnnn)", which the
 // browser shows instead of redirecting to the app (KAKAO.md §1).
-var errorTmpl = template.Must(template.New("error").Parse(`<!doctype html>
+var errorTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -77,6 +81,7 @@ main{max-width:28rem;margin:auto;background:#fff;border-radius:12px;padding:1.5r
 </body>
 </html>
 `))
+})
 
 // errorPage is one of the emulator's own error pages.
 type errorPage struct {
@@ -90,11 +95,11 @@ type errorPage struct {
 const errorPageStatus = http.StatusBadRequest
 
 func writeConsentPage(w http.ResponseWriter, p consentPage) {
-	writePage(w, http.StatusOK, consentTmpl, p)
+	writePage(w, http.StatusOK, consentTmpl(), p)
 }
 
 func writeErrorPage(w http.ResponseWriter, p errorPage) {
-	writePage(w, errorPageStatus, errorTmpl, p)
+	writePage(w, errorPageStatus, errorTmpl(), p)
 }
 
 func writePage(w http.ResponseWriter, status int, t *template.Template, data any) {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -52,9 +53,10 @@ const maxPageBytes = 1 << 20
 
 // Matches the emulator's consent form; the page is the emulator's own, so a
 // pattern is enough and keeps the package free of an HTML parser.
+// They are compiled on first use: the binary's other commands never need them.
 var (
-	consentFormRE = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
-	consentTxRE   = regexp.MustCompile(`<input type="hidden" name="tx" value="([^"]*)">`)
+	consentFormRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<form method="post" action="([^"]+)">`) })
+	consentTxRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<input type="hidden" name="tx" value="([^"]*)">`) })
 )
 
 // Visit GETs authorizeURL like a browser. When the emulator shows its consent
@@ -129,7 +131,7 @@ func consentForm(page *Page, pageURL *url.URL) (formURL, tx string, ok bool) {
 	if page.StatusCode != http.StatusOK || pageURL.Path != "/oauth/authorize" {
 		return "", "", false
 	}
-	fm, tm := consentFormRE.FindStringSubmatch(page.Body), consentTxRE.FindStringSubmatch(page.Body)
+	fm, tm := consentFormRE().FindStringSubmatch(page.Body), consentTxRE().FindStringSubmatch(page.Body)
 	if fm == nil || tm == nil {
 		return "", "", false
 	}

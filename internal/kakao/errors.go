@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/oauth2"
 )
@@ -151,7 +152,7 @@ func (e *NetworkError) Temporary() bool { return true }
 
 // codeInText matches a code or token value Kakao echoes in error texts, such
 // as "authorization code not found for code=…".
-var codeInText = regexp.MustCompile(`((?:code|token)\s*[=:]\s*)[^\s,]+`)
+var codeInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`((?:code|token)\s*[=:]\s*)[^\s,]+`) })
 
 // redact removes from a server's text every secret this request sent, and
 // anything shaped like an echoed code or token.
@@ -161,7 +162,7 @@ func redact(s string, sent ...string) string {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
 	}
-	return codeInText.ReplaceAllString(s, "${1}[redacted]")
+	return codeInText().ReplaceAllString(s, "${1}[redacted]")
 }
 
 // tokenError turns whatever x/oauth2 returned into one of this package's
