@@ -428,7 +428,7 @@ func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *
 		_, err = ua.Visit(ctx, url)
 		return err
 	}
-	return func() { run.Close() }, nil
+	return func() { run.CloseNow() }, nil
 }
 
 // loginJSON is the --output json shape of a login.

@@ -91,3 +91,14 @@ func (r *Running) Close() error {
 	})
 	return r.closeErr
 }
+
+// CloseNow stops the emulator at once, closing every connection, idle or
+// not: for an emulator whose login is over, where only a browser's
+// preconnected sockets could still be open and Close would wait them out.
+func (r *Running) CloseNow() error {
+	r.closeOnce.Do(func() {
+		r.cancel()
+		r.closeErr = errors.Join(r.srv.Close(), <-r.served)
+	})
+	return r.closeErr
+}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,5 +91,28 @@ func TestStart_PortInUseIsError(t *testing.T) {
 	if second, err := Start(t.Context(), u.Host, New(Config{})); err == nil {
 		second.Close()
 		t.Error("second Start on the same port succeeded")
+	}
+}
+
+func TestCloseNow_DropsPreconnectedSockets(t *testing.T) {
+	run, err := Start(t.Context(), "127.0.0.1:0", New(Config{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A browser's speculative connection: open, no request sent.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(run.BaseURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := run.CloseNow(); err != nil {
+		t.Fatalf("CloseNow() = %v", err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Error("the preconnected socket is still open after CloseNow")
+	}
+	if err := run.Close(); err != nil {
+		t.Errorf("Close() after CloseNow() = %v, want the same nil result", err)
 	}
 }
