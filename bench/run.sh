@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# bench/run.sh: kakao-auth's benchmarks (see bench/README.md).
+#
+#   bash bench/run.sh                  # from any directory
+#   BENCH_RUNS=30 bash bench/run.sh    # quicker, noisier
+#
+# Environment:
+#   BENCH_RUNS          timed runs per command for the one-process figures (default 200)
+#   BENCH_BURST_ROUNDS  rounds of the 50-process refresh burst (default 15)
+#   BENCH_LOGIN_COUNT   go test -count for BenchmarkLoginOverhead (default 10)
+#
+# Every figure is a median of repeated runs, given as a ratio against a
+# baseline measured in the same run, with candidate and baselines
+# interleaved run by run. Targets are reported as met or MISSED, never
+# asserted; the script exits 1 only when something does not work (a build,
+# the emulator login, or a correctness check such as "one refresh per burst").
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=${BENCH_RUNS:-200}
+BURST_ROUNDS=${BENCH_BURST_ROUNDS:-15}
+BURST_PROCS=50
+LOGIN_COUNT=${BENCH_LOGIN_COUNT:-10}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kakao-auth-bench.XXXXXX")
+PIDS=()
+cleanup() {
+	local pid
+	for pid in ${PIDS[@]+"${PIDS[@]}"}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# retry N CMD...: others edit cmd/ and internal/ concurrently, so a build may
+# break for a moment; try again before giving up.
+retry() {
+	local tries=$1 i
+	shift
+	for ((i = 1; ; i++)); do
+		if "$@"; then
+			return 0
+		fi
+		((i < tries)) || return 1
+		echo "bench: '$*' failed (try $i of $tries); retrying in 20 s" >&2
+		sleep 20
+	done
+}
+
+size() { stat -c %s "$1"; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB", b / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+
+command -v go >/dev/null || die "go is not on PATH"
+
+# ---------------------------------------------------------------- machine
+
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)
+echo "kakao-auth benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "  machine: $(nproc) cores, ${cpu:-unknown CPU}"
+echo "  $(go version | cut -d' ' -f3-), kernel $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo
+
+# ---------------------------------------------------------------- builds
+
+KA=$TMP/kakao-auth
+KA_FULL=$TMP/kakao-auth-unstripped
+NOOP=$TMP/go-noop
+MEASURE=$TMP/measure
+WEBGET=$TMP/webget
+KA_STATIC=$TMP/kakao-auth-static
+(
+	cd "$ROOT"
+	retry 3 go build -trimpath -ldflags "-s -w" -o "$KA" . &&
+		retry 3 go build -trimpath -o "$KA_FULL" . &&
+		go build -trimpath -ldflags "-s -w" -o "$MEASURE" ./bench/measure &&
+		go build -trimpath -ldflags "-s -w" -o "$WEBGET" ./bench/webget &&
+		export CGO_ENABLED=0 &&
+		retry 3 go build -trimpath -ldflags "-s -w" -o "$KA_STATIC" . # for e. only
+) || die "build failed"
+mkdir "$TMP/noop"
+printf 'package main\n\nfunc main() {}\n' >"$TMP/noop/main.go"
+printf 'module noop\n\ngo 1.22\n' >"$TMP/noop/go.mod"
+(cd "$TMP/noop" && GOWORK=off GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$NOOP" .) || die "go-noop build failed"
+NOOP_FULL=$TMP/go-noop-unstripped
+(cd "$TMP/noop" && GOWORK=off GOFLAGS= go build -trimpath -o "$NOOP_FULL" .) || die "go-noop build failed"
+
+# ---------------------------------------------------------------- a private world for kakao-auth
+
+# kakao-auth only ever sees these directories and no KAKAO_* settings of the
+# caller (KAKAO_REFRESH_TOKEN alone would switch "token" to env-only mode);
+# measure's own temp files land in $TMP too, so the trap removes them even
+# when measure is interrupted. The go commands keep the caller's HOME, so
+# their caches are found.
+mkdir -p "$TMP/config" "$TMP/home" "$TMP/run" "$TMP/tmp"
+chmod 700 "$TMP/config" "$TMP/home" "$TMP/run" "$TMP/tmp"
+KENV=(env -u KAKAO_CLIENT_ID -u KAKAO_CLIENT_SECRET -u KAKAO_REFRESH_TOKEN
+	-u KAKAO_AUTH_PROFILE -u KAKAO_AUTH_STORE -u KAKAO_AUTH_URL -u KAKAO_API_URL
+	-u KAKAO_REDIRECT_URI -u KAKAO_AUTH_BROWSER -u BROWSER -u GITHUB_ACTIONS
+	-u GITHUB_ENV -u GITHUB_OUTPUT
+	"HOME=$TMP/home" "XDG_CONFIG_HOME=$TMP/config" "XDG_RUNTIME_DIR=$TMP/run" "TMPDIR=$TMP/tmp")
+VERDICTS=$TMP/verdicts
+: >"$VERDICTS"
+FAILED=0
+
+# The emulator picks its own port (--addr :0) and prints its base URL when ready.
+CB_PORT=$("$WEBGET" freeport)
+REDIRECT=http://127.0.0.1:$CB_PORT/callback
+"${KENV[@]}" "$KA" emulator --auto-approve --addr 127.0.0.1:0 --redirect-uri "$REDIRECT" \
+	>"$TMP/emulator.out" 2>"$TMP/emulator.err" &
+PIDS+=($!)
+for _ in $(seq 100); do
+	[[ -s $TMP/emulator.out ]] && break
+	sleep 0.1
+done
+BASE=$(head -n1 "$TMP/emulator.out")
+[[ $BASE == http://127.0.0.1:* ]] || die "the emulator did not start: $(cat "$TMP/emulator.err")"
+
+# One real login into the file store; the "browser" is webget, which follows
+# the emulator's redirect back to kakao-auth's loopback listener.
+"${KENV[@]}" "$KA" login --store file --client-id emulator-rest-api-key \
+	--redirect-uri "$REDIRECT" --auth-url "$BASE" --api-url "$BASE" \
+	--browser-command "'$WEBGET' get -q" --timeout 30s \
+	>"$TMP/login.out" 2>"$TMP/login.err" || die "login against the emulator failed: $(cat "$TMP/login.err")"
+TOKFILE=$TMP/config/kakao-auth/tokens/default.json
+[[ -f $TOKFILE ]] || die "login stored no token file at $TOKFILE"
+stored=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$TOKFILE")
+printed=$("${KENV[@]}" "$KA" token) || die "kakao-auth token failed"
+[[ -n $stored && $printed == "$stored" ]] || die "kakao-auth token printed something other than the stored access token"
+
+run_measure() { # run measure; exit status 3 means a FAIL line was printed
+	local rc=0
+	"${KENV[@]}" "$MEASURE" "$@" || rc=$?
+	case $rc in
+	0) ;;
+	3) FAILED=1 ;;
+	*) die "measure $1 failed" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- a. token, valid token in the file store
+
+run_measure run -n "$RUNS" -baseline go-noop,cat -verdicts "$VERDICTS" \
+	-check 'token<5ms' -check 'token/go-noop<=2' \
+	-title "a. kakao-auth token, valid access token in the file store" \
+	token "$KA" token :: cat cat "$TOKFILE" :: go-noop "$NOOP"
+
+# ---------------------------------------------------------------- b. 50 concurrent token processes on an expired token
+
+run_measure burst -n "$BURST_PROCS" -rounds "$BURST_ROUNDS" -expire "$TOKFILE" \
+	-counter refreshes -want expired=1 -want valid=0 -baseline valid,go-noop -verdicts "$VERDICTS" \
+	-title "b. $BURST_PROCS kakao-auth token processes at once (expired: stored access token expired, so one refresh; valid: right after)" \
+	@count "$WEBGET" field "$BASE/_emulator/stats" refreshes :: \
+	expired "$KA" token :: valid "$KA" token :: go-noop "$NOOP"
+
+# ---------------------------------------------------------------- c. size and start-up
+
+echo "c. binary size"
+ka_s=$(size "$KA") ka_u=$(size "$KA_FULL") noop_s=$(size "$NOOP") noop_u=$(size "$NOOP_FULL")
+row() { printf '  %-10s  %10s  %10s  %s\n' "$@"; }
+row binary stripped unstripped "stripped ÷ go-noop"
+row kakao-auth "$(mb "$ka_s")" "$(mb "$ka_u")" "$(ratio "$ka_s" "$noop_s")"
+row go-noop "$(mb "$noop_s")" "$(mb "$noop_u")" "1.00×"
+echo "  (MB = 10^6 bytes; built with go build -trimpath, stripped with -ldflags \"-s -w\")"
+echo
+for which in stripped unstripped; do
+	bytes=$ka_s
+	[[ $which == unstripped ]] && bytes=$ka_u
+	if ((bytes < 15000000)); then v="met   "; else v="MISSED"; fi
+	echo "$v  kakao-auth $which size: $(mb "$bytes") (target < 15 MB)" >>"$VERDICTS"
+	echo "  $v  kakao-auth $which size: $(mb "$bytes") (target < 15 MB)"
+done
+echo
+
+run_measure run -n "$RUNS" -baseline go-noop -rss-runs 0 \
+	-title "c. start-up: kakao-auth --help (cobra builds the whole command tree and prints usage)" \
+	help "$KA" --help :: go-noop "$NOOP"
+
+# ---------------------------------------------------------------- d. login overhead
+
+echo "d. login overhead (go test -bench BenchmarkLoginOverhead -count $LOGIN_COUNT ./internal/authflow/)"
+(cd "$ROOT" && retry 3 go test -c -o "$TMP/authflow.test" ./internal/authflow/) || die "could not build the authflow tests"
+if (cd "$ROOT/internal/authflow" && "$TMP/authflow.test" -test.run '^$' -test.bench BenchmarkLoginOverhead -test.count "$LOGIN_COUNT") >"$TMP/login-bench.txt" 2>&1; then
+	rc=0
+	"$MEASURE" benchsum -ratio 'overhead-ns/login:loopback-get-ns' -ratio 'after-page-ns/login:overhead-ns/login' \
+		-zero lost-pages/login -verdicts "$VERDICTS" <"$TMP/login-bench.txt" || rc=$?
+	case $rc in
+	0) ;;
+	3)
+		FAILED=1
+		echo "  first lost page: $(grep -m1 'did not get its page' "$TMP/login-bench.txt" | sed 's/^[[:space:]]*//')"
+		echo
+		;;
+	*) die "could not summarise: $(cat "$TMP/login-bench.txt")" ;;
+	esac
+else
+	FAILED=1
+	why=$(grep -m1 -E 'bench_test.go|panic|FAIL' "$TMP/login-bench.txt" | sed 's/^[[:space:]]*//')
+	echo "  FAIL    BenchmarkLoginOverhead: $why"
+	echo "FAIL    BenchmarkLoginOverhead: $why" >>"$VERDICTS"
+	echo
+fi
+
+# ---------------------------------------------------------------- e. what-if: a static build
+
+# Not a target: the same source built with CGO_ENABLED=0, which makes a
+# static binary (no dynamic loader, no libc, no cgo start-up), measured
+# against the default build in the same run.
+run_measure run -n "$RUNS" -baseline token,go-noop -rss-runs 0 \
+	-title "e. what-if (not a target): token from a CGO_ENABLED=0 build ($(mb "$(size "$KA_STATIC")"), static) against the default build" \
+	token "$KA" token :: token-static "$KA_STATIC" token :: go-noop "$NOOP"
+
+# ---------------------------------------------------------------- summary
+
+echo "targets and checks"
+sed 's/^/  /' "$VERDICTS"
+if ((FAILED)); then
+	echo
+	echo "FAIL: a correctness check failed (see above)"
+	exit 1
+fi
