@@ -105,3 +105,24 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 	}
 	return &next, res, nil
 }
+
+// withToken calls Kakao's API with rec's access token. On Kakao's -401 (the
+// token was revoked or expired early) it refreshes once, under the lock, and
+// calls again; a second -401 means login required. It returns the record
+// last used.
+func withToken(ctx context.Context, d *Deps, s *stored, secret string, rec *tokenstore.Record, call func(accessToken string) error) (*tokenstore.Record, error) {
+	err := call(rec.AccessToken)
+	var ae *kakao.APIError
+	if !errors.As(err, &ae) || !ae.InvalidToken() {
+		return rec, err
+	}
+	fresh, _, err := ensureFresh(ctx, d, s, secret, 0, true)
+	if err != nil {
+		return rec, err
+	}
+	err = call(fresh.AccessToken)
+	if errors.As(err, &ae) && ae.InvalidToken() {
+		return fresh, &loginRequiredError{profile: s.profile, reason: "Kakao does not accept the refreshed access token (" + ae.Error() + ")"}
+	}
+	return fresh, err
+}

@@ -27,7 +27,7 @@ type LogoutOptions struct {
 // tests.
 func NewLogoutCmd(d *Deps, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
 	opts := &LogoutOptions{}
-	var flags appFlags
+	var flags profileFlags
 	c := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the profile's stored tokens (and optionally revoke them at Kakao)",
@@ -40,8 +40,8 @@ When the remote call fails, the local record is kept (so you can retry)
 unless --force is given.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Profile = firstNonEmpty(flags.profile, d.Getenv(envProfile), DefaultProfile)
-			if err := validateProfile(opts.Profile); err != nil {
+			var err error
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
 				return err
 			}
 			if opts.Revoke && opts.Unlink {
@@ -50,11 +50,6 @@ unless --force is given.`,
 			if opts.Unlink && !opts.Yes && !d.StdinIsTerminal {
 				return usagef("pass --yes to unlink without a prompt", "--unlink needs confirmation, and stdin is not a terminal")
 			}
-			secret, err := flags.readSecret(d)
-			if err != nil {
-				return err
-			}
-			opts.ClientSecret = secret
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -62,7 +57,7 @@ unless --force is given.`,
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&flags.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	flags.register(fs)
 	fs.BoolVar(&opts.Revoke, "revoke", false, "expire the tokens at Kakao first (POST /v1/user/logout)")
 	fs.BoolVar(&opts.Unlink, "unlink", false, "disconnect the user from the app at Kakao first (POST /v1/user/unlink)")
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -123,15 +118,7 @@ func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Recor
 	if o.Unlink {
 		call = api.Unlink
 	}
-	err := call(ctx, rec.AccessToken)
-	var ae *kakao.APIError
-	if errors.As(err, &ae) && ae.InvalidToken() && rec.RefreshToken != "" {
-		fresh, _, ferr := ensureFresh(ctx, d, s, o.ClientSecret, 0, true)
-		if ferr != nil {
-			return ferr
-		}
-		err = call(ctx, fresh.AccessToken)
-	}
+	_, err := withToken(ctx, d, s, o.ClientSecret, rec, func(at string) error { return call(ctx, at) })
 	return err
 }
 

@@ -17,7 +17,7 @@ type RefreshOptions struct {
 // tests.
 func NewRefreshCmd(d *Deps, runF func(context.Context, *RefreshOptions) error) *cobra.Command {
 	opts := &RefreshOptions{}
-	var flags appFlags
+	var flags profileFlags
 	c := &cobra.Command{
 		Use:   "refresh",
 		Short: "Refresh the access token now",
@@ -26,23 +26,17 @@ func NewRefreshCmd(d *Deps, runF func(context.Context, *RefreshOptions) error) *
 refresh token (it does when less than a month of its life is left).`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Profile = firstNonEmpty(flags.profile, d.Getenv(envProfile), DefaultProfile)
-			if err := validateProfile(opts.Profile); err != nil {
+			var err error
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
 				return err
 			}
-			secret, err := flags.readSecret(d)
-			if err != nil {
-				return err
-			}
-			opts.ClientSecret = secret
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
 			return runRefresh(c.Context(), d, opts)
 		},
 	}
-	c.Flags().StringVar(&flags.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
-	c.Flags().StringVar(&flags.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (default: the one stored at login, or env `+envClientSecret+`)`)
+	flags.register(c.Flags())
 	return c
 }
 

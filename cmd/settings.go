@@ -68,7 +68,7 @@ func (f *appFlags) resolve(d *Deps) (app, error) {
 	if len(a.RedirectURIs) == 0 {
 		a.RedirectURIs = []string{firstNonEmpty(d.Getenv(envRedirectURI), DefaultRedirectURI)}
 	}
-	secret, err := f.readSecret(d)
+	secret, err := readClientSecret(d, f.clientSecretFile)
 	if err != nil {
 		return a, err
 	}
@@ -76,25 +76,26 @@ func (f *appFlags) resolve(d *Deps) (app, error) {
 	return a, nil
 }
 
-// readSecret takes the client secret from --client-secret-file or the
-// environment. It is never a flag value: argv is visible to other users.
-func (f *appFlags) readSecret(d *Deps) (string, error) {
-	if f.clientSecretFile == "" {
+// readClientSecret takes the client secret from file (--client-secret-file,
+// "-" for stdin) or the environment. It is never a flag value: argv is
+// visible to other users.
+func readClientSecret(d *Deps, file string) (string, error) {
+	if file == "" {
 		return strings.TrimSpace(d.Getenv(envClientSecret)), nil
 	}
 	var data []byte
 	var err error
-	if f.clientSecretFile == "-" {
+	if file == "-" {
 		data, err = io.ReadAll(io.LimitReader(d.Stdin, 4096))
 	} else {
-		data, err = os.ReadFile(f.clientSecretFile)
+		data, err = os.ReadFile(file)
 	}
 	if err != nil {
 		return "", fmt.Errorf("read the client secret: %w", err)
 	}
 	secret := strings.TrimSpace(string(data))
 	if secret == "" {
-		return "", usagef("put the secret alone in the file, or use "+envClientSecret, "the client secret file %q is empty", f.clientSecretFile)
+		return "", usagef("put the secret alone in the file, or use "+envClientSecret, "the client secret file %q is empty", file)
 	}
 	return secret, nil
 }

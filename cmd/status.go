@@ -33,7 +33,7 @@ type StatusOptions struct {
 // tests.
 func NewStatusCmd(d *Deps, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{}
-	var flags appFlags
+	var flags profileFlags
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show the profile's login: who, where stored, and token lifetimes",
@@ -43,18 +43,13 @@ Kakao; when Kakao cannot be reached, the local facts are shown and that is
 said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Profile = firstNonEmpty(flags.profile, d.Getenv(envProfile), DefaultProfile)
-			if err := validateProfile(opts.Profile); err != nil {
+			var err error
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
 				return err
 			}
-			if opts.Output != "text" && opts.Output != "json" {
-				return usagef(`run "kakao-auth status --help" for usage`, "--output must be text or json, not %q", opts.Output)
-			}
-			secret, err := flags.readSecret(d)
-			if err != nil {
+			if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
 				return err
 			}
-			opts.ClientSecret = secret
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -62,7 +57,7 @@ said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&flags.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	flags.register(fs)
 	fs.StringVarP(&opts.Output, "output", "o", "text", "text or json")
 	fs.BoolVar(&opts.ShowToken, "show-token", false, "include the token values")
 	return c
@@ -179,21 +174,13 @@ func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record
 	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
 	rctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
-	info, err := api.TokenInfo(rctx, rec.AccessToken)
-	var ae *kakao.APIError
-	if errors.As(err, &ae) && ae.InvalidToken() {
-		fresh, _, ferr := ensureFresh(ctx, d, s, secret, 0, true)
-		if ferr != nil {
-			if errors.Is(ferr, ErrLoginRequired) {
-				return nil, nil, nil, ferr
-			}
-			return rec, nil, ferr, nil
-		}
-		rec = fresh
-		info, err = api.TokenInfo(rctx, rec.AccessToken)
-		if errors.As(err, &ae) && ae.InvalidToken() {
-			return nil, nil, nil, &loginRequiredError{profile: s.profile, reason: "Kakao does not accept the refreshed access token (" + ae.Error() + ")"}
-		}
+	var info *kakao.TokenInfo
+	rec, err = withToken(ctx, d, s, secret, rec, func(at string) (err error) {
+		info, err = api.TokenInfo(rctx, at)
+		return err
+	})
+	if errors.Is(err, ErrLoginRequired) {
+		return nil, nil, nil, err
 	}
 	if err != nil {
 		return rec, nil, err, nil

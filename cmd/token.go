@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +33,7 @@ var tokenOutputs = []string{"text", "json", "github-env", "github-output"}
 // NewTokenCmd builds "kakao-auth token". runF replaces the action in tests.
 func NewTokenCmd(d *Deps, runF func(context.Context, *TokenOptions) error) *cobra.Command {
 	opts := &TokenOptions{}
-	var flags appFlags
+	var flags profileFlags
 	c := &cobra.Command{
 		Use:   "token",
 		Short: "Print a valid access token, refreshing it when needed",
@@ -56,12 +55,12 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
   kakao-auth token --profile bot --output json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Profile = firstNonEmpty(flags.profile, d.Getenv(envProfile), DefaultProfile)
-			if err := validateProfile(opts.Profile); err != nil {
+			var err error
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
 				return err
 			}
-			if !slices.Contains(tokenOutputs, opts.Output) {
-				return usagef(`run "kakao-auth token --help" for usage`, "--output must be one of %s, not %q", strings.Join(tokenOutputs, ", "), opts.Output)
+			if err := checkOutput(c, opts.Output, tokenOutputs...); err != nil {
+				return err
 			}
 			if opts.RotatedFile != "" && d.Getenv(envRefreshToken) == "" {
 				return usagef("it applies to env-only mode, with "+envRefreshToken+" set; stored profiles keep rotated tokens themselves", "--rotated-refresh-token-file needs %s", envRefreshToken)
@@ -69,11 +68,6 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 			if opts.MinTTL < 0 {
 				return usagef(`run "kakao-auth token --help" for usage`, "--min-ttl must not be negative")
 			}
-			secret, err := flags.readSecret(d)
-			if err != nil {
-				return err
-			}
-			opts.ClientSecret = secret
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -81,8 +75,7 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&flags.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
-	fs.StringVar(&flags.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (default: the one stored at login, or env `+envClientSecret+`)`)
+	flags.register(fs)
 	fs.DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh first when the access token has less than this left")
 	fs.BoolVar(&opts.ForceRefresh, "force-refresh", false, "refresh even if the access token is still valid")
 	fs.StringVarP(&opts.Output, "output", "o", "text", "text (the access token alone), json, github-env (append KAKAO_ACCESS_TOKEN to $GITHUB_ENV) or github-output (access_token, and refresh_token when rotated, to $GITHUB_OUTPUT)")

@@ -22,7 +22,7 @@ type UserinfoOptions struct {
 // tests.
 func NewUserinfoCmd(d *Deps, runF func(context.Context, *UserinfoOptions) error) *cobra.Command {
 	opts := &UserinfoOptions{}
-	var flags appFlags
+	var flags profileFlags
 	c := &cobra.Command{
 		Use:   "userinfo",
 		Short: "Show the OpenID Connect user info of the logged-in user",
@@ -32,25 +32,20 @@ claims: a short summary, or Kakao's JSON with --output json. The login must
 have asked for the openid scope.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Profile = firstNonEmpty(flags.profile, d.Getenv(envProfile), DefaultProfile)
-			if err := validateProfile(opts.Profile); err != nil {
+			var err error
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
 				return err
 			}
-			if opts.Output != "text" && opts.Output != "json" {
-				return usagef(`run "kakao-auth userinfo --help" for usage`, "--output must be text or json, not %q", opts.Output)
-			}
-			secret, err := flags.readSecret(d)
-			if err != nil {
+			if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
 				return err
 			}
-			opts.ClientSecret = secret
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
 			return runUserinfo(c.Context(), d, opts)
 		},
 	}
-	c.Flags().StringVar(&flags.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	flags.register(c.Flags())
 	c.Flags().StringVarP(&opts.Output, "output", "o", "text", "text or json")
 	return c
 }
@@ -65,18 +60,13 @@ func runUserinfo(ctx context.Context, d *Deps, o *UserinfoOptions) error {
 		return err
 	}
 	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
-	claims, err := api.UserInfo(ctx, rec.AccessToken)
-	var ae *kakao.APIError
-	if errors.As(err, &ae) && ae.InvalidToken() {
-		// Kakao no longer takes the token (logged out elsewhere?): one
-		// refresh, one retry.
-		if rec, _, err = ensureFresh(ctx, d, s, o.ClientSecret, 0, true); err != nil {
-			return err
-		}
-		claims, err = api.UserInfo(ctx, rec.AccessToken)
-		if errors.As(err, &ae) && ae.InvalidToken() {
-			return &loginRequiredError{profile: o.Profile, reason: "Kakao does not accept the refreshed access token"}
-		}
+	var claims map[string]any
+	_, err = withToken(ctx, d, s, o.ClientSecret, rec, func(at string) (err error) {
+		claims, err = api.UserInfo(ctx, at)
+		return err
+	})
+	if errors.Is(err, ErrLoginRequired) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("userinfo: %w", err)

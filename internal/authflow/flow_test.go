@@ -463,3 +463,29 @@ func TestLogin_StaleSessionsAreSweptAtStart(t *testing.T) {
 	}
 	h.assertCleanedUp(t)
 }
+
+func TestLogin_TerminalShowsASpinnerWithTimeLeft(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	h.opts.Interactive = true
+	agree := h.person(emulator.Agree)
+	h.opts.Open = func(ctx context.Context, url string) error {
+		// Let the spinner draw a few frames before the person comes back.
+		for !strings.Contains(h.stderr.String(), "left, Ctrl-C to cancel") {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return agree(ctx, url)
+	}
+	if _, err := Login(t.Context(), h.opts); err != nil {
+		t.Fatal(err)
+	}
+	out := h.stderr.String()
+	if !strings.Contains(out, "\r\033[K⠋ Waiting for you to log in in the browser (") {
+		t.Errorf("no spinner frame on stderr:\n%q", out)
+	}
+	if !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("the spinner line was not cleared at the end:\n%q", out)
+	}
+	if strings.Contains(out, "Waiting for the browser to come back") {
+		t.Error("the one-line (non-terminal) message was printed on a terminal")
+	}
+}

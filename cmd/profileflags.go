@@ -1,0 +1,46 @@
+package cmd
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// profileFlags are the flags of the commands that use a stored login.
+type profileFlags struct {
+	profile          string
+	clientSecretFile string
+}
+
+// register adds --profile and --client-secret-file (for commands that may
+// refresh; the secret stored at login is used otherwise).
+func (f *profileFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	fs.StringVar(&f.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (default: the one stored at login, or env `+envClientSecret+`)`)
+}
+
+// resolve returns the validated profile name and the client secret given
+// for this run, if any.
+func (f *profileFlags) resolve(d *Deps) (profile, secret string, err error) {
+	profile = firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile)
+	if err := validateProfile(profile); err != nil {
+		return "", "", err
+	}
+	secret, err = readClientSecret(d, f.clientSecretFile)
+	return profile, secret, err
+}
+
+// checkOutput refuses an --output value the command does not know.
+func checkOutput(c *cobra.Command, got string, allowed ...string) error {
+	if slices.Contains(allowed, got) {
+		return nil
+	}
+	want := strings.Join(allowed, " or ")
+	if len(allowed) > 2 {
+		want = "one of " + strings.Join(allowed, ", ")
+	}
+	return usagef(fmt.Sprintf("run %q for usage", c.CommandPath()+" --help"), "--output must be %s, not %q", want, got)
+}
