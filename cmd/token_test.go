@@ -211,3 +211,23 @@ func TestToken_RefreshedIDTokensAreVerifiedBeforeStoring(t *testing.T) {
 		})
 	}
 }
+
+func TestToken_RefreshWithoutANewIDTokenKeepsTheOldOne(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	root := t.TempDir()
+	before := loggedInWith(t, srv.URL, root, "default", "n", "openid")
+	emu.SetIDTokenFault(emulator.IDTokenOmitted)
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"token", "--id-token"}, d); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout.String() != before.IDToken+"\n" {
+		t.Errorf("token --id-token = %q, want the ID token from the login", stdout)
+	}
+	rec, _ := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Load(t.Context(), "default")
+	if rec.AccessToken == before.AccessToken {
+		t.Error("the access token was not refreshed")
+	}
+}

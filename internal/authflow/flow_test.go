@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -487,5 +488,37 @@ func TestLogin_TerminalShowsASpinnerWithTimeLeft(t *testing.T) {
 	}
 	if strings.Contains(out, "Waiting for the browser to come back") {
 		t.Error("the one-line (non-terminal) message was printed on a terminal")
+	}
+}
+
+func TestLogin_OpenIDWithoutAnIDTokenIsRefused(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	h.emu.SetIDTokenFault(emulator.IDTokenOmitted)
+	h.opts.Scopes = []string{"openid"}
+	h.opts.Open = h.person(emulator.Agree)
+	_, err := Login(t.Context(), h.opts)
+	var ie *kakao.IDTokenError
+	if !errors.As(err, &ie) || !strings.Contains(ie.Reason, "no id_token") {
+		t.Fatalf("Login() = %v, want an IDTokenError about the missing id_token", err)
+	}
+}
+
+func TestLogin_OpenIDSendsANonceAndVerifiesTheIDToken(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	h.opts.Scopes = []string{"openid", "profile_nickname"}
+	var authURL string
+	agree := h.person(emulator.Agree)
+	h.opts.Open = func(ctx context.Context, u string) error { authURL = u; return agree(ctx, u) }
+	res, err := Login(t.Context(), h.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(authURL)
+	nonce := u.Query().Get("nonce")
+	if len(nonce) < 22 || res.Nonce != nonce {
+		t.Errorf("nonce in URL %q, in result %q: want one fresh nonce", nonce, res.Nonce)
+	}
+	if res.IDClaims == nil || res.IDClaims.Nonce != nonce || res.IDClaims.Nickname == "" {
+		t.Errorf("IDClaims = %+v, want verified claims with the nonce", res.IDClaims)
 	}
 }
