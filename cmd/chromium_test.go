@@ -76,7 +76,6 @@ func TestLogin_RealBrowser(t *testing.T) {
 			browser := headless(t)
 			root := t.TempDir()
 			d, stdout, stderr := storeDeps(root, nil, "")
-			d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
 			urls := make(chan string, 1)
 			d.OpenBrowser = func(_ context.Context, _, url string) error {
 				urls <- url

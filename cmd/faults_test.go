@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"context"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -29,11 +28,7 @@ func TestLogin_FailedExchangeKeepsTheStoredRecord(t *testing.T) {
 			redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 			emu.RegisterRedirectURI(redirect)
 			d, stdout, stderr := storeDeps(root, nil, "")
-			d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
-			d.OpenBrowser = func(ctx context.Context, _, url string) error {
-				_, err := (&emulator.UserAgent{}).Visit(ctx, url)
-				return err
-			}
+			d.OpenBrowser = agreeingBrowser
 			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", srv.URL,
 				"--api-url", srv.URL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s"}, d)
 			if code != ExitFailure {
@@ -111,11 +106,7 @@ func TestStore_DamagedOrPlantedFilesAreRefused(t *testing.T) {
 				redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 				emu.RegisterRedirectURI(redirect)
 				d, _, stderr := storeDeps(root, nil, "")
-				d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
-				d.OpenBrowser = func(ctx context.Context, _, url string) error {
-					_, err := (&emulator.UserAgent{}).Visit(ctx, url)
-					return err
-				}
+				d.OpenBrowser = agreeingBrowser
 				code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", srv.URL,
 					"--api-url", srv.URL, "--redirect-uri", redirect, "--store", "file"}, d)
 				if code != ExitFailure {

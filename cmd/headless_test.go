@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -45,7 +44,6 @@ func TestLogin_NoBrowserReadsThePastedAddress(t *testing.T) {
 	d.Stderr = stderr
 	pr, pw := io.Pipe()
 	d.Stdin = pr
-	d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
 	d.OpenBrowser = func(_ context.Context, _, _ string) error { t.Error("--no-browser opened a browser"); return nil }
 
 	done := make(chan int, 1)

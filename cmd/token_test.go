@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,14 +15,21 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
-// storeDeps are Deps whose profiles live under root, with a short HTTP
-// timeout so the hang fault ends quickly.
+// storeDeps are Deps whose profiles and session files live under root,
+// with a short HTTP timeout so the hang fault ends quickly.
 func storeDeps(root string, env map[string]string, stdin string) (*Deps, *bytes.Buffer, *bytes.Buffer) {
 	d, stdout, stderr := testDeps(env, stdin)
 	d.Paths = func() (tokenstore.Paths, error) { return tokenstore.Paths{Root: root}, nil }
+	d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
 	d.OpenStore = tokenstore.Open
 	d.HTTPClient = &http.Client{Timeout: time.Second}
 	return d, stdout, stderr
+}
+
+// agreeingBrowser opens URLs like a person who presses Agree.
+func agreeingBrowser(ctx context.Context, _, url string) error {
+	_, err := (&emulator.UserAgent{}).Visit(ctx, url)
+	return err
 }
 
 func TestToken_FailedRefreshLeavesTheStoredRecordUntouched(t *testing.T) {
