@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kakao-auth/kakao-auth/internal/keyringtest"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -23,7 +24,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
+	if keyringtest.InCI() {
 		t.Fatal("chromium is not installed, and CI must run the real-browser test (apt-get install chromium)")
 	}
 	t.Skip("chromium is not installed")

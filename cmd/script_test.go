@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/keyringtest"
 )
 
 // TestMain makes kakao-auth and a scripted browser runnable as programs in
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asKakaoAuthEnv) == "1" {
 		kakaoAuthMain()
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(keyringtest.Wrap(m), map[string]func(){
 		"kakao-auth":   kakaoAuthMain,
 		"fake-browser": fakeBrowserMain,
 	})
@@ -98,17 +99,18 @@ func TestScripts(t *testing.T) {
 				env.Setenv(name, p)
 			}
 			env.Setenv("REDIRECT", "http://127.0.0.1:"+env.Getenv("PORT")+"/callback")
-			// The keyring scripts use the real Secret Service of the
-			// session bus that .ci/with-keyring starts; CI must have it.
-			if !privateKeyring() && os.Getenv("CI") != "" {
-				return errors.New("CI is set but there is no private keyring: run the tests under .ci/with-keyring")
+			// The keyring scripts use the private gnome-keyring that
+			// TestMain starts; CI must have it.
+			if !keyringtest.Available() && keyringtest.InCI() {
+				return errors.New("CI is set but there is no private keyring (apt-get install dbus gnome-keyring)")
 			}
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
+			env.Setenv(keyringtest.EnvReady, os.Getenv(keyringtest.EnvReady))
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "keyring" {
-				return privateKeyring(), nil
+				return keyringtest.Available(), nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -119,13 +121,6 @@ func TestScripts(t *testing.T) {
 			"env-file":  cmdEnvFile,
 		},
 	})
-}
-
-// privateKeyring reports whether the tests run under .ci/with-keyring, whose
-// throwaway keyring they may write to; a developer's own keyring is never
-// touched.
-func privateKeyring() bool {
-	return os.Getenv("KAKAO_AUTH_TEST_KEYRING") == "1" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 }
 
 // cmdExits runs a program and checks its exact exit code:

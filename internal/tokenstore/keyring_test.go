@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kakao-auth/kakao-auth/internal/keyringtest"
 )
 
 // testKeyring returns a Keyring under a service of its own, so a test never
@@ -19,15 +21,10 @@ func testKeyring() *Keyring {
 	return &Keyring{Service: "kakao-auth-test-" + rand.Text()[:12], ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 }
 
-// TestKeyring_RealSecretService runs against whatever Secret Service the
-// session bus offers; .ci/with-keyring provides a throwaway gnome-keyring.
+// TestKeyring_RealSecretService runs against a real gnome-keyring, private
+// to this test binary (see TestMain).
 func TestKeyring_RealSecretService(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but there is no session bus: run the tests under .ci/with-keyring")
-		}
-		t.Skip("no session bus (DBUS_SESSION_BUS_ADDRESS is empty); run under .ci/with-keyring to test the real keyring")
-	}
+	keyringtest.Require(t)
 	ctx := t.Context()
 	k := testKeyring()
 	t.Cleanup(func() { k.Delete(context.Background(), "default") })
