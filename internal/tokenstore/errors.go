@@ -1,6 +1,13 @@
 package tokenstore
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strings"
+)
 
 // UnavailableError reports a backend that cannot be used at all: no Secret
 // Service, a locked keyring nobody unlocked, a D-Bus error, no answer in
@@ -11,17 +18,51 @@ type UnavailableError struct {
 	Err     error  // the cause; never holds a secret
 }
 
-// Error names the backend and the cause.
+// Error says in a person's terms what is wrong; the library's own words
+// (exec: "dbus-launch": …, dial unix …) stay in Err, for Unwrap.
 func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("%s store unavailable (%s): %v", e.Backend, e.Op, e.Err)
+	return "the OS keyring is unavailable: " + e.problem().what
 }
 
 // Unwrap returns the cause.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// Hint says how to get going without the backend.
+// Hint says how to fix the keyring or get going without it.
 func (e *UnavailableError) Hint() string {
-	return "start or unlock your keyring, or use --store file (a private 0600 file) or --store none (keep nothing)"
+	return e.problem().fix + "; or use --store file (a private 0600 file) or --store none (keep nothing)"
+}
+
+// keyringProblem is a keyring failure told for people: what is wrong and
+// what to do about it.
+type keyringProblem struct{ what, fix string }
+
+// problem recognises the usual ways a keyring is missing. go-keyring has no
+// typed errors for them, so the shapes of godbus's and the Secret Service's
+// errors decide; anything else is reported without the library's text.
+func (e *UnavailableError) problem() keyringProblem {
+	err := e.Err
+	var execErr *exec.Error
+	var opErr *net.OpError
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return keyringProblem{"it did not answer in time (is it waiting for you to unlock it?)", "unlock your keyring, then try again"}
+	case errors.As(err, &execErr) && strings.Contains(execErr.Name, "dbus-launch"):
+		// godbus tries dbus-launch when DBUS_SESSION_BUS_ADDRESS is empty.
+		return keyringProblem{"this session has no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)", "log in to a desktop session, or run inside dbus-run-session with a keyring started"}
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return keyringProblem{"this session's D-Bus cannot be reached (DBUS_SESSION_BUS_ADDRESS names a bus that is gone)", "start a new desktop or dbus-run-session session"}
+	case strings.Contains(msg, "org.freedesktop.secrets") && (strings.Contains(msg, "not provided") || strings.Contains(msg, "ServiceUnknown")):
+		return keyringProblem{"there is no Secret Service on this session's D-Bus", "install and start one (gnome-keyring, or KeePassXC with its Secret Service integration)"}
+	case strings.Contains(msg, "unlock") || strings.Contains(msg, "locked"):
+		return keyringProblem{"the keyring is locked", "unlock your keyring (your desktop's login keyring, or gnome-keyring-daemon --unlock), then try again"}
+	case strings.Contains(msg, "org.freedesktop.DBus.Error") || strings.Contains(msg, "dbus"):
+		return keyringProblem{"the Secret Service on this session's D-Bus refused the " + e.Op, "check that your keyring is running and unlocked"}
+	}
+	return keyringProblem{"the system keyring refused the " + e.Op, "check that your keyring is running and unlocked"}
 }
 
 // CorruptError reports a stored record that does not decode. The record is

@@ -148,6 +148,9 @@ func checkKeyringUnavailable(t *testing.T) {
 		if errors.Is(err, ErrNotFound) {
 			t.Errorf("%s = %v, must not be ErrNotFound", c.op, err)
 		}
+		if !strings.Contains(err.Error(), "D-Bus cannot be reached") || strings.Contains(err.Error(), "dial unix") {
+			t.Errorf("%s = %q, want the unreachable bus told in a person's terms", c.op, err)
+		}
 		if ue.Op != c.op || !strings.Contains(ue.Hint(), "--store file") {
 			t.Errorf("%s: op %q, hint %q; want op %q and a hint offering --store file", c.op, ue.Op, ue.Hint(), c.op)
 		}
