@@ -38,6 +38,14 @@ func NewLogoutCmd(d *Deps, runF func(context.Context, *LogoutOptions) error) *co
 which also withdraws consent; it asks for confirmation unless --yes.
 When the remote call fails, the local record is kept (so you can retry)
 unless --force is given.`,
+		Example: `  # Forget the login on this machine
+  kakao-auth logout
+
+  # Also expire the tokens at Kakao
+  kakao-auth logout --revoke
+
+  # Disconnect the app from the Kakao account (withdraws consent), no prompt
+  kakao-auth logout --unlink --yes`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

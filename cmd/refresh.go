@@ -24,6 +24,11 @@ func NewRefreshCmd(d *Deps, runF func(context.Context, *RefreshOptions) error) *
 		Long: `Refresh the profile's access token now, under the same lock and rules as
 "token", and say what changed: the new expiry, and whether Kakao rotated the
 refresh token (it does when less than a month of its life is left).`,
+		Example: `  # Refresh now, e.g. before a long batch job
+  kakao-auth refresh
+
+  # Another profile
+  kakao-auth refresh --profile bot`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error

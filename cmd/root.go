@@ -90,6 +90,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 		NewUserinfoCmd(d, nil),
 		NewEmulatorCmd(d, nil),
 	)
+	setUpHelp(root, d)
 	return root
 }
 

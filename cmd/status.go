@@ -41,6 +41,11 @@ func NewStatusCmd(d *Deps, runF func(context.Context, *StatusOptions) error) *co
 access and refresh tokens expire, the scopes, and the Kakao user (asked of
 Kakao; when Kakao cannot be reached, the local facts are shown and that is
 said). Token values appear only with --show-token. Exits 4 when not logged in.`,
+		Example: `  kakao-auth status
+  kakao-auth status --profile emulator
+
+  # Scripts: the same facts as JSON
+  kakao-auth status -o json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
@@ -59,6 +64,7 @@ said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 	fs := c.Flags()
 	flags.register(fs)
 	fs.StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	completeOutput(c, "text", "json")
 	fs.BoolVar(&opts.ShowToken, "show-token", false, "include the token values")
 	return c
 }

@@ -79,6 +79,7 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 	fs.DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh first when the access token has less than this left")
 	fs.BoolVar(&opts.ForceRefresh, "force-refresh", false, "refresh even if the access token is still valid")
 	fs.StringVarP(&opts.Output, "output", "o", "text", "text (the access token alone), json, github-env (append KAKAO_ACCESS_TOKEN to $GITHUB_ENV) or github-output (access_token, and refresh_token when rotated, to $GITHUB_OUTPUT)")
+	completeOutput(c, tokenOutputs...)
 	fs.BoolVar(&opts.IDToken, "id-token", false, "print the OpenID Connect ID token (verified when received) instead of the access token")
 	fs.StringVar(&opts.RotatedFile, "rotated-refresh-token-file", "", "env-only mode: write a rotated refresh token to this file (mode 0600)")
 	return c

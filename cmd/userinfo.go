@@ -30,6 +30,10 @@ func NewUserinfoCmd(d *Deps, runF func(context.Context, *UserinfoOptions) error)
 the profile's access token, refreshing it first when needed, and print the
 claims: a short summary, or Kakao's JSON with --output json. The login must
 have asked for the openid scope.`,
+		Example: `  # Needs a login with OpenID Connect (scope openid)
+  kakao-auth login --scope openid,profile_nickname
+  kakao-auth userinfo
+  kakao-auth userinfo -o json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
@@ -47,6 +51,7 @@ have asked for the openid scope.`,
 	}
 	flags.register(c.Flags())
 	c.Flags().StringVarP(&opts.Output, "output", "o", "text", "text or json")
+	completeOutput(c, "text", "json")
 	return c
 }
 

@@ -1,0 +1,159 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/browser"
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// Command groups of the help screen, in the order people meet them.
+var helpGroups = []*cobra.Group{
+	{ID: "login", Title: "Log in:"},
+	{ID: "tokens", Title: "Use the tokens:"},
+	{ID: "emulator", Title: "Test without Kakao:"},
+	{ID: "other", Title: "More:"},
+}
+
+// commandGroups puts each command in its group.
+var commandGroups = map[string]string{
+	"login":    "login",
+	"logout":   "login",
+	"status":   "login",
+	"token":    "tokens",
+	"refresh":  "tokens",
+	"export":   "tokens",
+	"userinfo": "tokens",
+	"emulator": "emulator",
+}
+
+// setUpHelp groups the commands, adds the help topics and makes the
+// completion command refuse a shell it does not know.
+func setUpHelp(root *cobra.Command, d *Deps) {
+	root.AddGroup(helpGroups...)
+	for _, c := range root.Commands() {
+		if g, ok := commandGroups[c.Name()]; ok {
+			c.GroupID = g
+		}
+	}
+	root.SetHelpCommandGroupID("other")
+	root.SetCompletionCommandGroupID("other")
+	root.AddCommand(environmentTopic())
+
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usagef(fmt.Sprintf("run %q for the shells it knows", c.CommandPath()+" --help"), "unknown shell %q", args[0])
+				}
+				return nil
+			}
+			c.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+		}
+	}
+	registerCompletions(root, d)
+}
+
+// environmentTopic is "kakao-auth help environment": every variable the
+// tool reads, as gh's "help environment" lists its own.
+func environmentTopic() *cobra.Command {
+	var b strings.Builder
+	b.WriteString("Environment variables that kakao-auth reads (and, in CI, sets). A flag given\non the command line wins over its variable.\n")
+	for _, sec := range environmentHelp {
+		fmt.Fprintf(&b, "\n%s\n", sec.title)
+		for _, v := range sec.vars {
+			lines := strings.Split(v[1], "\n")
+			fmt.Fprintf(&b, "  %-22s %s\n", v[0], lines[0])
+			for _, l := range lines[1:] {
+				fmt.Fprintf(&b, "  %-22s %s\n", "", l)
+			}
+		}
+	}
+	return &cobra.Command{
+		Use:   "environment",
+		Short: "Environment variables that kakao-auth reads",
+		Long:  strings.TrimRight(b.String(), "\n"),
+	}
+}
+
+// environmentHelp is the text of "help environment", by subject.
+var environmentHelp = []struct {
+	title string
+	vars  [][2]string
+}{
+	{"The app and Kakao's servers:", [][2]string{
+		{envClientID, "the app's REST API key (--client-id)"},
+		{envClientSecret, "the app's client secret; its only flag is --client-secret-file,\nso it never shows in the process list"},
+		{envRedirectURI, "registered redirect URI(s) to listen on (--redirect-uri;\ndefault " + DefaultRedirectURI + ")"},
+		{envAuthURL, "Kakao's auth server (--auth-url; default " + kakao.DefaultAuthURL + ")"},
+		{envAPIURL, "Kakao's API server (--api-url; default " + kakao.DefaultAPIURL + ")"},
+	}},
+	{"Where logins are kept:", [][2]string{
+		{envProfile, "the profile to use (--profile; default " + DefaultProfile + ")"},
+		{envStore, "where login keeps tokens: keyring, file or none (--store)"},
+		{"XDG_CONFIG_HOME", "profiles, token files and locks live in kakao-auth/ under it\n(default ~/.config)"},
+		{"XDG_RUNTIME_DIR", "per-run session files live in kakao-auth/ under it\n(default: the user cache dir)"},
+	}},
+	{"CI without a browser (env-only mode):", [][2]string{
+		{envRefreshToken, "with " + envClientID + `, "kakao-auth token" refreshes with this` + "\n" + `refresh token and touches no store`},
+		{"GITHUB_ACTIONS", `"true" in GitHub Actions: secrets are masked in the log and` + "\n" + `warnings become annotations`},
+		{"GITHUB_ENV", "the file --output github-env appends to"},
+		{"GITHUB_OUTPUT", "the file --output github-output appends to"},
+		{"KAKAO_ACCESS_TOKEN", "set for later steps by --output github-env"},
+		{"KAKAO_ID_TOKEN", "set for later steps by --output github-env --id-token"},
+	}},
+	{"The browser:", [][2]string{
+		{browser.EnvVar, "command that opens the login page, the URL added as its last\nargument (--browser-command)"},
+		{"BROWSER", "the same, when " + browser.EnvVar + " is not set"},
+	}},
+}
+
+// fixedValues are the words some flags take, for shell completion; --output
+// registers its own per command.
+var fixedValues = map[string][]string{
+	"store":  {tokenstore.BackendKeyring, tokenstore.BackendFile, tokenstore.BackendNone},
+	"format": {"env", "dotenv", "json"},
+	"prompt": {"login", "none", "create", "select_account"},
+}
+
+// registerCompletions completes the values of the flags that take one of a
+// few words, and --profile from the stored profiles, on every command.
+func registerCompletions(c *cobra.Command, d *Deps) {
+	for name, values := range fixedValues {
+		if c.Flags().Lookup(name) != nil {
+			_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+	}
+	if c.Flags().Lookup("profile") != nil {
+		_ = c.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return storedProfiles(d), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
+	for _, sub := range c.Commands() {
+		registerCompletions(sub, d)
+	}
+}
+
+// completeOutput completes --output with the values c accepts.
+func completeOutput(c *cobra.Command, values ...string) {
+	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// storedProfiles lists the profiles logged in on this machine; none when
+// they cannot be read (completion must never fail loudly).
+func storedProfiles(d *Deps) []string {
+	paths, err := d.Paths()
+	if err != nil {
+		return nil
+	}
+	names, err := tokenstore.Profiles{Dir: paths.ProfilesDir()}.List()
+	if err != nil {
+		return nil
+	}
+	return names
+}
