@@ -89,7 +89,7 @@ var environmentHelp = []struct {
 	{"The app and Kakao's servers:", [][2]string{
 		{envClientID, "the app's REST API key (--client-id)"},
 		{envClientSecret, "the app's client secret; its only flag is --client-secret-file,\nso it never shows in the process list"},
-		{envRedirectURI, "registered redirect URI(s) to listen on (--redirect-uri;\ndefault " + DefaultRedirectURI + ")"},
+		{envRedirectURI, "registered redirect URI(s) to listen on, comma- or space-separated\n(--redirect-uri; default " + DefaultRedirectURI + ")"},
 		{envAuthURL, "Kakao's auth server (--auth-url; default " + kakao.DefaultAuthURL + ")"},
 		{envAPIURL, "Kakao's API server (--api-url; default " + kakao.DefaultAPIURL + ")"},
 	}},

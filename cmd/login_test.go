@@ -54,6 +54,16 @@ func TestLoginCmd_SettingsComeFromFlagsThenEnvThenDefaults(t *testing.T) {
 			},
 		},
 		{
+			name: "several redirect URIs in the environment",
+			args: []string{"--client-id", "key"},
+			env:  map[string]string{"KAKAO_REDIRECT_URI": "http://localhost:8765/callback, http://localhost:8766/callback http://127.0.0.1:8767/cb"},
+			want: LoginOptions{
+				App:     app{ClientID: "key", RedirectURIs: []string{"http://localhost:8765/callback", "http://localhost:8766/callback", "http://127.0.0.1:8767/cb"}, AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com", Profile: "default"},
+				Timeout: 3 * time.Minute,
+				Store:   "keyring",
+			},
+		},
+		{
 			name: "flags win over environment",
 			args: []string{
 				"--client-id", "flag-key", "--client-secret-file", "-", "--redirect-uri", "http://localhost:1/a",

@@ -41,7 +41,7 @@ type appFlags struct {
 func (f *appFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.clientID, "client-id", "", "the app's REST API key (env "+envClientID+")")
 	fs.StringVar(&f.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (env `+envClientSecret+` holds it otherwise)`)
-	fs.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a registered redirect URI; repeat to try several ports (env "+envRedirectURI+", default "+DefaultRedirectURI+")")
+	fs.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a registered redirect URI; repeat to try several ports (env "+envRedirectURI+", comma- or space-separated; default "+DefaultRedirectURI+")")
 	fs.StringVar(&f.authURL, "auth-url", "", "Kakao auth server base URL (env "+envAuthURL+", default "+kakao.DefaultAuthURL+")")
 	fs.StringVar(&f.apiURL, "api-url", "", "Kakao API server base URL (env "+envAPIURL+", default "+kakao.DefaultAPIURL+")")
 	fs.StringVar(&f.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
@@ -66,7 +66,11 @@ func (f *appFlags) resolve(d *Deps) (app, error) {
 		Profile:      firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile),
 	}
 	if len(a.RedirectURIs) == 0 {
-		a.RedirectURIs = []string{firstNonEmpty(d.Getenv(envRedirectURI), DefaultRedirectURI)}
+		// Like the repeated flag, the variable may hold several URIs.
+		a.RedirectURIs = cleanList([]string{d.Getenv(envRedirectURI)})
+	}
+	if len(a.RedirectURIs) == 0 {
+		a.RedirectURIs = []string{DefaultRedirectURI}
 	}
 	secret, err := readClientSecret(d, f.clientSecretFile)
 	if err != nil {
