@@ -43,8 +43,8 @@ terminal without --yes. Pipe it into your secret store instead.`,
 			default:
 				return usagef(`run "kakao-auth export --help" for usage`, "--format must be env, dotenv or json, not %q", opts.Format)
 			}
-			if d.StdoutIsTerminal && !opts.Yes {
-				return usagef("pipe the output into your secret store, or pass --yes to print it here anyway", "refusing to print a refresh token to a terminal")
+			if err := refuseSecretOnScreen(d, opts.Yes, "a refresh token"); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)

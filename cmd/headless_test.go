@@ -92,14 +92,30 @@ func TestLogin_NoBrowserDefaultsToTheSessionLifetime(t *testing.T) {
 	}
 }
 
-func TestExport_RefusesATerminalWithoutYes(t *testing.T) {
-	d, stdout, stderr := testDeps(nil, "")
-	d.StdoutIsTerminal = true
-	if code := Main(t.Context(), []string{"export"}, d); code != ExitUsage {
-		t.Errorf("exit code = %d, want %d", code, ExitUsage)
+// A refresh token is printed to a terminal only with --yes, by every
+// command that can print one.
+func TestRefreshTokenOnATerminalNeedsYes(t *testing.T) {
+	for _, args := range [][]string{
+		{"export"},
+		{"status", "--show-token"},
+		{"login", "--emulator", "-o", "json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			d, stdout, stderr := storeDeps(t.TempDir(), nil, "")
+			d.StdoutIsTerminal = true
+			if code := Main(t.Context(), args, d); code != ExitUsage {
+				t.Errorf("exit code = %d, want %d", code, ExitUsage)
+			}
+			if stdout.Len() != 0 || !strings.Contains(stderr.String(), "to a terminal") || !strings.Contains(stderr.String(), "--yes") {
+				t.Errorf("stdout %q, stderr %q", stdout, stderr)
+			}
+		})
 	}
-	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "refusing to print a refresh token to a terminal") {
-		t.Errorf("stdout %q, stderr %q", stdout, stderr)
+	// With --yes the command runs (and here finds nobody logged in).
+	d, _, stderr := storeDeps(t.TempDir(), nil, "")
+	d.StdoutIsTerminal = true
+	if code := Main(t.Context(), []string{"status", "--show-token", "--yes"}, d); code != ExitLoginRequired {
+		t.Errorf("status --show-token --yes: exit %d, want %d; stderr %q", code, ExitLoginRequired, stderr)
 	}
 }
 

@@ -37,6 +37,7 @@ type LoginOptions struct {
 	NoBrowser      bool   // paste-back
 	NoWait         bool   // two-step: start
 	Resume         string // two-step: finish with this address ("-": read it from stdin)
+	Yes            bool   // print a refresh token to a terminal (-o json)
 }
 
 // NewLoginCmd builds "kakao-auth login". runF replaces the action in tests.
@@ -91,6 +92,11 @@ in a private per-run session file that is removed when the run ends.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			if opts.Output == "json" && !opts.NoWait {
+				if err := refuseSecretOnScreen(d, opts.Yes, "the refresh token (-o json)"); err != nil {
+					return err
+				}
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -111,6 +117,7 @@ in a private per-run session file that is removed when the run ends.`,
 	fs.BoolVar(&opts.Emulator, "emulator", false, "log in against a built-in Kakao emulator started for this run (fake tokens)")
 	fs.BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL and read back the address the browser ended on (for SSH and headless machines)")
 	fs.BoolVar(&opts.NoWait, "no-wait", false, "two-step login: print the URL and exit; finish later with --resume")
+	fs.BoolVarP(&opts.Yes, "yes", "y", false, "print the tokens with -o json even when stdout is a terminal")
 	fs.StringVar(&opts.Resume, "resume", "", `two-step login: finish with the address the browser ended on ("-" reads it from stdin)`)
 	return c
 }

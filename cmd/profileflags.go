@@ -33,6 +33,15 @@ func (f *profileFlags) resolve(d *Deps) (profile, secret string, err error) {
 	return profile, secret, err
 }
 
+// refuseSecretOnScreen refuses to print a refresh token where others may
+// see it, a terminal, unless --yes said that is fine.
+func refuseSecretOnScreen(d *Deps, yes bool, what string) error {
+	if !d.StdoutIsTerminal || yes {
+		return nil
+	}
+	return usagef("pipe the output into a file or your secret store, or pass --yes to print it here anyway", "refusing to print %s to a terminal", what)
+}
+
 // checkOutput refuses an --output value the command does not know.
 func checkOutput(c *cobra.Command, got string, allowed ...string) error {
 	if slices.Contains(allowed, got) {

@@ -26,6 +26,7 @@ type StatusOptions struct {
 	Profile      string
 	Output       string // text or json
 	ShowToken    bool
+	Yes          bool // show the tokens on a terminal too
 	ClientSecret string
 }
 
@@ -55,6 +56,11 @@ said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 			if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
 				return err
 			}
+			if opts.ShowToken {
+				if err := refuseSecretOnScreen(d, opts.Yes, "the refresh token (--show-token)"); err != nil {
+					return err
+				}
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -66,6 +72,7 @@ said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 	fs.StringVarP(&opts.Output, "output", "o", "text", "text or json")
 	completeOutput(c, "text", "json")
 	fs.BoolVar(&opts.ShowToken, "show-token", false, "include the token values")
+	fs.BoolVarP(&opts.Yes, "yes", "y", false, "show the token values even when stdout is a terminal")
 	return c
 }
 
