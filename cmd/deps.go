@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -39,6 +41,9 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Now is the clock.
 	Now func() time.Time
+	// GoRun is true when this program runs through "go run": kakao-auth is
+	// then not on PATH, and the commands it suggests need saying so.
+	GoRun bool
 }
 
 // DefaultDeps returns the real dependencies of the process.
@@ -54,6 +59,9 @@ func DefaultDeps() *Deps {
 		OpenStore:        tokenstore.Open,
 		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
 		Now:              time.Now,
+	}
+	if exe, err := os.Executable(); err == nil {
+		d.GoRun = strings.Contains(filepath.ToSlash(exe), "/go-build")
 	}
 	d.OpenBrowser = func(ctx context.Context, command, url string) error {
 		o := &browser.Opener{Command: command, Output: d.Stderr}

@@ -73,7 +73,7 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
 			return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "Kakao rejected the refresh token: " + ke.Error()}
 		}
-		return nil, refreshResult{}, fmt.Errorf("refresh: %w", err)
+		return nil, refreshResult{}, explainUnreachable(s.profile, cur, fmt.Errorf("refresh: %w", err))
 	}
 	next := *cur
 	next.AccessToken = tok.AccessToken

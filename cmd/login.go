@@ -262,6 +262,9 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 			return err
 		}
 		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, res.Profile, describeStore(store.Name(), paths, res.Profile))
+		if o.Emulator {
+			printEmulatorNextSteps(d, res.Profile, rec)
+		}
 	} else {
 		fmt.Fprintf(d.Stderr, "Logged in%s. Nothing was stored (--store none).\n", who)
 	}
@@ -414,6 +417,14 @@ func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *
 	if a.ClientID == "" {
 		a.ClientID = emulator.DefaultClientID
 	}
+	if len(a.RedirectURIs) == 1 && a.RedirectURIs[0] == DefaultRedirectURI {
+		// The emulator registers whatever it is told, so a busy 8765 (a
+		// login in another terminal) need not stop the quick start: a
+		// free port is the fallback.
+		if port, err := freeLoopbackPort(); err == nil {
+			a.RedirectURIs = append(a.RedirectURIs, "http://127.0.0.1:"+port+"/callback")
+		}
+	}
 	srv := emulator.New(emulator.Config{
 		ClientIDs:    []string{a.ClientID},
 		RedirectURIs: a.RedirectURIs,
@@ -437,6 +448,37 @@ func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *
 		return err
 	}
 	return func() { run.CloseNow() }, nil
+}
+
+// freeLoopbackPort returns a TCP port that is free on 127.0.0.1 right now.
+func freeLoopbackPort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}
+
+// printEmulatorNextSteps tells a newcomer what to do after the quick start,
+// with commands that work as printed.
+func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
+	p := ""
+	if profile != DefaultProfile {
+		p = " --profile " + profile
+	}
+	w := d.Stderr
+	fmt.Fprintf(w, "\nNext steps:\n")
+	fmt.Fprintf(w, "  kakao-auth token%s     print the access token (good until %s)\n", p, rec.Expiry.Local().Format("15:04 MST"))
+	fmt.Fprintf(w, "  kakao-auth status%s    who is logged in, and until when\n", p)
+	fmt.Fprintf(w, "This login's emulator stops now, so the profile cannot refresh its token. For\nlogins that keep refreshing, keep an emulator running and log in against it:\n")
+	fmt.Fprintf(w, "  kakao-auth emulator --auto-approve &\n")
+	fmt.Fprintf(w, "  export KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339\n")
+	fmt.Fprintf(w, "  kakao-auth login --client-id %s --profile emu --store file\n", emulator.DefaultClientID)
+	if d.GoRun {
+		fmt.Fprintf(w, "(kakao-auth is not installed: use \"go run .\" in its place, or \"go install .\" to install it.)\n")
+	}
 }
 
 // loginJSON is the --output json shape of a login.

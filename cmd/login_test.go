@@ -3,6 +3,8 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +173,21 @@ func TestMain_ExitCodesAndMessages(t *testing.T) {
 				t.Errorf("stdout = %q, want empty on failure", stdout)
 			}
 		})
+	}
+}
+
+// The quick start works while another login holds the default port 8765:
+// the built-in emulator registers a free port as well.
+func TestLoginEmulator_BusyDefaultPortFallsBackToAFreeOne(t *testing.T) {
+	if l, err := net.Listen("tcp", "127.0.0.1:8765"); err == nil {
+		defer l.Close()
+	} // else it is busy already, which is the point.
+	d, _, stderr := storeDeps(t.TempDir(), nil, "")
+	d.OpenBrowser = agreeingBrowser
+	if code := Main(t.Context(), []string{"login", "--emulator"}, d); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if !regexp.MustCompile(`come back to http://127\.0\.0\.1:\d+/callback`).MatchString(stderr.String()) {
+		t.Errorf("the login did not use the fallback port; stderr:\n%s", stderr)
 	}
 }

@@ -32,6 +32,9 @@ func (e *loginRequiredError) Hint() string {
 
 // loginCommand is the command that logs profile in again.
 func loginCommand(profile string) string {
+	if profile == emulatorProfile {
+		return `"kakao-auth login --emulator"`
+	}
 	if profile == DefaultProfile {
 		return `"kakao-auth login"`
 	}

@@ -196,7 +196,7 @@ func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record
 		return nil, nil, nil, err
 	}
 	if err != nil {
-		return rec, nil, err, nil
+		return rec, nil, explainUnreachable(s.profile, rec, err), nil
 	}
 	u := &statusUser{ID: info.UserID}
 	if me, err := api.Me(rctx, rec.AccessToken); err == nil {
