@@ -152,6 +152,9 @@ type Server struct {
 	issuer        string   // "": the request's base URL
 	keys          *keyring
 	idFault       IDTokenFault
+
+	redirectTarget string        // where the redirect faults point; "": sinkPath
+	sunk           []SinkRequest // requests that reached sinkPath
 }
 
 // New returns a Server configured by cfg, with defaults for zero fields.
@@ -217,6 +220,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/v1/user/logout", s.handleLogout)
 	s.mux.HandleFunc("/v1/user/unlink", s.handleUnlink)
 	s.mux.HandleFunc("/_emulator/stats", s.handleStats)
+	s.mux.HandleFunc(sinkPath, s.handleSink)
 	return s
 }
 
@@ -224,8 +228,11 @@ func New(cfg Config) *Server {
 // /oauth/tokeninfo, /.well-known/openid-configuration,
 // /.well-known/jwks.json), the kapi paths (/v1/user/access_token_info,
 // /v2/user/me, /v1/user/logout, /v1/user/unlink, /v1/oidc/userinfo) and the
-// emulator-only /_emulator/stats. Anything else is 404.
+// emulator-only /_emulator/stats and /_emulator/sink. Anything else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveWideFault(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -120,7 +121,7 @@ func TestFault_ClientSeesFailure(t *testing.T) {
 	}
 }
 
-// Faults hit /oauth/token only.
+// Faults other than the redirect and echo ones hit /oauth/token only.
 func TestFault_OnlyTokenEndpoint(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t)["access_token"].(string)
@@ -151,5 +152,172 @@ func TestFault_UnknownIs500(t *testing.T) {
 	r := e.postToken(t, url.Values{})
 	if diff := cmp.Diff(http.StatusInternalServerError, r.status); diff != "" {
 		t.Errorf("status (-want +got):\n%s", diff)
+	}
+}
+
+// The redirect faults send every server-to-server endpoint elsewhere with
+// 307 or 308, and leave the browser's authorize endpoint and the
+// emulator's own paths alone.
+func TestFault_RedirectsEveryServerToServerEndpoint(t *testing.T) {
+	for _, tt := range []struct {
+		fault  Fault
+		status int
+	}{{FaultRedirect307, http.StatusTemporaryRedirect}, {FaultRedirect308, http.StatusPermanentRedirect}} {
+		t.Run(string(tt.fault), func(t *testing.T) {
+			e := newEnv(t, Config{})
+			at := e.tokens(t)["access_token"].(string)
+			e.s.SetFault(tt.fault)
+			for _, ep := range []struct{ method, path string }{
+				{http.MethodPost, "/oauth/token"},
+				{http.MethodPost, "/oauth/tokeninfo"},
+				{http.MethodGet, "/.well-known/openid-configuration"},
+				{http.MethodGet, "/.well-known/jwks.json"},
+				{http.MethodGet, "/v1/user/access_token_info"},
+				{http.MethodGet, "/v2/user/me"},
+				{http.MethodPost, "/v1/user/logout"},
+				{http.MethodGet, "/v1/oidc/userinfo"},
+			} {
+				r := do(t, ep.method, e.url+ep.path, http.Header{"Authorization": {"Bearer " + at}}, nil)
+				if r.status != tt.status || r.header.Get("Location") != e.url+"/_emulator/sink" {
+					t.Errorf("%s %s: %d Location %q, want %d to the sink", ep.method, ep.path, r.status, r.header.Get("Location"), tt.status)
+				}
+			}
+			if r := get(t, e.authorizeURL()); r.status != http.StatusFound || strings.Contains(r.header.Get("Location"), "/_emulator/") {
+				t.Errorf("authorize under a redirect fault: %d %q, want Kakao's own 302", r.status, r.header.Get("Location"))
+			}
+			if r := get(t, e.url+"/_emulator/stats"); r.status != http.StatusOK {
+				t.Errorf("/_emulator/stats under a redirect fault: %d", r.status)
+			}
+			if got := e.s.Stats().TokenErrors; got != 1 {
+				t.Errorf("TokenErrors = %d, want 1 (the redirected /oauth/token)", got)
+			}
+		})
+	}
+}
+
+// A client that follows the redirect (Go's default client does, for 307
+// and 308, body and all) hands its form to the sink, which records it and
+// answers with tokens; the redirect target may be another emulator.
+func TestFault_RedirectSinkRecordsWhatAFollowingClientSends(t *testing.T) {
+	e := newEnv(t, Config{ClientSecret: "Sec+ret"})
+	other := New(Config{})
+	sink := httptest.NewServer(other)
+	t.Cleanup(sink.Close)
+	code := e.login(t)
+	e.s.SetFault(FaultRedirect307)
+	e.s.SetRedirectTarget(sink.URL + "/_emulator/sink")
+
+	form := e.codeForm(code, "client_secret", "Sec+ret")
+	resp, err := http.Post(e.url+"/oauth/token", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil || resp.StatusCode != http.StatusOK || m["access_token"] == nil || m["refresh_token"] == nil {
+		t.Errorf("followed redirect: %d %s, want a token-shaped answer", resp.StatusCode, body)
+	}
+	got := other.Sunk()
+	want := []SinkRequest{{Method: http.MethodPost, Path: "/_emulator/sink", Body: form.Encode()}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Sunk() mismatch (-want +got):\n%s", diff)
+	}
+	if n := other.Stats().SinkRequests; n != 1 {
+		t.Errorf("SinkRequests = %d, want 1", n)
+	}
+	if n := len(e.s.Sunk()); n != 0 {
+		t.Errorf("the redirecting emulator's own sink got %d requests, want 0", n)
+	}
+
+	// The fault came before any check: the code still works.
+	e.s.SetFault(FaultNone)
+	if r := e.postToken(t, form); r.status != http.StatusOK {
+		t.Errorf("after FaultNone: %d %s, want the code still exchangeable", r.status, r.body)
+	}
+}
+
+// The echo fault puts the request into the error text: the token
+// endpoint's form in four spellings, kapi's Authorization header.
+func TestFault_EchoRepeatsTheRequest(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.s.SetFault(FaultEcho)
+	form := refreshForm("emu_rt_x", "client_secret", "Sec+ret/with=chars&x y")
+	r := e.postToken(t, form)
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", r.status)
+	}
+	desc, _ := r.json(t)["error_description"].(string)
+	for _, want := range []string{
+		"client_secret=Sec%2Bret%2Fwith%3Dchars%26x+y",
+		"client_secret=Sec%2bret%2fwith%3dchars%26x+y",
+		"client_secret=Sec%2Bret%2Fwith%3Dchars%26x%20y",
+		`"client_secret":"Sec+ret/with=chars\u0026x y"`,
+	} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("error_description %q lacks %q", desc, want)
+		}
+	}
+	r = e.bearer(t, http.MethodGet, "/v1/user/access_token_info", "emu_at_echoed")
+	if m := r.json(t); r.status != http.StatusBadRequest || m["code"] != float64(-2) || !strings.Contains(m["msg"].(string), "Bearer emu_at_echoed") {
+		t.Errorf("kapi under echo: %d %s, want -2 with the Authorization header", r.status, r.body)
+	}
+}
+
+// Each broken-token fault answers 200 with a Kakao-shaped token response
+// that breaks exactly the rule it is named for.
+func TestFault_BrokenTokenResponses(t *testing.T) {
+	tests := []struct {
+		fault Fault
+		check func(m map[string]any, body string) bool
+	}{
+		{FaultHugeRefreshLifetime, func(m map[string]any, _ string) bool { return m["refresh_token_expires_in"] == float64(9300000000) }},
+		{FaultNegativeExpiresIn, func(m map[string]any, _ string) bool { return m["expires_in"] == float64(-3600) }},
+		{FaultZeroExpiresIn, func(m map[string]any, _ string) bool { return m["expires_in"] == float64(0) }},
+		{FaultNoExpiresIn, func(m map[string]any, _ string) bool { _, ok := m["expires_in"]; return !ok }},
+		{FaultFractionalExpiresIn, func(_ map[string]any, body string) bool { return strings.Contains(body, `"expires_in":21599.5`) }},
+		{FaultStringExpiresIn, func(m map[string]any, _ string) bool { return m["expires_in"] == "21599s" }},
+		{FaultNoRefreshLifetime, func(m map[string]any, _ string) bool {
+			_, ok := m["refresh_token_expires_in"]
+			return !ok && m["refresh_token"] != nil
+		}},
+		{FaultNoRefreshToken, func(m map[string]any, _ string) bool {
+			_, rt := m["refresh_token"]
+			_, rtl := m["refresh_token_expires_in"]
+			return !rt && !rtl
+		}},
+		{FaultAccessTokenSpace, func(m map[string]any, _ string) bool { return strings.Contains(m["access_token"].(string), " ") }},
+		{FaultAccessTokenQuote, func(m map[string]any, _ string) bool { return strings.ContainsAny(m["access_token"].(string), `"'$`) }},
+		{FaultAccessTokenControl, func(m map[string]any, _ string) bool {
+			return strings.Contains(m["access_token"].(string), "\nKAKAO_INJECTED=1")
+		}},
+		{FaultRefreshTokenSpace, func(m map[string]any, _ string) bool { return strings.Contains(m["refresh_token"].(string), " ") }},
+		{FaultRefreshTokenControl, func(m map[string]any, _ string) bool { return strings.Contains(m["refresh_token"].(string), "\x1b") }},
+		{FaultIDTokenSpace, func(m map[string]any, _ string) bool { return strings.Contains(m["id_token"].(string), " ") }},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.fault), func(t *testing.T) {
+			e := newEnv(t, Config{})
+			code := e.login(t)
+			e.s.SetFault(tt.fault)
+			r := e.postToken(t, e.codeForm(code))
+			m := r.json(t)
+			if r.status != http.StatusOK || r.header.Get("Cache-Control") != "no-store" || m["token_type"] != "bearer" || m["access_token"] == nil {
+				t.Fatalf("%d %s, want a 200 token response", r.status, r.body)
+			}
+			if !tt.check(m, r.body) {
+				t.Errorf("body %s does not break the rule the fault names", r.body)
+			}
+			// The tokens are not the emulator's: kapi does not know them.
+			// (Go's client refuses to send one with a newline at all.)
+			at, _ := m["access_token"].(string)
+			if r, err := send(t.Context(), http.MethodGet, e.url+"/v1/user/access_token_info", http.Header{"Authorization": {"Bearer " + at}}, nil); err == nil && r.status == http.StatusOK {
+				t.Error("the faulted access token works at kapi")
+			}
+			e.s.SetFault(FaultNone)
+			if r := e.postToken(t, e.codeForm(code)); r.status != http.StatusOK {
+				t.Errorf("after FaultNone: %d %s, want the code still exchangeable", r.status, r.body)
+			}
+		})
 	}
 }

@@ -20,6 +20,10 @@ type Stats struct {
 	IDTokensIssued int `json:"id_tokens_issued"`
 	// JWKSRequests counts requests to /.well-known/jwks.json.
 	JWKSRequests int `json:"jwks_requests"`
+	// SinkRequests counts requests to /_emulator/sink, where the redirect
+	// faults point by default: a client that never follows a redirect
+	// leaves it at zero.
+	SinkRequests int `json:"sink_requests"`
 }
 
 // Stats returns the counters so far.
