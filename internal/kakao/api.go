@@ -18,7 +18,8 @@ import (
 type API struct {
 	// BaseURL is the API base; empty means DefaultAPIURL.
 	BaseURL string
-	// HTTPClient makes the calls; nil means a client with DefaultHTTPTimeout.
+	// HTTPClient makes the calls; nil means a client with
+	// DefaultHTTPTimeout. Whatever it is, redirects are refused.
 	HTTPClient *http.Client
 }
 
@@ -91,13 +92,6 @@ func (a *API) base() string {
 	return strings.TrimRight(a.BaseURL, "/")
 }
 
-func (a *API) client() *http.Client {
-	if a.HTTPClient != nil {
-		return a.HTTPClient
-	}
-	return &http.Client{Timeout: DefaultHTTPTimeout}
-}
-
 // TokenInfo asks Kakao about accessToken.
 func (a *API) TokenInfo(ctx context.Context, accessToken string) (*TokenInfo, error) {
 	var info TokenInfo
@@ -157,8 +151,12 @@ func (a *API) call(ctx context.Context, method, path, accessToken string, out an
 	if method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
 	}
-	resp, err := a.client().Do(req)
+	var g redirectGuard
+	resp, err := g.client(a.HTTPClient).Do(req)
 	if err != nil {
+		if rerr := g.err(a.base(), path, accessToken); rerr != nil {
+			return rerr
+		}
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return ctx.Err()
 		}

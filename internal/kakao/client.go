@@ -42,7 +42,7 @@ type Client struct {
 	// AuthURL is the auth base; empty means DefaultAuthURL.
 	AuthURL string
 	// HTTPClient makes the token calls; nil means a client with
-	// DefaultHTTPTimeout.
+	// DefaultHTTPTimeout. Whatever it is, redirects are refused.
 	HTTPClient *http.Client
 }
 
@@ -51,13 +51,6 @@ func (c *Client) authBase() string {
 		return DefaultAuthURL
 	}
 	return strings.TrimRight(c.AuthURL, "/")
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c.HTTPClient != nil {
-		return c.HTTPClient
-	}
-	return &http.Client{Timeout: DefaultHTTPTimeout}
 }
 
 // oauth2Config is the x/oauth2 view of the client. Kakao accepts client
@@ -77,6 +70,8 @@ func (c *Client) oauth2Config(scopes []string) *oauth2.Config {
 	}
 }
 
-func (c *Client) ctx(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, c.httpClient())
+// ctx carries the HTTP client x/oauth2 uses for one token call: the
+// caller's, refusing redirects into g.
+func (c *Client) ctx(ctx context.Context, g *redirectGuard) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, g.client(c.HTTPClient))
 }

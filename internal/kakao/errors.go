@@ -167,8 +167,11 @@ func redact(s string, sent ...string) string {
 
 // tokenError turns whatever x/oauth2 returned into one of this package's
 // errors, never echoing the response body (it may hold secrets).
-func (c *Client) tokenError(ctx context.Context, err error, sent ...string) error {
+func (c *Client) tokenError(ctx context.Context, g *redirectGuard, err error, sent ...string) error {
 	sent = append(sent, c.ClientSecret)
+	if rerr := g.err(c.authBase(), "", sent...); rerr != nil {
+		return rerr
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		status := 0

@@ -58,8 +58,9 @@ type IDVerifier struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	once sync.Once
-	keys *oidc.RemoteKeySet
+	once  sync.Once
+	keys  *oidc.RemoteKeySet
+	guard redirectGuard // of the key fetches
 }
 
 func (v *IDVerifier) now() time.Time {
@@ -80,11 +81,7 @@ func (v *IDVerifier) issuer() string {
 // login; on a refresh pass the login's nonce too: Kakao's refreshed ID
 // tokens carry none, and any other value is refused.
 func (v *IDVerifier) Verify(ctx context.Context, raw, wantNonce string, refreshed bool) (*IDClaims, error) {
-	client := v.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: DefaultHTTPTimeout}
-	}
-	ctx = oidc.ClientContext(ctx, client)
+	ctx = oidc.ClientContext(ctx, v.guard.client(v.HTTPClient))
 	v.once.Do(func() {
 		// The key set lives as long as the verifier: one run.
 		v.keys = oidc.NewRemoteKeySet(context.WithoutCancel(ctx), v.issuer()+JWKSPath)
@@ -96,6 +93,9 @@ func (v *IDVerifier) Verify(ctx context.Context, raw, wantNonce string, refreshe
 	})
 	tok, err := verifier.Verify(ctx, raw)
 	if err != nil {
+		if rerr := v.guard.err(v.issuer(), JWKSPath); rerr != nil {
+			return nil, rerr
+		}
 		return nil, &IDTokenError{Reason: describeOIDCError(err, v.issuer())}
 	}
 	var c IDClaims

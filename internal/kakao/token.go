@@ -28,9 +28,10 @@ type Token struct {
 // must be the one the code was issued for, and verifier the PKCE verifier
 // whose challenge went into the authorize URL.
 func (c *Client) Exchange(ctx context.Context, code, verifier string) (*Token, error) {
-	tok, err := c.oauth2Config(nil).Exchange(c.ctx(ctx), code, oauth2.VerifierOption(verifier))
+	var g redirectGuard
+	tok, err := c.oauth2Config(nil).Exchange(c.ctx(ctx, &g), code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, c.tokenError(ctx, err, code, verifier)
+		return nil, c.tokenError(ctx, &g, err, code, verifier)
 	}
 	return fromOAuth2(tok, time.Now())
 }
@@ -42,10 +43,11 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	// x/oauth2 copies the old refresh token into the result when the server
 	// sends none; that would hide whether Kakao rotated it, so the raw
 	// response decides.
-	src := c.oauth2Config(nil).TokenSource(c.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken})
+	var g redirectGuard
+	src := c.oauth2Config(nil).TokenSource(c.ctx(ctx, &g), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := src.Token()
 	if err != nil {
-		return nil, c.tokenError(ctx, err, refreshToken)
+		return nil, c.tokenError(ctx, &g, err, refreshToken)
 	}
 	t, err := fromOAuth2(tok, time.Now())
 	if err != nil {
