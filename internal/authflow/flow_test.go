@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -520,5 +521,30 @@ func TestLogin_OpenIDSendsANonceAndVerifiesTheIDToken(t *testing.T) {
 	}
 	if res.IDClaims == nil || res.IDClaims.Nonce != nonce || res.IDClaims.Nickname == "" {
 		t.Errorf("IDClaims = %+v, want verified claims with the nonce", res.IDClaims)
+	}
+}
+
+// A token endpoint that echoes the request into its error text shows on
+// the failure page and in the error with every spelling of the client
+// secret redacted (the secret has a part, Zq9w, no encoding changes).
+func TestLogin_EchoedSecretIsRedactedOnTheFailurePage(t *testing.T) {
+	const secret = "Sec+ret/Zq9w=chars&x y"
+	h := newHarness(t, emulator.Config{ClientSecret: secret})
+	h.opts.ClientSecret = secret
+	h.emu.SetFault(emulator.FaultEcho)
+	h.opts.Open = h.person(emulator.Agree)
+
+	_, err := Login(t.Context(), h.opts)
+	if err == nil {
+		t.Fatal("Login() succeeded under the echo fault")
+	}
+	page := html.UnescapeString(h.lastPage(t).Body)
+	if !strings.Contains(page, "client_secret=[redacted]") {
+		t.Errorf("the failure page does not show the echo redacted:\n%s", page)
+	}
+	for where, text := range map[string]string{"page": page, "error": err.Error(), "stderr": h.stderr.String()} {
+		if strings.Contains(text, "Zq9w") {
+			t.Errorf("the %s shows the client secret:\n%s", where, text)
+		}
 	}
 }

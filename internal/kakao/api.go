@@ -42,7 +42,7 @@ type User struct {
 type APIError struct {
 	HTTPStatus     int
 	Code           int
-	Msg            string
+	Msg            string   // Kakao's text, with the access token redacted
 	RequiredScopes []string // -402 only
 }
 
@@ -177,7 +177,11 @@ func (a *API) call(ctx context.Context, method, path, accessToken string, out an
 			RequiredScopes []string `json:"required_scopes"`
 		}
 		if json.Unmarshal(data, &e) == nil && e.Code != 0 {
-			return &APIError{HTTPStatus: resp.StatusCode, Code: e.Code, Msg: e.Msg, RequiredScopes: e.RequiredScopes}
+			// Kakao's text is shown; a server may echo the token into it.
+			for i, s := range e.RequiredScopes {
+				e.RequiredScopes[i] = redact(s, accessToken)
+			}
+			return &APIError{HTTPStatus: resp.StatusCode, Code: e.Code, Msg: redact(e.Msg, accessToken), RequiredScopes: e.RequiredScopes}
 		}
 		return &UnexpectedResponseError{HTTPStatus: resp.StatusCode, ContentType: ctype, Reason: "not Kakao's JSON error", BaseURL: a.base(), endpoint: path}
 	}

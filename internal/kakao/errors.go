@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -154,16 +156,56 @@ func (e *NetworkError) Temporary() bool { return true }
 // as "authorization code not found for code=…".
 var codeInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`((?:code|token)\s*[=:]\s*)[^\s,]+`) })
 
-// redact removes from a server's text every secret this request sent, and
-// anything shaped like an echoed code or token.
+// redact removes from a server's text every secret this request sent, in
+// any spelling a server may echo it in, and anything shaped like an echoed
+// code or token.
 func redact(s string, sent ...string) string {
 	for _, secret := range sent {
 		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
+			s = spellings(secret).ReplaceAllLiteralString(s, "[redacted]")
 		}
 	}
 	return codeInText().ReplaceAllString(s, "${1}[redacted]")
 }
+
+// spellings matches secret as a server may echo it: raw, form-encoded (any
+// character percent-escaped or not, either hex case, a space as + or %20)
+// or JSON-escaped (\", \/, \n and the like, or \uXXXX in either case), each
+// character spelled its own way.
+func spellings(secret string) *regexp.Regexp {
+	var b strings.Builder
+	for i := 0; i < len(secret); {
+		r, size := utf8.DecodeRuneInString(secret[i:])
+		raw := secret[i : i+size]
+		i += size
+		var pct strings.Builder
+		for _, c := range []byte(raw) {
+			fmt.Fprintf(&pct, "%%(?i:%02X)", c)
+		}
+		if r == utf8.RuneError && size == 1 {
+			// Not UTF-8: regexp sees the byte as U+FFFD.
+			b.WriteString(`(?:\x{FFFD}|` + pct.String() + ")")
+			continue
+		}
+		alts := []string{regexp.QuoteMeta(raw), pct.String()}
+		if r == ' ' {
+			alts = append(alts, `\+`)
+		}
+		if esc, ok := jsonShortEscapes[r]; ok {
+			alts = append(alts, regexp.QuoteMeta(esc))
+		}
+		if r <= 0xFFFF {
+			alts = append(alts, fmt.Sprintf(`\\u(?i:%04X)`, r))
+		} else if hi, lo := utf16.EncodeRune(r); hi != utf8.RuneError {
+			alts = append(alts, fmt.Sprintf(`\\u(?i:%04X)\\u(?i:%04X)`, hi, lo))
+		}
+		b.WriteString("(?:" + strings.Join(alts, "|") + ")")
+	}
+	return regexp.MustCompile(b.String())
+}
+
+// jsonShortEscapes are JSON's two-character escapes (RFC 8259 §7).
+var jsonShortEscapes = map[rune]string{'"': `\"`, '\\': `\\`, '/': `\/`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}
 
 // tokenError turns whatever x/oauth2 returned into one of this package's
 // errors, never echoing the response body (it may hold secrets).
