@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
 )
 
 // EmulatorOptions are the inputs of "kakao-auth emulator".
@@ -42,8 +43,12 @@ and runs until interrupted.`,
     kakao-auth login --client-id ` + emulator.DefaultClientID,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			if opts.Config.AccessTTL < 0 || opts.Config.RefreshTTL < 0 {
-				return usagef(`run "kakao-auth emulator --help" for usage`, "token lifetimes must be positive")
+			// Kakao states lifetimes in whole seconds, and kakao-auth refuses
+			// any under one second or over kakao.MaxLifetime.
+			for _, ttl := range []time.Duration{opts.Config.AccessTTL, opts.Config.RefreshTTL} {
+				if ttl < time.Second || ttl > kakao.MaxLifetime {
+					return usagef(`run "kakao-auth emulator --help" for usage`, "token lifetimes must be from 1s to 10 years (87600h)")
+				}
 			}
 			if opts.Config.KeyRotationInterval < 0 {
 				return usagef(`run "kakao-auth emulator --help" for usage`, "--rotate-keys-every must be positive")

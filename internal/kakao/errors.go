@@ -257,7 +257,9 @@ func (c *Client) tokenError(ctx context.Context, g *redirectGuard, err error, se
 	case strings.Contains(msg, "missing access_token"):
 		return &UnexpectedResponseError{Reason: "the answer has no access_token", BaseURL: c.authBase()}
 	case strings.Contains(msg, "cannot parse"):
-		return &UnexpectedResponseError{Reason: "the answer is not valid JSON", BaseURL: c.authBase()}
+		// x/oauth2 decodes expires_in itself and fails on a fraction or a
+		// string that is no number.
+		return &UnexpectedResponseError{Reason: "malformed token response: it is not valid JSON, or a field has the wrong type (such as an expires_in that is not a whole number)", BaseURL: c.authBase()}
 	}
 	return &NetworkError{URL: c.authBase(), Err: unwrapURLError(err)}
 }
