@@ -32,6 +32,10 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 		AuthURL:      firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL),
 		HTTPClient:   d.HTTPClient,
 	}
+	p := cleartextPolicy{allow: allowInsecureEnv(d), fix: useHTTPS, optIn: optInEnv}
+	if err := p.check(d, server{client.AuthURL, envAuthURL, "auth"}); err != nil {
+		return err
+	}
 	tok, err := client.Refresh(ctx, rt)
 	if err != nil {
 		var ke *kakao.Error

@@ -61,6 +61,9 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "the refresh token expired on " + cur.RefreshExpiry.UTC().Format(time.RFC3339)}
 	}
 
+	if err := s.checkServers(d, cur); err != nil {
+		return nil, refreshResult{}, err
+	}
 	client := &kakao.Client{
 		ClientID:     cur.ClientID,
 		ClientSecret: firstNonEmpty(secret, cur.ClientSecret),

@@ -84,6 +84,12 @@ in a private per-run session file that is removed when the run ends.`,
 					opts.Store = tokenstore.BackendFile
 				}
 			}
+			if !opts.Emulator {
+				// The built-in emulator replaces both URLs with its own.
+				if err := checkAppServers(d, opts.App); err != nil {
+					return err
+				}
+			}
 			if opts.NoBrowser && !c.Flags().Changed("timeout") {
 				// Copying an address from another device takes longer;
 				// the session file lives this long anyway.
@@ -256,6 +262,9 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		IDToken:       res.Token.IDToken,
 		Nonce:         res.Nonce,
 	}
+	// The opt-in is kept with a login that needed it, so that each later
+	// use warns rather than refuses.
+	rec.AllowInsecureHTTP = a.AllowInsecureHTTP && insecureServers(rec.AuthURL, rec.APIURL)
 	who := whoAmI(ctx, d, rec)
 	if o.Store != tokenstore.BackendNone {
 		if err := saveLogin(ctx, d, paths, store, res.Profile, rec); err != nil {
@@ -302,6 +311,19 @@ func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) aut
 		Stderr:       d.Stderr,
 		Interactive:  d.StderrIsTerminal,
 		HTTPClient:   d.HTTPClient,
+		CheckServers: func(authURL, apiURL string) error {
+			// The run vetted (and warned about) its own URLs already; a
+			// resumed login's session file may name others.
+			var others []server
+			if authURL = firstNonEmpty(authURL, kakao.DefaultAuthURL); authURL != a.AuthURL {
+				others = append(others, server{authURL, "the pending login", "auth"})
+			}
+			if apiURL != "" && apiURL != a.APIURL {
+				others = append(others, server{apiURL, "the pending login", "API"})
+			}
+			p := cleartextPolicy{allow: a.AllowInsecureHTTP, fix: `start a new login with "kakao-auth login --no-wait" and https:// --auth-url and --api-url`, optIn: optInFlagOrEnv}
+			return p.check(d, others...)
+		},
 	}
 }
 
@@ -360,7 +382,7 @@ func isLoopbackURL(raw string) bool {
 		return false
 	}
 	h := u.Hostname()
-	if h == "localhost" {
+	if strings.EqualFold(h, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(h)

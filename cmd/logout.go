@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -101,6 +100,10 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			what = "unlink"
 		}
 		if err := remoteLogout(ctx, d, s, rec, o); err != nil {
+			var ue *usageError
+			if errors.As(err, &ue) && !o.Force {
+				return err // a cleartext server: nothing was sent
+			}
 			if !o.Force {
 				return &hintedError{err: fmt.Errorf("kakao %s failed: %v; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
 			}
@@ -121,12 +124,15 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 
 // remoteLogout calls logout or unlink, refreshing once on -401.
 func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, o *LogoutOptions) error {
-	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
+	api, err := s.api(d, rec)
+	if err != nil {
+		return err
+	}
 	call := api.Logout
 	if o.Unlink {
 		call = api.Unlink
 	}
-	_, err := withToken(ctx, d, s, o.ClientSecret, rec, func(at string) error { return call(ctx, at) })
+	_, err = withToken(ctx, d, s, o.ClientSecret, rec, func(at string) error { return call(ctx, at) })
 	return err
 }
 

@@ -46,6 +46,7 @@ type stored struct {
 	profile string
 	paths   tokenstore.Paths
 	store   tokenstore.Store
+	warned  map[string]bool // cleartext servers warned about this run
 }
 
 // openStored finds the backend that holds profile. A profile never stored

@@ -36,6 +36,7 @@ type appFlags struct {
 	authURL          string
 	apiURL           string
 	profile          string
+	allowInsecure    bool
 }
 
 func (f *appFlags) register(fs *pflag.FlagSet) {
@@ -45,6 +46,7 @@ func (f *appFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.authURL, "auth-url", "", "Kakao auth server base URL (env "+envAuthURL+", default "+kakao.DefaultAuthURL+")")
 	fs.StringVar(&f.apiURL, "api-url", "", "Kakao API server base URL (env "+envAPIURL+", default "+kakao.DefaultAPIURL+")")
 	fs.StringVar(&f.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	fs.BoolVar(&f.allowInsecure, flagAllowInsecureHTTP, false, "allow http:// auth and API servers that are not on this machine; secrets then cross the network in the clear (env "+envAllowInsecureHTTP+"=1)")
 }
 
 // app is the resolved settings: flags, then environment, then defaults.
@@ -55,15 +57,19 @@ type app struct {
 	AuthURL      string
 	APIURL       string
 	Profile      string
+	// AllowInsecureHTTP lets AuthURL and APIURL be http:// on another
+	// host (--allow-insecure-http or KAKAO_AUTH_ALLOW_INSECURE_HTTP).
+	AllowInsecureHTTP bool
 }
 
 func (f *appFlags) resolve(d *Deps) (app, error) {
 	a := app{
-		ClientID:     firstNonEmpty(f.clientID, d.Getenv(envClientID)),
-		RedirectURIs: f.redirectURIs,
-		AuthURL:      strings.TrimRight(firstNonEmpty(f.authURL, d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
-		APIURL:       strings.TrimRight(firstNonEmpty(f.apiURL, d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
-		Profile:      firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile),
+		ClientID:          firstNonEmpty(f.clientID, d.Getenv(envClientID)),
+		RedirectURIs:      f.redirectURIs,
+		AuthURL:           strings.TrimRight(firstNonEmpty(f.authURL, d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
+		APIURL:            strings.TrimRight(firstNonEmpty(f.apiURL, d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
+		Profile:           firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile),
+		AllowInsecureHTTP: f.allowInsecure || allowInsecureEnv(d),
 	}
 	if len(a.RedirectURIs) == 0 {
 		// Like the repeated flag, the variable may hold several URIs.

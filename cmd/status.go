@@ -184,7 +184,10 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 // and a retry; a rejected refresh means login required. Any other failure is
 // returned as remoteErr, and the local facts still stand.
 func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, secret string) (_ *tokenstore.Record, _ *statusUser, remoteErr, err error) {
-	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
+	api, err := s.api(d, rec)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	rctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
 	var info *kakao.TokenInfo

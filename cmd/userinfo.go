@@ -7,8 +7,6 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kakao-auth/kakao-auth/internal/kakao"
 )
 
 // UserinfoOptions are the inputs of "kakao-auth userinfo".
@@ -64,7 +62,10 @@ func runUserinfo(ctx context.Context, d *Deps, o *UserinfoOptions) error {
 	if err != nil {
 		return err
 	}
-	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
+	api, err := s.api(d, rec)
+	if err != nil {
+		return err
+	}
 	var claims map[string]any
 	_, err = withToken(ctx, d, s, o.ClientSecret, rec, func(at string) (err error) {
 		claims, err = api.UserInfo(ctx, at)

@@ -98,6 +98,10 @@ type Options struct {
 	Interactive bool
 	// HTTPClient makes the token call; nil means kakao's default.
 	HTTPClient *http.Client
+	// CheckServers vets the auth and API base URLs read back from the
+	// session file before the code is sent; an error stops the login
+	// there. nil checks nothing.
+	CheckServers func(authURL, apiURL string) error
 }
 
 // Result is a completed login: the tokens and the session values they were
@@ -250,6 +254,9 @@ func exchange(ctx context.Context, o Options, state, code string) (*Result, erro
 	if err != nil {
 		return nil, fmt.Errorf("read back the session: %w", err)
 	}
+	if err := checkServers(o, sess); err != nil {
+		return nil, err
+	}
 	res, err := exchangeFor(ctx, o, sess, code)
 	if err != nil && ctx.Err() != nil {
 		return nil, ErrCancelled
@@ -286,6 +293,14 @@ func exchangeFor(ctx context.Context, o Options, sess *session.Session, code str
 		return nil, &kakao.IDTokenError{Reason: "Kakao sent no id_token although openid was requested (is OpenID Connect on for the app, under [카카오 로그인] > [OpenID Connect]?)"}
 	}
 	return res, nil
+}
+
+// checkServers runs o.CheckServers on the base URLs of sess.
+func checkServers(o Options, sess *session.Session) error {
+	if o.CheckServers == nil {
+		return nil
+	}
+	return o.CheckServers(sess.AuthURL, sess.APIURL)
 }
 
 // nonceFor returns a fresh nonce when the login asks for an ID token.

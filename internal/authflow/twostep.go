@@ -88,6 +88,13 @@ func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
 		}
 		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint}
 	}
+	// Vetted before the claim, so that a refused server leaves the pending
+	// login for a run that may use it.
+	if pending, err := o.Sessions.Find(state); err == nil {
+		if err := checkServers(o, pending); err != nil {
+			return nil, err
+		}
+	}
 	sess, err := o.Sessions.Claim(state)
 	switch {
 	case errors.Is(err, session.ErrNotFound):

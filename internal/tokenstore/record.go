@@ -28,6 +28,9 @@ type Record struct {
 	ClientSecret  string    `json:"client_secret,omitempty"` // kept only when one was used, with the same protection as the tokens
 	IDToken       string    `json:"id_token,omitempty"`      // verified before it was stored
 	Nonce         string    `json:"nonce,omitempty"`         // of the login; refreshed ID tokens are checked against it
+	// AllowInsecureHTTP records that the login opted in to an http:// server
+	// that is not on this machine (kakao-auth warns on each use).
+	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
 }
 
 // Equal reports whether r and o hold the same login. Times are compared
@@ -52,7 +55,8 @@ func (r *Record) Equal(o *Record) bool {
 		r.UserID == o.UserID &&
 		r.ClientSecret == o.ClientSecret &&
 		r.IDToken == o.IDToken &&
-		r.Nonce == o.Nonce
+		r.Nonce == o.Nonce &&
+		r.AllowInsecureHTTP == o.AllowInsecureHTTP
 }
 
 // Encode returns r as compact JSON with Version set to RecordVersion (r
