@@ -88,3 +88,13 @@ func TestAPIErrors_RedactTheEchoedAccessToken(t *testing.T) {
 		t.Errorf("error %q shows the access token, or not the redacted echo", err)
 	}
 }
+
+// BenchmarkRedact measures redacting an echoed form (three sent secrets)
+// out of an error text: it runs on error paths only.
+func BenchmarkRedact(b *testing.B) {
+	code, verifier := "emu_code_"+strings.Repeat("A", 43), strings.Repeat("v", 43)
+	text := strings.Repeat("malformed request: client_id=k&client_secret=Sec%2Bret%2FZq9w%3Dchars%26x+y&code="+code+" | ", 8)
+	for b.Loop() {
+		redact(text, code, verifier, echoSecret)
+	}
+}
