@@ -92,6 +92,7 @@ var environmentHelp = []struct {
 		{envRedirectURI, "registered redirect URI(s) to listen on, comma- or space-separated\n(--redirect-uri; default " + DefaultRedirectURI + ")"},
 		{envAuthURL, "Kakao's auth server (--auth-url; default " + kakao.DefaultAuthURL + ")"},
 		{envAPIURL, "Kakao's API server (--api-url; default " + kakao.DefaultAPIURL + ")"},
+		{envAllowInsecureHTTP, "1 allows http:// servers off this machine (--" + flagAllowInsecureHTTP + "),\nwith a warning each run; only loopback may be http otherwise"},
 	}},
 	{"Where logins are kept:", [][2]string{
 		{envProfile, "the profile to use (--profile; default " + DefaultProfile + ")"},
