@@ -64,13 +64,19 @@ func setUpHelp(root *cobra.Command, d *Deps) {
 func environmentTopic() *cobra.Command {
 	var b strings.Builder
 	b.WriteString("Environment variables that kakao-auth reads (and, in CI, sets). A flag given\non the command line wins over its variable.\n")
+	width := 0
+	for _, sec := range environmentHelp {
+		for _, v := range sec.vars {
+			width = max(width, len(v[0]))
+		}
+	}
 	for _, sec := range environmentHelp {
 		fmt.Fprintf(&b, "\n%s\n", sec.title)
 		for _, v := range sec.vars {
 			lines := strings.Split(v[1], "\n")
-			fmt.Fprintf(&b, "  %-22s %s\n", v[0], lines[0])
+			fmt.Fprintf(&b, "  %-*s  %s\n", width, v[0], lines[0])
 			for _, l := range lines[1:] {
-				fmt.Fprintf(&b, "  %-22s %s\n", "", l)
+				fmt.Fprintf(&b, "  %-*s  %s\n", width, "", l)
 			}
 		}
 	}
