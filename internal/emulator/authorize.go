@@ -79,6 +79,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirect(w, redirectURI, "error", "invalid_request", "error_description", "invalid prompt value.", "state", req.state)
 		return
 	}
+	if s.answerAuthorize(w, req) {
+		return
+	}
 	// login_hint and service_terms are accepted and ignored: the emulator has
 	// no login page and no Kakao Sync terms.
 

@@ -152,6 +152,7 @@ type Server struct {
 	issuer        string   // "": the request's base URL
 	keys          *keyring
 	idFault       IDTokenFault
+	answers       answers // chosen error answers (answers.go)
 
 	redirectTarget string        // where the redirect faults point; "": sinkPath
 	sunk           []SinkRequest // requests that reached sinkPath

@@ -41,6 +41,9 @@ func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ..
 		writeAPIError(w, errAPIMethod)
 		return nil
 	}
+	if s.answerAPI(w) {
+		return nil
+	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		writeAPIError(w, errNoAuthHeader)

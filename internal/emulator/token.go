@@ -28,7 +28,7 @@ type tokenResponse struct {
 // (KAKAO.md §2): an Authorization header is ignored, so a secret sent by
 // HTTP Basic counts as missing (KOE010).
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	if s.serveFault(w, r) {
+	if s.serveFault(w, r) || s.answerToken(w) {
 		return
 	}
 	if r.Method != http.MethodPost {
