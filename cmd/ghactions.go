@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // GitHub Actions support: masking secrets in the log and handing values to
@@ -26,15 +28,21 @@ func maskSecrets(d *Deps, values ...string) {
 	}
 }
 
-// warnf prints a warning for people; in GitHub Actions it is also an
-// annotation on the job.
+// warnf prints a warning for people, on one line with any outside text in
+// it shown safely; in GitHub Actions it is also an annotation on the job.
 func warnf(d *Deps, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	msg := termtext.Line(fmt.Sprintf(format, args...))
 	if inGitHubActions(d) {
-		fmt.Fprintf(d.Stderr, "::warning title=kakao-auth::%s\n", msg)
+		fmt.Fprintf(d.Stderr, "::warning title=kakao-auth::%s\n", escapeCommandData(msg))
 		return
 	}
 	fmt.Fprintf(d.Stderr, "kakao-auth: warning: %s\n", msg)
+}
+
+// escapeCommandData escapes the data of a workflow command as the runner
+// unescapes it ("%25" is "%", "%0A" a line break).
+func escapeCommandData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
 
 // appendGitHubFile appends name=value lines to the file named by env (such

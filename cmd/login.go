@@ -19,6 +19,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -401,7 +402,7 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 	}
 	rec.UserID = info.UserID
 	if me, err := api.Me(ctx, rec.AccessToken); err == nil && me.Nickname != "" {
-		return fmt.Sprintf(" as %s (Kakao user %d)", me.Nickname, info.UserID)
+		return fmt.Sprintf(" as %s (Kakao user %d)", termtext.Line(me.Nickname), info.UserID)
 	}
 	return fmt.Sprintf(" as Kakao user %d", info.UserID)
 }
@@ -426,7 +427,7 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 	if before != "" && before != store.Name() {
 		if old, err := d.OpenStore(before, paths); err == nil {
 			if err := old.Delete(ctx, profile); err != nil {
-				fmt.Fprintf(d.Stderr, "kakao-auth: warning: could not remove the previous login of profile %q from the %s store: %v\n", profile, before, err)
+				warnf(d, "could not remove the previous login of profile %q from the %s store: %v", profile, before, err)
 			}
 		}
 	}
@@ -464,7 +465,7 @@ func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *
 		if err == nil {
 			return nil
 		}
-		fmt.Fprintf(d.Stderr, "No browser could be opened (%v); pressing Agree on the emulator's consent page for you.\n", err)
+		fmt.Fprintf(d.Stderr, "No browser could be opened (%s); pressing Agree on the emulator's consent page for you.\n", termtext.Line(err.Error()))
 		ua := &emulator.UserAgent{Decision: emulator.Agree}
 		_, err = ua.Visit(ctx, url)
 		return err

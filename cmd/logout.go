@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -107,7 +108,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			if !o.Force {
 				return &hintedError{err: fmt.Errorf("kakao %s failed: %v; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
 			}
-			fmt.Fprintf(d.Stderr, "kakao-auth: warning: kakao %s failed (%v); removing the local login anyway (--force)\n", what, err)
+			warnf(d, "kakao %s failed (%v); removing the local login anyway (--force)", what, err)
 		} else {
 			fmt.Fprintf(d.Stderr, "Kakao %s done: the tokens no longer work at Kakao.\n", what)
 		}
@@ -140,7 +141,7 @@ func clientOf(rec *tokenstore.Record) string {
 	if rec == nil {
 		return "(unknown)"
 	}
-	return rec.ClientID
+	return termtext.Line(rec.ClientID)
 }
 
 // hintedError attaches a hint to an error.

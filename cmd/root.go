@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kakao-auth/kakao-auth/internal/authflow"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // Exit codes, documented in the README.
@@ -138,15 +139,25 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "invalid argument")
 }
 
+// printError is where every failure reaches a person. Errors carry outside
+// text (Kakao's error texts, callback parameters, pasted addresses), so the
+// message and the hint are each shown as one line with every control
+// character made visible: nothing in them can move the cursor, erase a
+// line or start a line of its own. Only cobra's usage errors, whose lines
+// are cobra's own ("Did you mean this?"), keep their line breaks.
 func printError(w io.Writer, err error) {
 	if errors.Is(err, authflow.ErrCancelled) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "kakao-auth: error: login cancelled")
 		return
 	}
-	fmt.Fprintf(w, "kakao-auth: error: %v\n", err)
+	msg := termtext.Line(err.Error())
+	if isCobraUsage(err) {
+		msg = strings.TrimRight(termtext.Lines(err.Error()), "\n")
+	}
+	fmt.Fprintf(w, "kakao-auth: error: %s\n", msg)
 	var h interface{ Hint() string }
 	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "kakao-auth: hint: %s\n", h.Hint())
+		fmt.Fprintf(w, "kakao-auth: hint: %s\n", termtext.Line(h.Hint()))
 	} else if isCobraUsage(err) {
 		fmt.Fprintln(w, `kakao-auth: hint: run "kakao-auth --help" for usage`)
 	}

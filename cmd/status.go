@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -175,7 +176,7 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	}
 	printStatus(d.Stdout, out, describeStore(s.store.Name(), s.paths, o.Profile), rec, now)
 	if remoteErr != nil {
-		fmt.Fprintf(d.Stderr, "kakao-auth: warning: Kakao could not be asked about this login (%v); showing what is stored locally\n", remoteErr)
+		fmt.Fprintf(d.Stderr, "kakao-auth: warning: Kakao could not be asked about this login (%s); showing what is stored locally\n", termtext.Line(remoteErr.Error()))
 	}
 	return nil
 }
@@ -220,9 +221,13 @@ func tokenStatus(value string, expiry, now time.Time, show bool) statusToken {
 	return t
 }
 
+// printStatus writes the text form of status. Its values come from Kakao
+// and the stored record (nickname, email, ID-token claims): each row's
+// value is shown as one line with control characters made visible; the
+// JSON form keeps them exact.
 func printStatus(w io.Writer, st statusJSON, where string, rec *tokenstore.Record, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, termtext.Line(v)) }
 	row("Profile", st.Profile)
 	row("Stored in", where)
 	row("Client ID", st.ClientID)
@@ -271,7 +276,7 @@ func printStatus(w io.Writer, st statusJSON, where string, rec *tokenstore.Recor
 	row("Scopes", scopes)
 	tw.Flush()
 	for _, w2 := range st.Warnings {
-		fmt.Fprintf(w, "Warning: %s\n", w2)
+		fmt.Fprintf(w, "Warning: %s\n", termtext.Line(w2))
 	}
 }
 

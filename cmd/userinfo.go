@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // UserinfoOptions are the inputs of "kakao-auth userinfo".
@@ -85,8 +87,10 @@ func runUserinfo(ctx context.Context, d *Deps, o *UserinfoOptions) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Claim names and values are Kakao's: one line each, shown safely
+	// (the JSON form keeps them exact).
 	for _, k := range keys {
-		fmt.Fprintf(d.Stdout, "%s: %v\n", k, claims[k])
+		fmt.Fprintf(d.Stdout, "%s: %s\n", termtext.Line(k), termtext.Line(fmt.Sprint(claims[k])))
 	}
 	return nil
 }

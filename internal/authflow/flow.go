@@ -18,6 +18,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // DefaultTimeout is how long Login waits for the browser to come back.
@@ -130,7 +131,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	defer out.close()
 	o.Stderr = out
 	if _, err := o.Sessions.Sweep(); err != nil {
-		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %v\n", err)
+		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %s\n", termtext.Line(err.Error()))
 	}
 	lb, listeners, err := bindFirst(o.RedirectURIs)
 	if err != nil {
@@ -204,7 +205,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 				return
 			}
 			if err := o.Open(ctx, authURL); err != nil && ctx.Err() == nil {
-				fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %v; open the URL above yourself\n", err)
+				fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %s; open the URL above yourself\n", termtext.Line(err.Error()))
 			}
 		}()
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // pasteOnlyOK reports whether a listener failure still allows paste-back.
@@ -68,7 +69,8 @@ func readPaste(o Options, h *callbackHandler, sess *session.Session, errs chan<-
 				errs <- err
 				return
 			}
-			fmt.Fprintf(o.Stderr, "kakao-auth: %v\nkakao-auth: hint: %s\n", err, hintOf(err))
+			// Pasted text is outside text: one line each, shown safely.
+			fmt.Fprintf(o.Stderr, "kakao-auth: %s\nkakao-auth: hint: %s\n", termtext.Line(err.Error()), termtext.Line(hintOf(err)))
 			continue
 		}
 		if h.claimed.CompareAndSwap(false, true) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // Pending is a login started with Start and finished later with Resume,
@@ -35,7 +36,7 @@ func Start(o Options) (*Pending, error) {
 		return nil, err
 	}
 	if _, err := o.Sessions.Sweep(); err != nil {
-		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %v\n", err)
+		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %s\n", termtext.Line(err.Error()))
 	}
 	state, err := kakao.NewState()
 	if err != nil {
