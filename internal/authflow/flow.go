@@ -210,7 +210,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 		}()
 	}
 
-	cb, err := wait(ctx, handler.results, pasteErr, o, lb.uri)
+	cb, err := wait(ctx, handler.results, handler.refusals, pasteErr, o, lb.uri)
 	if err != nil {
 		return nil, err
 	}

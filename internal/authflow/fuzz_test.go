@@ -9,7 +9,7 @@ import (
 
 // FuzzCallbackHandler feeds arbitrary query strings to the callback handler:
 // it must never panic, and must hand a request to the login exactly when its
-// state matches (or, for an error answer, when it has no state at all).
+// state matches, error answers included (RFC 6749 §4.1.2.1).
 func FuzzCallbackHandler(f *testing.F) {
 	for _, seed := range []string{
 		"code=abc&state=st",
@@ -47,7 +47,7 @@ func FuzzCallbackHandler(f *testing.F) {
 			<-done
 		case <-done:
 		}
-		want := q.Get("state") == "st" || (q.Get("state") == "" && q.Get("error") != "")
+		want := q.Get("state") == "st"
 		if claimed != want {
 			t.Errorf("query %q: claimed = %v, want %v (status %d)", rawQuery, claimed, want, rec.Code)
 		}

@@ -81,6 +81,12 @@ var (
 		Message: "The address this tab opened does not belong to the login kakao-auth is waiting for (it may be an old tab, or a link from somewhere else). Nothing was done with it.",
 		Next:    "Use the link kakao-auth printed in your terminal.",
 	}
+	pageErrorWrongState = page{
+		Status:  http.StatusBadRequest,
+		Title:   "This answer is not for the running kakao-auth",
+		Message: "This tab brought an error answer without the state of the login kakao-auth is waiting for, so it may come from another page, not from Kakao. It was ignored, and kakao-auth is still waiting.",
+		Next:    "Use the link kakao-auth printed in your terminal; to stop the login, press Ctrl-C there.",
+	}
 	pageTaken = page{
 		Status:  http.StatusConflict,
 		Title:   "This login has already finished",

@@ -44,9 +44,9 @@ func ParseCallback(raw, state, redirectURI string) (string, error) {
 	}
 	q := u.Query()
 	got := q.Get("state")
-	if errCode := q.Get("error"); errCode != "" && (got == "" || got == state) {
-		// Error redirects may lack state (unconfirmed); accept them as the
-		// answer to this login, as the listener does.
+	if errCode := q.Get("error"); errCode != "" && got == state {
+		// An error answer counts only with this login's state, as on the
+		// listener (RFC 6749 §4.1.2.1).
 		return "", &DeniedError{Code: errCode, Description: q.Get("error_description")}
 	}
 	switch {

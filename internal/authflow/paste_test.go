@@ -28,7 +28,7 @@ func TestParseCallback(t *testing.T) {
 		{name: "other port", pasted: "http://localhost:9999/callback?code=abc&state=st", wantReason: "not the redirect URI"},
 		{name: "too long", pasted: redirect + "?code=" + strings.Repeat("a", maxPaste) + "&state=st", wantReason: "too long"},
 		{name: "denied with state", pasted: redirect + "?error=access_denied&error_description=User%20denied%20access&state=st", wantDenied: "access_denied"},
-		{name: "denied without state", pasted: redirect + "?error=access_denied", wantDenied: "access_denied"},
+		{name: "error without state", pasted: redirect + "?error=access_denied", wantReason: "no state"},
 		{name: "error of another login", pasted: redirect + "?error=access_denied&state=other", wantReason: "another login"},
 	}
 	for _, tt := range tests {

@@ -122,6 +122,24 @@ func TestLogin_PasteBackRetriesOnATerminal(t *testing.T) {
 	}
 }
 
+func TestLogin_PasteBackOfAnErrorWithoutStateIsRefused(t *testing.T) {
+	h := newHarness(t, emulator.Config{AutoApprove: true})
+	h.opts.PasteRetry = true
+	pw, done := pasteHarness(t, h)
+	addr := approve(t, waitForURL(t, h))
+	go func() {
+		// A login that ended at the first line reads no second one.
+		io.WriteString(pw, h.redirect+"?error=access_denied&error_description=User%20denied%20access\n")
+		io.WriteString(pw, addr+"\n")
+	}()
+	if err := <-done; err != nil {
+		t.Fatalf("Login() = %v, want success after the address without state\n%s", err, h.stderr)
+	}
+	if !strings.Contains(h.stderr.String(), "no state") {
+		t.Errorf("the paste without state was not explained:\n%s", h.stderr)
+	}
+}
+
 func TestLogin_PasteBackAndListenerWhicheverComesFirst(t *testing.T) {
 	t.Run("listener", func(t *testing.T) {
 		h := newHarness(t, emulator.Config{AutoApprove: true})
@@ -195,10 +213,11 @@ func TestResume_RefusesBadAddresses(t *testing.T) {
 	}
 	ctx := context.Background()
 	for pasted, want := range map[string]any{
-		"a-bare-code":                        new(*PasteError),
-		h.redirect + "?code=x":               new(*PasteError),
-		h.redirect + "?code=x&state=unknown": new(*ResumeError),
-		h.redirect + "?error=access_denied":  new(*DeniedError),
+		"a-bare-code":                                     new(*PasteError),
+		h.redirect + "?code=x":                            new(*PasteError),
+		h.redirect + "?code=x&state=unknown":              new(*ResumeError),
+		h.redirect + "?error=access_denied":               new(*PasteError),
+		h.redirect + "?error=access_denied&state=unknown": new(*ResumeError),
 	} {
 		if _, err := Resume(ctx, h.opts, pasted); !errors.As(err, want) {
 			t.Errorf("Resume(%q) = %v, want %T", pasted, err, want)

@@ -84,9 +84,7 @@ func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
 	q := u.Query()
 	state := q.Get("state")
 	if state == "" {
-		if q.Get("error") != "" {
-			return nil, &DeniedError{Code: q.Get("error"), Description: q.Get("error_description")}
-		}
+		// Error answers too: one without state belongs to no login.
 		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint}
 	}
 	// Vetted before the claim, so that a refused server leaves the pending

@@ -9,8 +9,9 @@ import (
 var spinnerFrames = []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 
 // wait blocks until a state-matching callback arrives, the timeout passes or
-// ctx is cancelled, showing progress on stderr meanwhile.
-func wait(ctx context.Context, results <-chan callback, pasteErr <-chan error, o Options, uri string) (callback, error) {
+// ctx is cancelled, showing progress and the notes about refused callbacks
+// on stderr meanwhile.
+func wait(ctx context.Context, results <-chan callback, notes <-chan string, pasteErr <-chan error, o Options, uri string) (callback, error) {
 	deadline := time.Now().Add(o.Timeout)
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
@@ -30,6 +31,11 @@ func wait(ctx context.Context, results <-chan callback, pasteErr <-chan error, o
 			return cb, nil
 		case err := <-pasteErr:
 			return callback{}, err
+		case note := <-notes:
+			if tick != nil {
+				fmt.Fprint(o.Stderr, "\r\033[K")
+			}
+			fmt.Fprintln(o.Stderr, note)
 		case <-timer.C:
 			return callback{}, &TimeoutError{After: o.Timeout}
 		case <-ctx.Done():
