@@ -3,7 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -29,7 +29,13 @@ store for env-only mode (KAKAO_CLIENT_ID, KAKAO_REFRESH_TOKEN). The client
 secret is printed too with --include-secret.
 
 A refresh token on screen is a secret on screen: export refuses to write to a
-terminal without --yes. Pipe it into your secret store instead.`,
+terminal without --yes. Pipe it into your secret store instead.
+
+The env and dotenv formats are the same: KEY='value' lines, which sh (eval,
+".") and .env parsers (gh secret set --env-file) read back exactly, running
+nothing. A value they could not all read back exactly (one with a single
+quote, a control character or a trailing backslash) is refused; --format
+json carries any value.`,
 		Example: `  # GitHub Actions secrets, straight from the pipe
   kakao-auth export --format dotenv | gh secret set --env-file -`,
 		Args: noArgs,
@@ -54,7 +60,7 @@ terminal without --yes. Pipe it into your secret store instead.`,
 	}
 	fs := c.Flags()
 	fs.StringVar(&profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
-	fs.StringVar(&opts.Format, "format", "env", "env (KEY=value lines), dotenv (quoted values) or json")
+	fs.StringVar(&opts.Format, "format", "env", "env or dotenv (both KEY='value' lines, for sh and .env parsers) or json")
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "print even when stdout is a terminal")
 	fs.BoolVar(&opts.IncludeSecret, "include-secret", false, "also print KAKAO_CLIENT_SECRET when one is stored")
 	return c
@@ -105,14 +111,34 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 			out.ClientSecret = rec.ClientSecret
 		}
 		return writeJSON(d, out)
-	case "dotenv":
-		for _, p := range pairs {
-			fmt.Fprintf(d.Stdout, "%s=%s\n", p[0], strconv.Quote(p[1]))
+	}
+	var b strings.Builder
+	for _, p := range pairs {
+		q, err := envQuote(p[0], p[1])
+		if err != nil {
+			return err
 		}
-	default:
-		for _, p := range pairs {
-			fmt.Fprintf(d.Stdout, "%s=%s\n", p[0], p[1])
+		fmt.Fprintf(&b, "%s=%s\n", p[0], q)
+	}
+	_, err = fmt.Fprint(d.Stdout, b.String())
+	return err
+}
+
+// envQuote quotes value for an env file that is read three ways: eval and
+// "." in sh, and godotenv (the parser of "gh secret set --env-file"). In
+// single quotes none of them expands, unescapes or runs anything, so each
+// reads back the value exactly. No quoting carries a single quote to all
+// three (sh ends the quotes, writes \' and opens them again, where
+// godotenv ends the value); godotenv does not take a quote after a
+// backslash as the closing one, and it turns \r\n into \n. So a value
+// with a single quote, a control character or a trailing backslash is
+// refused whole, naming the variable but not the value.
+func envQuote(name, value string) (string, error) {
+	if strings.ContainsFunc(value, func(r rune) bool { return r == '\'' || r < 0x20 || r == 0x7f }) || strings.HasSuffix(value, `\`) {
+		return "", &hintedError{
+			err:  fmt.Errorf("the value of %s has a single quote, a control character or a trailing backslash, which an env file cannot carry exactly to both sh and .env parsers; nothing was printed", name),
+			hint: "use --format json, which carries any value exactly",
 		}
 	}
-	return nil
+	return "'" + value + "'", nil
 }

@@ -138,7 +138,7 @@ func TestExport_SecretOnlyWhenAsked(t *testing.T) {
 	}
 	d, stdout, _ = storeDeps(root, nil, "")
 	Main(t.Context(), []string{"export", "--include-secret"}, d)
-	if !strings.Contains(stdout.String(), "KAKAO_CLIENT_SECRET=the-secret\n") {
+	if !strings.Contains(stdout.String(), "KAKAO_CLIENT_SECRET='the-secret'\n") {
 		t.Errorf("with --include-secret: stdout %q", stdout)
 	}
 }

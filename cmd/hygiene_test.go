@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/joho/godotenv"
+
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 )
 
@@ -93,12 +95,11 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 	run(ExitFailure, "", wrong, "login", "--redirect-uri", redirect, "--profile", "bad", "--timeout", "10s")
 	run(ExitFailure, "", base, "login", "--resume", redirect+"?code=emu_code_forged&state=nope")
 	// Env-only mode under GitHub Actions: tokens only inside mask commands.
-	var rt string
-	for _, line := range strings.Split(exported, "\n") {
-		if v, ok := strings.CutPrefix(line, "KAKAO_REFRESH_TOKEN="); ok {
-			rt = v
-		}
+	vars, err := godotenv.Unmarshal(exported)
+	if err != nil {
+		t.Fatalf("export output: %v", err)
 	}
+	rt := vars["KAKAO_REFRESH_TOKEN"]
 	gh := append(append([]string{}, base...), "KAKAO_REFRESH_TOKEN="+rt, "GITHUB_ACTIONS=true", "GITHUB_OUTPUT="+filepath.Join(h.dir, "gh-out"))
 	p := execCommand([]string{"token", "--output", "github-output"}, h, gh, "")
 	var ghErr lockedBuffer

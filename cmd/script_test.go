@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/joho/godotenv"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
@@ -187,16 +188,17 @@ func cmdApprove(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(loc+"\n"), 0o600))
 }
 
-// cmdEnvFile sets the script's environment from KEY=VALUE lines in FILE
-// (the env format of "kakao-auth export").
+// cmdEnvFile sets the script's environment from an env file (the env
+// format of "kakao-auth export"), read as "gh secret set --env-file" reads
+// it.
 func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: env-file FILE")
 	}
-	for _, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
-			ts.Setenv(k, v)
-		}
+	vars, err := godotenv.Unmarshal(ts.ReadFile(args[0]))
+	ts.Check(err)
+	for k, v := range vars {
+		ts.Setenv(k, v)
 	}
 }
 
