@@ -44,6 +44,9 @@ type Deps struct {
 	// GoRun is true when this program runs through "go run": kakao-auth is
 	// then not on PATH, and the commands it suggests need saying so.
 	GoRun bool
+
+	// masked are the values already hidden from the GitHub Actions log.
+	masked map[string]bool
 }
 
 // DefaultDeps returns the real dependencies of the process.

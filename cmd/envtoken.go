@@ -22,7 +22,9 @@ const envRefreshToken = "KAKAO_REFRESH_TOKEN"
 func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	rt := d.Getenv(envRefreshToken)
 	clientID := d.Getenv(envClientID)
-	maskSecrets(d, rt, o.ClientSecret)
+	if err := maskSecrets(d, rt, o.ClientSecret); err != nil {
+		return err
+	}
 	if clientID == "" {
 		return usagef("set "+envClientID+" to the app's REST API key next to "+envRefreshToken, "%s is set but %s is not", envRefreshToken, envClientID)
 	}
@@ -47,7 +49,9 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 		}
 		return fmt.Errorf("refresh: %w", err)
 	}
-	maskSecrets(d, tok.AccessToken, tok.RefreshToken, tok.IDToken)
+	if err := maskSecrets(d, tok.AccessToken, tok.RefreshToken, tok.IDToken); err != nil {
+		return err
+	}
 	if tok.IDToken != "" {
 		v := &kakao.IDVerifier{ClientID: clientID, AuthURL: client.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
 		if _, err := v.Verify(ctx, tok.IDToken, "", true); err != nil {

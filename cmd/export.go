@@ -96,6 +96,13 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 	if o.IncludeSecret && rec.ClientSecret != "" {
 		pairs = append(pairs, [2]string{envClientSecret, rec.ClientSecret})
 	}
+	secrets := []string{rec.RefreshToken}
+	if o.IncludeSecret {
+		secrets = append(secrets, rec.ClientSecret)
+	}
+	if err := maskSecrets(d, secrets...); err != nil {
+		return err
+	}
 	switch o.Format {
 	case "json":
 		out := struct {

@@ -519,6 +519,9 @@ type loginJSON struct {
 
 func printLoginResult(d *Deps, output string, res *authflow.Result) error {
 	t := res.Token
+	if err := maskSecrets(d, t.AccessToken, t.RefreshToken, t.IDToken); err != nil {
+		return err
+	}
 	if output == "text" {
 		_, err := fmt.Fprintln(d.Stdout, t.AccessToken)
 		return err

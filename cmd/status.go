@@ -171,6 +171,11 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	} else if rec.UserID != 0 {
 		out.User = &statusUser{ID: rec.UserID}
 	}
+	if o.ShowToken {
+		if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
+			return err
+		}
+	}
 	if o.Output == "json" {
 		return writeJSON(d, out)
 	}

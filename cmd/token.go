@@ -97,13 +97,16 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	maskSecrets(d, rec.AccessToken, rec.IDToken)
 	return writeToken(d, o, o.Profile, rec, "")
 }
 
-// writeToken hands the access token over as --output asks. rotated is a new
-// refresh token to pass on (env-only mode), or "".
+// writeToken hands the access token over as --output asks, every secret
+// masked first. rotated is a new refresh token to pass on (env-only mode),
+// or "".
 func writeToken(d *Deps, o *TokenOptions, profile string, rec *tokenstore.Record, rotated string) error {
+	if err := maskSecrets(d, rec.AccessToken, rec.IDToken, rotated); err != nil {
+		return err
+	}
 	if o.IDToken {
 		if rec.IDToken == "" {
 			return &hintedError{
