@@ -21,6 +21,11 @@ const (
 	envProfile      = "KAKAO_AUTH_PROFILE"
 )
 
+// secretEnv are the variables read that carry a secret (KAKAO_REFRESH_TOKEN
+// is envRefreshToken, in envtoken.go). No child process, such as the
+// browser, inherits them.
+var secretEnv = []string{envClientSecret, envRefreshToken}
+
 // DefaultRedirectURI is the redirect URI used when none is given; register it
 // in the Kakao console.
 const DefaultRedirectURI = "http://localhost:8765/callback"
