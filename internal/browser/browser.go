@@ -122,8 +122,11 @@ func (o *Opener) what(name string) string {
 
 // systemLauncher is the program that opens a URL in the default browser,
 // as github.com/pkg/browser picks it: on Linux the first of xdg-open,
-// x-www-browser and www-browser found on PATH; xdg-open on the BSDs, open
-// on macOS, and url.dll's FileProtocolHandler on Windows.
+// x-www-browser and www-browser found on PATH, xdg-open on the BSDs, open
+// on macOS. On Windows pkg/browser calls ShellExecute in-process, which
+// hands the browser this process's whole environment; rundll32 running
+// url.dll's FileProtocolHandler opens the URL the same way from a child
+// whose environment is set here.
 func systemLauncher() ([]string, error) {
 	switch runtime.GOOS {
 	case "darwin":
