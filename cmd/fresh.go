@@ -66,7 +66,7 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 	}
 	client := &kakao.Client{
 		ClientID:     cur.ClientID,
-		ClientSecret: firstNonEmpty(secret, cur.ClientSecret),
+		ClientSecret: secretFor(d, cur, secret),
 		AuthURL:      cur.AuthURL,
 		HTTPClient:   d.HTTPClient,
 	}
@@ -75,6 +75,11 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		var ke *kakao.Error
 		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
 			return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "Kakao rejected the refresh token: " + ke.Error()}
+		}
+		if errors.As(err, &ke) && ke.KOE == "KOE010" && cur.ClientSecret != "" {
+			// The stored secret is the one used; another given now is not.
+			return nil, refreshResult{}, &hintedError{err: fmt.Errorf("refresh: %w", err),
+				hint: "Kakao refused the client secret stored with the profile (was it reissued?): run " + loginCommand(s.profile) + " with the new one"}
 		}
 		return nil, refreshResult{}, explainUnreachable(s.profile, cur, fmt.Errorf("refresh: %w", err))
 	}
@@ -107,6 +112,21 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		return nil, res, fmt.Errorf("save the refreshed tokens: %w", err)
 	}
 	return &next, res, nil
+}
+
+// secretFor picks the client secret a stored profile refreshes with. A
+// secret stays with its app: the one stored at login wins. The secret
+// given for this run (KAKAO_CLIENT_SECRET or --client-secret-file) serves
+// only a profile that stored none, and not when KAKAO_CLIENT_ID names
+// another app than the profile's.
+func secretFor(d *Deps, rec *tokenstore.Record, given string) string {
+	if rec.ClientSecret != "" {
+		return rec.ClientSecret
+	}
+	if id := d.Getenv(envClientID); id != "" && id != rec.ClientID {
+		return ""
+	}
+	return given
 }
 
 // withToken calls Kakao's API with rec's access token. On Kakao's -401 (the

@@ -76,6 +76,13 @@ in a private per-run session file that is removed when the run ends.`,
 			opts.App = a
 			opts.Store = firstNonEmpty(opts.Store, d.Getenv(envStore), tokenstore.BackendKeyring)
 			if opts.Emulator {
+				// The emulator needs no secret, and the environment's
+				// belongs to a real app: it must not reach the emulator
+				// or its profile's file. A --client-secret-file given
+				// with --emulator is the emulator's (it then requires it).
+				if flags.clientSecretFile == "" {
+					opts.App.ClientSecret = ""
+				}
 				// Emulator tokens are fake: keep them away from real logins
 				// unless a profile and store are named on the command line.
 				if !c.Flags().Changed("profile") {

@@ -16,10 +16,10 @@ type profileFlags struct {
 }
 
 // register adds --profile and --client-secret-file (for commands that may
-// refresh; the secret stored at login is used otherwise).
+// refresh a profile that stored no secret at login; a stored one wins).
 func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
-	fs.StringVar(&f.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (default: the one stored at login, or env `+envClientSecret+`)`)
+	fs.StringVar(&f.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin, for a profile that stored none at login (env `+envClientSecret+` otherwise); a stored one always wins`)
 }
 
 // resolve returns the validated profile name and the client secret given

@@ -22,7 +22,7 @@ type TokenOptions struct {
 	MinTTL       time.Duration
 	ForceRefresh bool
 	Output       string // text, json, github-env or github-output
-	ClientSecret string // from the environment or --client-secret-file; else the stored one
+	ClientSecret string // from the environment or --client-secret-file: env-only mode, or a profile that stored none
 	RotatedFile  string // env-only mode: where a rotated refresh token goes
 	IDToken      bool   // print the ID token instead of the access token
 }

@@ -1,0 +1,156 @@
+package cmd
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+const (
+	thisAppSecret    = "secret-of-this-app"
+	anotherAppSecret = "secret-of-another-app"
+)
+
+func TestLoginEmulator_NeverTakesTheEnvironmentsSecret(t *testing.T) {
+	root := t.TempDir()
+	d, _, stderr := storeDeps(root, map[string]string{envClientSecret: anotherAppSecret}, "")
+	d.OpenBrowser = agreeingBrowser
+	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	if code := Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", redirect}, d); code != ExitOK {
+		t.Fatalf("login --emulator: exit %d; stderr:\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), emulatorProfile+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), anotherAppSecret) {
+		t.Errorf("the emulator profile's file holds the real app's secret:\n%s", data)
+	}
+}
+
+// secretApp is an emulator whose app has its client secret on, with a
+// profile logged in to it (the secret stored with it) under root.
+func secretApp(t *testing.T, root, profile string) (*emulator.Server, *tokenstore.File) {
+	t.Helper()
+	emu := emulator.New(emulator.Config{ClientSecret: thisAppSecret, AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	emu.RegisterRedirectURI(redirect)
+	d, _, stderr := storeDeps(root, map[string]string{envClientSecret: thisAppSecret}, "")
+	d.OpenBrowser = agreeingBrowser
+	if code := Main(t.Context(), loginArgs(srv.URL, redirect, "--profile", profile, "--scope", "openid"), d); code != ExitOK {
+		t.Fatalf("login: exit %d; stderr:\n%s", code, stderr)
+	}
+	return emu, &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
+}
+
+func TestStoredProfile_RefreshesWithItsOwnSecretNotTheEnvironments(t *testing.T) {
+	for _, args := range [][]string{
+		{"token", "--force-refresh"},
+		{"refresh"},
+		{"status"},
+		{"userinfo"},
+		{"logout", "--revoke"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			root := t.TempDir()
+			emu, store := secretApp(t, root, "p")
+			// Kakao no longer takes the access token (-401), so every
+			// command refreshes.
+			rec, err := store.Load(t.Context(), "p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.AccessToken = "emu_at_revoked"
+			if err := store.Save(t.Context(), "p", rec); err != nil {
+				t.Fatal(err)
+			}
+			d, _, stderr := storeDeps(root, map[string]string{envClientSecret: anotherAppSecret}, "")
+			if code := Main(t.Context(), append(args, "--profile", "p"), d); code != ExitOK {
+				t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr)
+			}
+			if st := emu.Stats(); st.Refreshes != 1 || st.TokenErrors != 0 {
+				t.Errorf("emulator stats %+v, want one refresh and no rejected secret", st)
+			}
+		})
+	}
+}
+
+func TestStoredProfile_WithoutASecretTakesTheEnvironmentsOnlyForItsApp(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantCode int
+	}{
+		{"secret in the environment", map[string]string{envClientSecret: thisAppSecret}, ExitOK},
+		{"same app named", map[string]string{envClientSecret: thisAppSecret, envClientID: emulator.DefaultClientID}, ExitOK},
+		{"another app named", map[string]string{envClientSecret: thisAppSecret, envClientID: "another-app-key"}, ExitFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			emu, store := secretApp(t, root, "p")
+			// A login stored before the app turned its secret on.
+			rec, _ := store.Load(t.Context(), "p")
+			rec.ClientSecret = ""
+			if err := store.Save(t.Context(), "p", rec); err != nil {
+				t.Fatal(err)
+			}
+			d, _, stderr := storeDeps(root, tt.env, "")
+			if code := Main(t.Context(), []string{"token", "--force-refresh", "--profile", "p"}, d); code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			if tt.wantCode != ExitOK && emu.Stats().Refreshes != 0 {
+				t.Errorf("refreshed with another app's secret")
+			}
+		})
+	}
+}
+
+func TestStoredProfile_RefusedStoredSecretSaysToLogInAgain(t *testing.T) {
+	root := t.TempDir()
+	_, store := secretApp(t, root, "p")
+	rec, _ := store.Load(t.Context(), "p")
+	rec.ClientSecret = "reissued-since"
+	if err := store.Save(t.Context(), "p", rec); err != nil {
+		t.Fatal(err)
+	}
+	d, _, stderr := storeDeps(root, map[string]string{envClientSecret: thisAppSecret}, "")
+	if code := Main(t.Context(), []string{"token", "--force-refresh", "--profile", "p"}, d); code != ExitFailure {
+		t.Errorf("exit %d, want %d", code, ExitFailure)
+	}
+	if want := `kakao-auth: hint: Kakao refused the client secret stored with the profile (was it reissued?): run "kakao-auth login --profile p" with the new one`; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr = %q, want %q", stderr, want)
+	}
+}
+
+func TestLoginCmd_EmulatorIgnoresTheEnvironmentsSecretButNotAFile(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--emulator"}, ""},
+		{[]string{"--emulator", "--client-secret-file", "-"}, "emulator-secret"},
+	} {
+		d, _, _ := testDeps(map[string]string{envClientSecret: anotherAppSecret}, "emulator-secret\n")
+		var got string
+		c := NewLoginCmd(d, func(_ context.Context, o *LoginOptions) error {
+			got = o.App.ClientSecret
+			return nil
+		})
+		c.SetArgs(tt.args)
+		if err := c.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("%v: client secret %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
