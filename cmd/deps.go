@@ -50,12 +50,30 @@ type Deps struct {
 }
 
 // DefaultDeps returns the real dependencies of the process.
+//
+// It also takes the secret-bearing variables (secretEnv) out of the
+// process's environment, keeping them for Getenv alone: every child the
+// tool starts — the browser (which may outlive the login), xdg-open, a
+// dbus-launch that go-keyring's D-Bus library may start, macOS's security
+// tool — then inherits none of them, whoever starts it.
 func DefaultDeps() *Deps {
+	secrets := map[string]string{}
+	for _, k := range secretEnv {
+		if v, ok := os.LookupEnv(k); ok {
+			secrets[k] = v
+			os.Unsetenv(k)
+		}
+	}
 	d := &Deps{
-		Stdin:            os.Stdin,
-		Stdout:           os.Stdout,
-		Stderr:           os.Stderr,
-		Getenv:           os.Getenv,
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: func(k string) string {
+			if v, ok := secrets[k]; ok {
+				return v
+			}
+			return os.Getenv(k)
+		},
 		StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
 		StdinIsTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
@@ -67,7 +85,7 @@ func DefaultDeps() *Deps {
 		d.GoRun = strings.Contains(filepath.ToSlash(exe), "/go-build")
 	}
 	d.OpenBrowser = func(ctx context.Context, command, url string) error {
-		o := &browser.Opener{Command: command, Output: d.Stderr, SecretEnv: secretEnv}
+		o := &browser.Opener{Command: command, Output: d.Stderr}
 		return o.Open(ctx, url)
 	}
 	d.SessionDir = func() (string, error) { return session.DefaultDir(d.Getenv) }
