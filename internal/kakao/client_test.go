@@ -64,7 +64,7 @@ func TestExchange_KakaoErrorsMapToKOEWithHints(t *testing.T) {
 		hint    string
 	}{
 		{name: "secret on but missing", cfg: emulator.Config{ClientSecret: "s"}, wantKOE: "KOE010", hint: "KAKAO_CLIENT_SECRET"},
-		{name: "wrong secret", cfg: emulator.Config{ClientSecret: "s"}, tweak: func(c *Client) { c.ClientSecret = "wrong" }, wantKOE: "KOE010"},
+		{name: "wrong secret", cfg: emulator.Config{ClientSecret: "s"}, tweak: func(c *Client) { c.ClientSecret = "wrong" }, wantKOE: "KOE010", hint: "does not accept the client secret that was sent"},
 		{name: "unknown key at token step", tweak: func(c *Client) { c.ClientID = "other" }, wantKOE: "KOE101", hint: "REST API key"},
 		{name: "redirect differs", cfg: emulator.Config{RedirectURIs: []string{testRedirect, "http://localhost:8766/callback"}}, tweak: func(c *Client) { c.RedirectURI = "http://localhost:8766/callback" }, wantKOE: "KOE303", hint: "match exactly"},
 		{name: "code used twice", reuse: true, wantKOE: "KOE320", hint: "already used"},

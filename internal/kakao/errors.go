@@ -24,6 +24,9 @@ type Error struct {
 	OAuthError  string // RFC 6749 error, e.g. invalid_grant
 	Description string // Kakao's text, with any echoed code redacted
 	KOE         string // Kakao's error_code, e.g. KOE320; may be empty
+	// SecretSent says the request carried a client secret: KOE010 then
+	// means a wrong secret, not a missing one.
+	SecretSent  bool
 	redirectURI string
 }
 
@@ -50,6 +53,9 @@ func (e *Error) Hint() string {
 	case "KOE009":
 		return "the app key is not allowed for this platform; use the app's REST API key"
 	case "KOE010":
+		if e.SecretSent {
+			return "Kakao does not accept the client secret that was sent: copy the current one (it changes when reissued) from [앱] > [플랫폼 키] > [REST API 키] > 클라이언트 시크릿, and check that it belongs to this REST API key"
+		}
 		return "the app's client secret is on: set KAKAO_CLIENT_SECRET or pass --client-secret-file (console: [앱] > [플랫폼 키] > [REST API 키] > 클라이언트 시크릿)"
 	case "KOE101":
 		return "check --client-id (KAKAO_CLIENT_ID): it must be the app's REST API key, not the JavaScript or native key"
@@ -233,11 +239,12 @@ func (c *Client) tokenError(ctx context.Context, g *redirectGuard, err error, se
 				OAuthError:  redact(body.Error, sent...),
 				Description: redact(body.Description, sent...),
 				KOE:         redact(body.Code, sent...),
+				SecretSent:  c.ClientSecret != "",
 				redirectURI: c.RedirectURI,
 			}
 		}
 		if re.ErrorCode != "" { // form-encoded error answer
-			return &Error{HTTPStatus: status, OAuthError: redact(re.ErrorCode, sent...), Description: redact(re.ErrorDescription, sent...), redirectURI: c.RedirectURI}
+			return &Error{HTTPStatus: status, OAuthError: redact(re.ErrorCode, sent...), Description: redact(re.ErrorDescription, sent...), SecretSent: c.ClientSecret != "", redirectURI: c.RedirectURI}
 		}
 		return &UnexpectedResponseError{HTTPStatus: status, ContentType: ctype, Reason: "not Kakao's JSON error", BaseURL: c.authBase()}
 	}
