@@ -23,25 +23,20 @@ type tokenResponse struct {
 	idReq *idTokenRequest // the ID token to mint into IDToken; nil for none
 }
 
-// handleToken serves POST /oauth/token. Only the form body is read, not the
-// URL query, and the client authenticates with client_secret_post only
-// (KAKAO.md §2): an Authorization header is ignored, so a secret sent by
-// HTTP Basic counts as missing (KOE010).
+// handleToken serves /oauth/token. The parameters come from a POST's form
+// body or query string, or a GET's query string (tokenParams), and every
+// check below applies to them alike. The client authenticates with
+// client_secret_post only (KAKAO.md §2): an Authorization header is
+// ignored, so a secret sent by HTTP Basic counts as missing (KOE010).
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if s.serveFault(w, r) || s.answerToken(w) {
 		return
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		s.tokenFail(w, errTokenMethod)
+	form, perr := tokenParams(w, r)
+	if perr != nil {
+		s.tokenFail(w, perr)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.tokenFail(w, errMalformedBody)
-		return
-	}
-	form := r.PostForm
 	var (
 		resp *tokenResponse
 		terr *tokenError

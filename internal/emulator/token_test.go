@@ -120,24 +120,28 @@ func TestToken_RequestErrors(t *testing.T) {
 			status: 400, want: map[string]any{"error": "invalid_request"},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, tt.cfg)
-			code := e.login(t)
-			r := e.postToken(t, tt.form(e, code))
-			if r.status != tt.status {
-				t.Errorf("status = %d, want %d", r.status, tt.status)
-			}
-			if diff := cmp.Diff(tt.want, oauthError(t, r)); diff != "" {
-				t.Errorf("error mismatch (-want +got):\n%s", diff)
-			}
-			if strings.Contains(r.body, code) {
-				t.Errorf("error answer echoes the code: %s", r.body)
-			}
-			if got := e.s.Stats().TokenErrors; got != 1 {
-				t.Errorf("TokenErrors = %d, want 1", got)
-			}
-		})
+	// Every check applies the same way whichever transport carries the
+	// parameters (KAKAO.md §2).
+	for _, tr := range transports {
+		for _, tt := range tests {
+			t.Run(tr.name+"/"+tt.name, func(t *testing.T) {
+				e := newEnv(t, tt.cfg)
+				code := e.login(t)
+				r := e.tokenVia(t, tr, tt.form(e, code))
+				if r.status != tt.status {
+					t.Errorf("status = %d, want %d", r.status, tt.status)
+				}
+				if diff := cmp.Diff(tt.want, oauthError(t, r)); diff != "" {
+					t.Errorf("error mismatch (-want +got):\n%s", diff)
+				}
+				if strings.Contains(r.body, code) {
+					t.Errorf("error answer echoes the code: %s", r.body)
+				}
+				if got := e.s.Stats().TokenErrors; got != 1 {
+					t.Errorf("TokenErrors = %d, want 1", got)
+				}
+			})
+		}
 	}
 }
 
@@ -245,24 +249,26 @@ func TestToken_PKCE(t *testing.T) {
 		{"verifier without challenge", false, verifier, 400, map[string]any{"error": "invalid_grant", "error_description": "code_verifier sent but no code_challenge was given at authorize"}},
 		{"neither", false, "", 200, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Config{})
-			var kv []string
-			if tt.challenge {
-				kv = []string{"code_challenge", s256(verifier), "code_challenge_method", "S256"}
-			}
-			r := e.postToken(t, e.codeForm(e.login(t, kv...), "code_verifier", tt.verifier))
-			if r.status != tt.status {
-				t.Fatalf("status = %d, want %d: %s", r.status, tt.status, r.body)
-			}
-			if tt.want == nil {
-				return
-			}
-			if diff := cmp.Diff(tt.want, r.json(t)); diff != "" {
-				t.Errorf("answer mismatch (-want +got):\n%s", diff)
-			}
-		})
+	for _, tr := range transports {
+		for _, tt := range tests {
+			t.Run(tr.name+"/"+tt.name, func(t *testing.T) {
+				e := newEnv(t, Config{})
+				var kv []string
+				if tt.challenge {
+					kv = []string{"code_challenge", s256(verifier), "code_challenge_method", "S256"}
+				}
+				r := e.tokenVia(t, tr, e.codeForm(e.login(t, kv...), "code_verifier", tt.verifier))
+				if r.status != tt.status {
+					t.Fatalf("status = %d, want %d: %s", r.status, tt.status, r.body)
+				}
+				if tt.want == nil {
+					return
+				}
+				if diff := cmp.Diff(tt.want, r.json(t)); diff != "" {
+					t.Errorf("answer mismatch (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }
 
@@ -273,17 +279,12 @@ func TestToken_PKCEMatchesRFC7636Example(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2: the token endpoint is POST with a form body.
+// KAKAO.md §2: a form body is read only from a POST, and bounded.
 func TestToken_Transport(t *testing.T) {
 	e := newEnv(t, Config{})
-	t.Run("GET is 405", func(t *testing.T) {
-		r := get(t, e.url+"/oauth/token?"+e.codeForm(e.login(t)).Encode())
-		if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" {
-			t.Errorf("status %d, Allow %q; want 405, POST", r.status, r.header.Get("Allow"))
-		}
-	})
-	t.Run("parameters in the URL query are ignored", func(t *testing.T) {
-		r := do(t, http.MethodPost, e.url+"/oauth/token?"+e.codeForm(e.login(t)).Encode(), nil, nil)
+	t.Run("a GET's body is not read", func(t *testing.T) {
+		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		r := do(t, http.MethodGet, e.url+"/oauth/token", h, strings.NewReader(e.codeForm(e.login(t)).Encode()))
 		if diff := cmp.Diff(map[string]any{"error": "invalid_request"}, oauthError(t, r)); diff != "" {
 			t.Errorf("answer mismatch (-want +got):\n%s", diff)
 		}

@@ -46,7 +46,7 @@ var (
 	errMalformedBody = &tokenError{status: http.StatusBadRequest, Err: "invalid_request",
 		Description: "malformed form body"}
 	errTokenMethod = &tokenError{status: http.StatusMethodNotAllowed, Err: "invalid_request",
-		Description: "method not allowed; use POST"}
+		Description: "method not allowed; use POST (or GET)"}
 	// KOE237's HTTP status and text are UNCONFIRMED (KAKAO.md §2); 429 is
 	// the natural status and clients should key on error_code anyway.
 	errRateLimit = &tokenError{status: http.StatusTooManyRequests, Err: "invalid_request",
