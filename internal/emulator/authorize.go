@@ -82,32 +82,75 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if s.answerAuthorize(w, req) {
 		return
 	}
-	// login_hint and service_terms are accepted and ignored: the emulator has
-	// no login page and no Kakao Sync terms.
+	// service_terms is accepted and ignored: the emulator has no Kakao Sync
+	// terms. login_hint picks among several users (accountFor).
+	active, preselect, missedHint := s.accountFor(r, q.Get("login_hint"))
 
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepLocked(now)
-	l := s.links[clientID]
-	consented := l != nil && coversScopes(l.scopes, req.scopes)
+	consented := active != nil && s.consentedLocked(*active, req)
 	switch {
 	case slices.Contains(prompts, "none"):
-		// prompt=none allows no UI, and consent is UI, so AutoApprove does
-		// not help here (KAKAO.md §1 redirect table).
+		// prompt=none allows no UI, and consent and the account picker are
+		// UI, so AutoApprove does not help here (KAKAO.md §1 redirect table).
+		if active == nil {
+			redirect(w, redirectURI, "error", "login_required", "error_description", "user authentication required.", "state", req.state)
+			return
+		}
 		if !consented {
 			redirect(w, redirectURI, "error", "consent_required", "error_description", "user consent required.", "state", req.state)
 			return
 		}
-		s.agreeLocked(w, req)
-	case s.autoApprove || (consented && len(prompts) == 0):
-		s.agreeLocked(w, req)
+		s.agreeLocked(w, req, *active)
+	case s.multiUser() && slices.Contains(prompts, "select_account"):
+		s.showConsentLocked(w, req, preselect, missedHint, now)
+	case s.autoApprove && preselect != nil:
+		// AutoApprove presses Agree on the page as it would be shown.
+		s.agreeLocked(w, req, *preselect)
+	case consented && len(prompts) == 0:
+		s.agreeLocked(w, req, *active)
 	default:
-		tx := newSecret(prefixTx)
-		req.expires = now.Add(s.codeTTL)
-		s.pending[tx] = req
-		writeConsentPage(w, consentPage{AppName: s.appName, Nickname: s.user.Nickname, ClientID: clientID, Scopes: req.scopes, Tx: tx})
+		s.showConsentLocked(w, req, preselect, missedHint, now)
 	}
+}
+
+// accountFor works out who authorize request r is for. active is the
+// account signed in for it: the only one, or, with several, the one the
+// browser's session names, unless login_hint names another. preselect is
+// the account the picker starts on: the active one, else the one login_hint
+// names, else (no hint) the first. A hint naming nobody is returned in
+// missedHint, and then nothing is preselected: a test that mistyped an
+// email should not get the first user's tokens without noticing.
+func (s *Server) accountFor(r *http.Request, hint string) (active, preselect *User, missedHint string) {
+	if u, ok := s.signedInUser(r); ok {
+		active = &u
+	}
+	if !s.multiUser() {
+		return active, active, ""
+	}
+	if hint != "" {
+		h, ok := s.userByHint(hint)
+		if !ok {
+			return nil, nil, hint
+		}
+		if active == nil || active.ID != h.ID {
+			active = nil
+		}
+		return active, &h, ""
+	}
+	if active != nil {
+		return active, active, ""
+	}
+	return nil, &s.users[0], ""
+}
+
+// consentedLocked reports whether u's link to req's client covers what u
+// would grant of req's scopes. s.mu must be held.
+func (s *Server) consentedLocked(u User, req *authRequest) bool {
+	l := s.links[linkKey{u.ID, req.clientID}]
+	return l != nil && coversScopes(l.scopes, grantable(u, req.scopes))
 }
 
 // scopeErrorPage is KOE205: consent items the app has not set up, worded

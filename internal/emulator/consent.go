@@ -3,9 +3,11 @@ package emulator
 import (
 	"net/http"
 	"slices"
+	"time"
 )
 
-// handleConsent serves the consent form's POST: the person's Agree or Cancel.
+// handleConsent serves the consent form's POST: the person's Agree or
+// Cancel, and, with several users, the account picked.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -27,33 +29,82 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	req := s.pending[tx]
-	delete(s.pending, tx) // single use, whatever happens next
 	if req == nil || expired(req.expires, now) {
+		delete(s.pending, tx)
 		writeErrorPage(w, errorPage{Message: "This consent page has expired or was already used.",
 			Hint: "Start the login again."})
 		return
 	}
 	if action == "cancel" {
+		delete(s.pending, tx)
 		// Whether Kakao echoes state on error redirects is UNCONFIRMED; echoing
 		// it is what lets a client match the error to its request.
 		redirect(w, req.redirectURI, "error", "access_denied", "error_description", "User denied access", "state", req.state)
 		return
 	}
-	s.agreeLocked(w, req)
+	u, ok := s.chosenUser(r.PostForm.Get("user"))
+	if !ok {
+		// No account (or one that does not exist) picked: the same page
+		// again, on the same request, as a login form keeps its input.
+		writePage(w, http.StatusOK, consentTmpl(), s.consentPage(req, tx, "Choose an account to continue."))
+		return
+	}
+	delete(s.pending, tx) // single use from here on
+	s.agreeLocked(w, req, u)
 }
 
-// agreeLocked records the demo user's consent to req, issues a code and
-// redirects to the app with it. s.mu must be held.
-func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest) {
+// showConsentLocked keeps req waiting under a new tx and shows its consent
+// page, with the picker starting on preselect (nil: on nothing). s.mu must
+// be held.
+func (s *Server) showConsentLocked(w http.ResponseWriter, req *authRequest, preselect *User, missedHint string, now time.Time) {
+	tx := newSecret(prefixTx)
+	req.expires = now.Add(s.codeTTL)
+	if preselect != nil {
+		req.preselect = preselect.ID
+	}
+	req.missedHint = missedHint
+	s.pending[tx] = req
+	note := ""
+	if missedHint != "" {
+		note = "login_hint " + missedHint + " matches no account here: choose one."
+	}
+	writeConsentPage(w, s.consentPage(req, tx, note))
+}
+
+// consentPage is the page data for req under tx, with note above the picker.
+func (s *Server) consentPage(req *authRequest, tx, note string) consentPage {
+	p := consentPage{AppName: s.appName, ClientID: req.clientID, Scopes: req.scopes, Tx: tx, Note: note}
+	if !s.multiUser() {
+		p.Nickname = s.users[0].Nickname
+		return p
+	}
+	for _, u := range s.users {
+		c := pickerAccount{ID: u.ID, Nickname: u.Nickname, Email: u.Email, Checked: u.ID == req.preselect}
+		if u.Agreed != nil {
+			c.Agrees = "agrees to: " + joinScopes(u.Agreed)
+			if len(u.Agreed) == 0 {
+				c.Agrees = "agrees to no optional items"
+			}
+		}
+		p.Accounts = append(p.Accounts, c)
+	}
+	return p
+}
+
+// agreeLocked records u's consent to req, issues a code for u and redirects
+// to the app with it; with several users, the browser is signed in as u
+// from now on. s.mu must be held.
+func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest, u User) {
 	now := s.now()
-	l := s.links[req.clientID]
+	key := linkKey{u.ID, req.clientID}
+	l := s.links[key]
 	if l == nil {
 		l = &link{connectedAt: now}
-		s.links[req.clientID] = l
+		s.links[key] = l
 	}
 	// Kakao's scope lists every item the user has agreed to, not only the
-	// ones asked for this time.
-	l.scopes = unionScopes(l.scopes, req.scopes)
+	// ones asked for this time; a user grants only the items they agree to.
+	l.scopes = unionScopes(l.scopes, grantable(u, req.scopes))
 
 	grant := *req
 	grant.scopes = l.scopes
@@ -62,7 +113,10 @@ func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest) {
 	// not openid agreed to at some earlier login.
 	grant.idToken = slices.Contains(req.scopes, "openid")
 	grant.authTime = now
+	grant.userID = u.ID
+	grant.preselect, grant.missedHint = 0, ""
 	code := newSecret(prefixCode)
 	s.codes[code] = &grant
+	s.setAccountCookie(w, u)
 	redirect(w, req.redirectURI, "code", code, "state", req.state)
 }

@@ -9,8 +9,9 @@
 // misunderstanding. Where KAKAO.md marks a fact UNCONFIRMED, the emulator takes
 // the strict reading and says so next to the code.
 //
-// State lives in memory only: restarting the emulator forgets every client,
-// consent, code and token.
+// State lives in memory unless the Server is made with Open and a state
+// file: then registered clients, consents, codes, tokens and signing keys
+// survive a restart.
 package emulator
 
 import (
@@ -42,7 +43,7 @@ const (
 // defaultAppName is shown on the consent page when Config.AppName is empty.
 const defaultAppName = "kakao-auth emulator"
 
-// defaultUser is the demo user signed in when Config.User is zero.
+// defaultUser is the demo user signed in when Config.User and Config.Users are zero.
 var defaultUser = User{
 	ID:              4000000001,
 	Nickname:        "Ryan",
@@ -74,8 +75,16 @@ type Config struct {
 	// AppName is the app name shown on the consent page. Default: "kakao-auth emulator".
 	AppName string
 	// User is the signed-in demo user. Default (the zero User): ID 4000000001,
-	// nickname "Ryan", email "ryan@example.com".
+	// nickname "Ryan", email "ryan@example.com". Ignored when Users is set.
 	User User
+	// Users, when it has more than one entry, are the Kakao accounts a
+	// person can sign in as: the consent page offers them to pick from,
+	// login_hint preselects one (by email, ID or nickname), and
+	// prompt=select_account always shows the picker. Every answer about
+	// "the user" (/v2/user/me, userinfo, ID tokens) is then about the one
+	// picked for the grant. IDs should be unique (ReadUsersFile checks);
+	// the first of two users with one ID wins. Default: [User].
+	Users []User
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 
@@ -106,25 +115,33 @@ type Config struct {
 	KeyRotationInterval time.Duration
 }
 
-// User is the Kakao account the emulator pretends is signed in.
+// User is a Kakao account the emulator pretends is signed in. Its JSON form
+// is an entry of the --users file (ReadUsersFile).
 type User struct {
 	// ID is the Kakao user ID, "id" in kapi answers.
-	ID int64
+	ID int64 `json:"id"`
 	// Nickname is the profile nickname, given with profile_nickname or profile consent.
-	Nickname string
+	Nickname string `json:"nickname"`
 	// Email is the account email, given with account_email consent; "" means none.
-	Email string
+	Email string `json:"email"`
 	// ProfileImageURL is the profile (and thumbnail) image; "" means Kakao's default image.
-	ProfileImageURL string
+	ProfileImageURL string `json:"picture"`
+	// Agreed are the consent items this person agrees to when an app asks:
+	// pressing Agree grants the items asked for that are in this list and
+	// leaves the others unticked, as a Kakao user may untick optional items.
+	// "openid" is not a consent item and is never held back. nil means
+	// every item asked for; an empty list, none.
+	Agreed []string `json:"agreed"`
 }
 
 // Server is the emulated kauth + kapi. It is an http.Handler serving both
 // hosts' paths on one base URL; all its methods are safe for concurrent use.
 //
-// Like Kakao, it shows the consent page only while the demo user has not yet
+// Like Kakao, it shows the consent page only while the user has not yet
 // agreed to the requested scopes for the client (or when prompt asks for
 // login, create or select_account); after that, authorize redirects with a
-// code at once (KAKAO.md §1 Behaviour).
+// code at once (KAKAO.md §1 Behaviour). With several users, the page is
+// also the account picker, shown until the browser has picked an account.
 type Server struct {
 	mux        *http.ServeMux
 	secret     string
@@ -132,7 +149,7 @@ type Server struct {
 	refreshTTL time.Duration
 	codeTTL    time.Duration
 	appName    string
-	user       User
+	users      []User // the accounts; one unless Config.Users has several
 	now        func() time.Time
 
 	mu           sync.Mutex
@@ -145,7 +162,7 @@ type Server struct {
 	codes        map[string]*authRequest  // authorization codes
 	access       map[string]*accessToken  // access tokens
 	refresh      map[string]*refreshToken // refresh tokens
-	links        map[string]*link         // the demo user's consent, by client ID
+	links        map[linkKey]*link        // each user's consent, by user and client
 	lastSweep    time.Time
 
 	scopesEnabled []string // nil: every scope is accepted
@@ -166,7 +183,7 @@ func New(cfg Config) *Server {
 		refreshTTL:   orDefault(cfg.RefreshTTL, DefaultRefreshTTL),
 		codeTTL:      orDefault(cfg.CodeTTL, DefaultCodeTTL),
 		appName:      cfg.AppName,
-		user:         cfg.User,
+		users:        configUsers(cfg),
 		now:          cfg.Now,
 		clients:      map[string]bool{},
 		redirectURIs: map[string]bool{},
@@ -175,7 +192,7 @@ func New(cfg Config) *Server {
 		codes:        map[string]*authRequest{},
 		access:       map[string]*accessToken{},
 		refresh:      map[string]*refreshToken{},
-		links:        map[string]*link{},
+		links:        map[linkKey]*link{},
 		issuer:       cfg.Issuer,
 	}
 	if len(cfg.ScopesEnabled) > 0 {
@@ -183,9 +200,6 @@ func New(cfg Config) *Server {
 	}
 	if s.appName == "" {
 		s.appName = defaultAppName
-	}
-	if s.user == (User{}) {
-		s.user = defaultUser
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -317,7 +317,7 @@ func (s *Server) handleSink(w http.ResponseWriter, r *http.Request) {
 		"expires_in":               int64(s.accessTTL.Seconds()),
 		"refresh_token":            newSecret("sunk_rt_"),
 		"refresh_token_expires_in": int64(s.refreshTTL.Seconds()),
-		"id":                       s.user.ID,
+		"id":                       s.users[0].ID,
 	})
 }
 

@@ -15,8 +15,9 @@ import (
 type idTokenRequest struct {
 	issuer   string
 	clientID string
+	userID   int64
 	scopes   []string  // the grant's scopes, deciding the profile claims
-	authTime time.Time // when the demo user agreed, kept for the grant's life
+	authTime time.Time // when the user agreed, kept for the grant's life
 	nonce    string    // "" on refresh: Kakao repeats no nonce there
 	now      time.Time
 }
@@ -46,16 +47,16 @@ type profileClaims struct {
 	Email    string
 }
 
-func (s *Server) profileClaims(scopes []string) profileClaims {
+func userClaims(u User, scopes []string) profileClaims {
 	var p profileClaims
 	if hasAnyScope(scopes, "profile_nickname", "profile") {
-		p.Nickname = s.user.Nickname
+		p.Nickname = u.Nickname
 	}
 	if hasAnyScope(scopes, "profile_nickname", "profile", "profile_image") {
-		p.Picture = s.user.ProfileImageURL
+		p.Picture = u.ProfileImageURL
 	}
 	if hasAnyScope(scopes, "account_email") {
-		p.Email = s.user.Email
+		p.Email = u.Email
 	}
 	return p
 }
@@ -71,11 +72,12 @@ func (s *Server) mintIDToken(req *idTokenRequest) string {
 		return ""
 	}
 
-	p := s.profileClaims(req.scopes)
+	u, _ := s.userByID(req.userID)
+	p := userClaims(u, req.scopes)
 	c := idClaims{
 		Iss:      req.issuer,
 		Aud:      req.clientID,
-		Sub:      strconv.FormatInt(s.user.ID, 10),
+		Sub:      strconv.FormatInt(req.userID, 10),
 		Iat:      req.now.Unix(),
 		Exp:      req.now.Add(s.accessTTL).Unix(), // same lifetime as the access token
 		AuthTime: req.authTime.Unix(),

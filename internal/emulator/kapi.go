@@ -76,7 +76,7 @@ func (s *Server) handleTokenInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id":         s.user.ID,
+		"id":         at.userID,
 		"expires_in": secondsLeft(at.expires, s.now()),
 		"app_id":     appID(at.clientID),
 	})
@@ -99,12 +99,12 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	if at == nil {
 		return
 	}
-	u := s.user
+	u, _ := s.userByID(at.userID)
 	account := map[string]any{}
-	me := map[string]any{"id": u.ID, "kakao_account": account}
+	me := map[string]any{"id": at.userID, "kakao_account": account}
 
 	s.mu.Lock()
-	if l := s.links[at.clientID]; l != nil {
+	if l := s.links[linkKey{at.userID, at.clientID}]; l != nil {
 		me["connected_at"] = l.connectedAt.UTC().Truncate(time.Second).Format(time.RFC3339)
 	}
 	s.mu.Unlock()
@@ -139,7 +139,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, me)
 }
 
-// handleLogout serves POST /v1/user/logout: the demo user's access and
+// handleLogout serves POST /v1/user/logout: the token's user's access and
 // refresh tokens for the token's client stop working; consent stays.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
@@ -147,9 +147,9 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.revokeTokensLocked(at.clientID)
+	s.revokeTokensLocked(at.userID, at.clientID)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"id": s.user.ID})
+	writeJSON(w, http.StatusOK, map[string]any{"id": at.userID})
 }
 
 // handleUnlink serves POST /v1/user/unlink: like logout, and the consent is
@@ -161,7 +161,7 @@ func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.unlinkLocked(at.clientID)
+	s.unlinkLocked(at.userID, at.clientID)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"id": s.user.ID})
+	writeJSON(w, http.StatusOK, map[string]any{"id": at.userID})
 }

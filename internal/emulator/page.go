@@ -27,17 +27,25 @@ h1{font-size:1.2rem}
 button{font-size:1rem;padding:.6rem 1.4rem;border:0;border-radius:6px;margin-right:.5rem;cursor:pointer}
 #agree{background:#fee500;color:#191919}
 #cancel{background:#eee;color:#191919}
+fieldset{border:1px solid #ddd;border-radius:8px;margin:0 0 1rem}
+label{display:block;padding:.3rem 0}
+.note{color:#a40}
 </style>
 </head>
 <body>
 <main>
 <h1>Kakao Login</h1>
-<p><strong>{{.AppName}}</strong> would like to connect to the Kakao Account of <strong>{{.Nickname}}</strong>.</p>
+{{if .Accounts}}<p><strong>{{.AppName}}</strong> would like to connect to your Kakao Account.</p>{{else}}<p><strong>{{.AppName}}</strong> would like to connect to the Kakao Account of <strong>{{.Nickname}}</strong>.</p>{{end}}
 <p class="muted">App key (client_id): <code>{{.ClientID}}</code></p>
 <h2>Consent items</h2>
 {{if .Scopes}}<ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>No additional items requested.</p>{{end}}
 <form method="post" action="/oauth/authorize/consent">
 <input type="hidden" name="tx" value="{{.Tx}}">
+{{if .Accounts}}<fieldset>
+<legend>Sign in as</legend>
+{{if .Note}}<p class="note" id="note">{{.Note}}</p>{{end}}
+{{range .Accounts}}<label><input type="radio" name="user" value="{{.ID}}" data-email="{{.Email}}" data-nickname="{{.Nickname}}"{{if .Checked}} checked{{end}}> <strong>{{.Nickname}}</strong>{{if .Email}} &lt;{{.Email}}&gt;{{end}} <span class="muted">{{.ID}}{{if .Agrees}} · {{.Agrees}}{{end}}</span></label>
+{{end}}</fieldset>{{end}}
 <button type="submit" name="action" value="agree" id="agree">Agree</button>
 <button type="submit" name="action" value="cancel" id="cancel">Cancel</button>
 </form>
@@ -51,10 +59,22 @@ button{font-size:1rem;padding:.6rem 1.4rem;border:0;border-radius:6px;margin-rig
 // consentPage is the data of the consent page.
 type consentPage struct {
 	AppName  string
-	Nickname string
+	Nickname string // the one user's, when there is no picker
 	ClientID string
 	Scopes   []string
 	Tx       string
+	// Accounts, when there are several users, is the account picker.
+	Accounts []pickerAccount
+	Note     string // shown above the picker
+}
+
+// pickerAccount is one account offered on the consent page.
+type pickerAccount struct {
+	ID       int64
+	Nickname string
+	Email    string
+	Checked  bool
+	Agrees   string // what the account agrees to, when it holds items back
 }
 
 // errorTmpl mimics Kakao's own error page, "잘못된 요청 (KOEnnn)", which the

@@ -17,12 +17,18 @@ type authRequest struct {
 	scopes      []string
 	expires     time.Time
 	idToken     bool      // openid was asked for: the code exchange returns an ID token
-	authTime    time.Time // when the demo user agreed, the ID token's auth_time
+	authTime    time.Time // when the user agreed, the ID token's auth_time
+	userID      int64     // the account that agreed; 0 while the consent page waits
+	// On the consent page: the account to preselect (0: none) and a
+	// login_hint that matched no account, to say so.
+	preselect  int64
+	missedHint string
 }
 
 // accessToken is what the emulator knows about an issued access token.
 type accessToken struct {
 	clientID string
+	userID   int64
 	scopes   []string
 	expires  time.Time
 }
@@ -30,6 +36,7 @@ type accessToken struct {
 // refreshToken is what the emulator knows about an issued refresh token.
 type refreshToken struct {
 	clientID string
+	userID   int64
 	scopes   []string
 	expires  time.Time
 	// idToken: the grant came with an ID token, so each refresh returns a
@@ -38,8 +45,14 @@ type refreshToken struct {
 	authTime time.Time
 }
 
-// link is the demo user's consent to one client: Kakao's "connected" state,
-// which lasts until unlink.
+// linkKey names one user's link to one client.
+type linkKey struct {
+	userID   int64
+	clientID string
+}
+
+// link is a user's consent to one client: Kakao's "connected" state, which
+// lasts until unlink.
 type link struct {
 	scopes      []string
 	connectedAt time.Time
@@ -76,12 +89,13 @@ func secondsLeft(exp, now time.Time) int64 {
 }
 
 // issueTokensLocked issues an access token and, when withRefresh, a refresh
-// token for clientID. A non-nil id asks for an ID token too: the response
-// carries the request for handleToken to mint outside the lock, and a new
-// refresh token remembers that its grant came with one. s.mu must be held.
-func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Time, withRefresh bool, id *idTokenRequest) *tokenResponse {
+// token for user userID of clientID. A non-nil id asks for an ID token too:
+// the response carries the request for handleToken to mint outside the
+// lock, and a new refresh token remembers that its grant came with one.
+// s.mu must be held.
+func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []string, now time.Time, withRefresh bool, id *idTokenRequest) *tokenResponse {
 	at := newSecret(prefixAccess)
-	s.access[at] = &accessToken{clientID: clientID, scopes: scopes, expires: now.Add(s.accessTTL)}
+	s.access[at] = &accessToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.accessTTL)}
 	resp := &tokenResponse{
 		TokenType:   "bearer",
 		AccessToken: at,
@@ -91,7 +105,7 @@ func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Ti
 	}
 	if withRefresh {
 		rt := newSecret(prefixRefresh)
-		r := &refreshToken{clientID: clientID, scopes: scopes, expires: now.Add(s.refreshTTL)}
+		r := &refreshToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.refreshTTL)}
 		if id != nil {
 			r.idToken, r.authTime = true, id.authTime
 		}
@@ -102,30 +116,32 @@ func (s *Server) issueTokensLocked(clientID string, scopes []string, now time.Ti
 	return resp
 }
 
-// revokeTokensLocked drops every access and refresh token of clientID: the
-// demo user is the only user, so "the user's tokens for the app" is all of
-// them. s.mu must be held.
-func (s *Server) revokeTokensLocked(clientID string) {
+// revokeTokensLocked drops every access and refresh token of the user's
+// link to clientID: "the user's tokens for the app". s.mu must be held.
+func (s *Server) revokeTokensLocked(userID int64, clientID string) {
 	for k, t := range s.access {
-		if t.clientID == clientID {
+		if t.clientID == clientID && t.userID == userID {
 			delete(s.access, k)
 		}
 	}
 	for k, t := range s.refresh {
-		if t.clientID == clientID {
+		if t.clientID == clientID && t.userID == userID {
 			delete(s.refresh, k)
 		}
 	}
 }
 
-// unlinkLocked revokes the tokens and forgets the consent of clientID, and
-// drops its outstanding codes and consent pages, which were granted under the
-// consent being withdrawn. s.mu must be held.
-func (s *Server) unlinkLocked(clientID string) {
-	s.revokeTokensLocked(clientID)
-	delete(s.links, clientID)
+// unlinkLocked revokes the user's tokens for clientID, forgets the user's
+// consent to it and drops the user's outstanding codes for it, which were
+// granted under the consent being withdrawn. Consent pages still waiting
+// for a person to decide are dropped too: they belong to no user yet, and
+// the page may be the very one that consent would have skipped. s.mu must
+// be held.
+func (s *Server) unlinkLocked(userID int64, clientID string) {
+	s.revokeTokensLocked(userID, clientID)
+	delete(s.links, linkKey{userID, clientID})
 	for k, c := range s.codes {
-		if c.clientID == clientID {
+		if c.clientID == clientID && c.userID == userID {
 			delete(s.codes, k)
 		}
 	}

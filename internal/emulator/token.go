@@ -98,9 +98,9 @@ func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	s.stats.CodeExchanges++
 	var id *idTokenRequest
 	if g.idToken {
-		id = &idTokenRequest{clientID: clientID, scopes: g.scopes, authTime: g.authTime, nonce: g.nonce, now: now}
+		id = &idTokenRequest{clientID: clientID, userID: g.userID, scopes: g.scopes, authTime: g.authTime, nonce: g.nonce, now: now}
 	}
-	return s.issueTokensLocked(clientID, g.scopes, now, true, id), nil
+	return s.issueTokensLocked(clientID, g.userID, g.scopes, now, true, id), nil
 }
 
 // refreshGrant serves grant_type=refresh_token with Kakao's rotation rule
@@ -137,9 +137,9 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	// iat and exp, the grant's auth_time, and no nonce.
 	var id *idTokenRequest
 	if old.idToken {
-		id = &idTokenRequest{clientID: clientID, scopes: old.scopes, authTime: old.authTime, now: now}
+		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: old.scopes, authTime: old.authTime, now: now}
 	}
-	return s.issueTokensLocked(clientID, old.scopes, now, rotate, id), nil
+	return s.issueTokensLocked(clientID, old.userID, old.scopes, now, rotate, id), nil
 }
 
 // authenticateLocked checks client_id and, when the emulator has a secret,

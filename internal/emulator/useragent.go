@@ -35,6 +35,11 @@ type UserAgent struct {
 	Client *http.Client
 	// Decision is pressed on the consent page. The zero value is Agree.
 	Decision Decision
+	// User is the account to pick when the consent page offers several
+	// (Config.Users), named as login_hint names one: email, user ID or
+	// nickname. "" keeps the page's preselection. With one user there is
+	// nothing to pick and User is not looked at.
+	User string
 }
 
 // Page is the last response the UserAgent saw.
@@ -57,6 +62,9 @@ const maxPageBytes = 1 << 20
 var (
 	consentFormRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<form method="post" action="([^"]+)">`) })
 	consentTxRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<input type="hidden" name="tx" value="([^"]*)">`) })
+	pickerRE      = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<input type="radio" name="user" value="([^"]*)" data-email="([^"]*)" data-nickname="([^"]*)"( checked)?>`)
+	})
 )
 
 // Visit GETs authorizeURL like a browser. When the emulator shows its consent
@@ -96,6 +104,15 @@ func (u *UserAgent) Visit(ctx context.Context, authorizeURL string) (*Page, erro
 	}
 
 	form := url.Values{"tx": {tx}, "action": {action}}
+	if u.Decision == Agree {
+		user, err := u.pick(page.Body)
+		if err != nil {
+			return nil, err
+		}
+		if user != "" {
+			form.Set("user", user)
+		}
+	}
 	req, err = http.NewRequestWithContext(ctx, http.MethodPost, formURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("user agent: %w", err)
@@ -150,4 +167,31 @@ func redactURL(u *url.URL) string {
 	cp := *u
 	cp.RawQuery = ""
 	return cp.String()
+}
+
+// pick returns the user ID to send with Agree on a consent page: "" when the
+// page has no account picker, else the account u.User names, else the
+// preselected one.
+func (u *UserAgent) pick(body string) (string, error) {
+	var refs []accountRef
+	checked := -1
+	for i, m := range pickerRE().FindAllStringSubmatch(body, -1) {
+		refs = append(refs, accountRef{id: html.UnescapeString(m[1]), email: html.UnescapeString(m[2]), nickname: html.UnescapeString(m[3])})
+		if m[4] != "" {
+			checked = i
+		}
+	}
+	switch {
+	case len(refs) == 0:
+		return "", nil
+	case u.User != "":
+		i := matchAccount(refs, u.User)
+		if i < 0 {
+			return "", fmt.Errorf("user agent: the consent page offers no account %q", u.User)
+		}
+		return refs[i].id, nil
+	case checked < 0:
+		return "", errors.New("user agent: the consent page asks to choose an account and none is preselected; set UserAgent.User")
+	}
+	return refs[checked].id, nil
 }

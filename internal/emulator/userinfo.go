@@ -17,7 +17,7 @@ type insufficientScope struct {
 }
 
 // userInfo is the answer of /v1/oidc/userinfo: the standard claims Kakao
-// lists (KAKAO.md §4) that the emulator's demo user has, each only with
+// lists (KAKAO.md §4) that the token's user has, each only with
 // the consent it needs.
 type userInfo struct {
 	Sub           string `json:"sub"`
@@ -47,10 +47,11 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	p := s.profileClaims(at.scopes)
-	info := userInfo{Sub: strconv.FormatInt(s.user.ID, 10), Nickname: p.Nickname, Picture: p.Picture, Email: p.Email}
+	u, _ := s.userByID(at.userID)
+	p := userClaims(u, at.scopes)
+	info := userInfo{Sub: strconv.FormatInt(at.userID, 10), Nickname: p.Nickname, Picture: p.Picture, Email: p.Email}
 	if p.Email != "" {
-		verified := true // the demo user's address counts as valid and verified
+		verified := true // an emulated user's address counts as valid and verified
 		info.EmailVerified = &verified
 	}
 	writeJSON(w, http.StatusOK, info)
