@@ -169,7 +169,8 @@ type Server struct {
 	issuer        string   // "": the request's base URL
 	keys          *keyring
 	idFault       IDTokenFault
-	answers       answers // chosen error answers (answers.go)
+	answers       answers     // chosen error answers (answers.go)
+	store         *stateStore // nil: state lives in memory only
 
 	redirectTarget string        // where the redirect faults point; "": sinkPath
 	sunk           []SinkRequest // requests that reached sinkPath
@@ -246,6 +247,10 @@ func New(cfg Config) *Server {
 // emulator-only /_emulator/stats and /_emulator/sink. Anything else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveWideFault(w, r) {
+		return
+	}
+	if s.store != nil {
+		s.serveSaving(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)

@@ -122,12 +122,18 @@ func newSigningKey(created time.Time) *signingKey {
 	if err != nil {
 		panic("emulator: generate RSA key: " + err.Error()) // only on a broken system RNG
 	}
-	jwk := publicJWK(&priv.PublicKey)
+	return &signingKey{kid: keyID(&priv.PublicKey), priv: priv, created: created}
+}
+
+// keyID is the kid of pub: the first 15 bytes of its RFC 7638 thumbprint
+// in hex.
+func keyID(pub *rsa.PublicKey) string {
+	jwk := publicJWK(pub)
 	// RFC 7638 §3.2: the required members only, in lexicographic order,
 	// which is what encoding/json does with a map.
 	canon, _ := json.Marshal(map[string]string{"e": jwk.E, "kty": jwk.Kty, "n": jwk.N})
 	sum := sha256.Sum256(canon)
-	return &signingKey{kid: hex.EncodeToString(sum[:15]), priv: priv, created: created}
+	return hex.EncodeToString(sum[:15])
 }
 
 // jwk is one entry of the JWKS (KAKAO.md §5).

@@ -1,0 +1,12 @@
+//go:build !unix
+
+package emulator
+
+import "io/fs"
+
+// checkPrivate has nothing to check where permissions are not Unix mode
+// bits (Windows): the file is created in the user's own directory.
+func checkPrivate(fs.FileInfo) error { return nil }
+
+// syncDir does nothing: directories cannot be synced here.
+func syncDir(string) {}

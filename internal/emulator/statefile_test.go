@@ -1,0 +1,346 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// stateEnv is an env whose emulator can be stopped and started again on
+// the same URL and state file, as `kakao-auth emulator --state-file` is.
+type stateEnv struct {
+	*env
+	path string
+
+	mu  sync.Mutex
+	cur *Server
+}
+
+func newStateEnv(t *testing.T, cfg Config, path string) *stateEnv {
+	t.Helper()
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "app callback") }))
+	t.Cleanup(app.Close)
+	se := &stateEnv{env: &env{callback: app.URL + "/callback", clock: newClock()}, path: path}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		se.mu.Lock()
+		s := se.cur
+		se.mu.Unlock()
+		s.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	se.url = srv.URL
+	se.start(t, cfg)
+	t.Cleanup(func() { se.cur.Close() })
+	return se
+}
+
+// start opens the state file with cfg (plus the callback and the clock)
+// and serves the new Server.
+func (se *stateEnv) start(t *testing.T, cfg Config) {
+	t.Helper()
+	cfg.RedirectURIs = append(cfg.RedirectURIs, se.callback)
+	cfg.Now = se.clock.Now
+	s, err := Open(cfg, se.path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	se.mu.Lock()
+	se.cur, se.s = s, s
+	se.mu.Unlock()
+}
+
+// restart closes the Server and opens the state file again with cfg.
+func (se *stateEnv) restart(t *testing.T, cfg Config) {
+	t.Helper()
+	if err := se.cur.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	se.start(t, cfg)
+}
+
+func TestStateFile_RestartKeepsTokensConsentKeysAndClients(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	cfg := Config{ClientIDs: []string{DefaultClientID, "second-key"}}
+	e := newStateEnv(t, cfg, path)
+	tok, idt := e.idToken(t, "scope", "openid profile_nickname", "nonce", "n1")
+	unused := e.login(t)
+	keysBefore := e.jwks(t)
+
+	// The second start registers only the default client: the state file
+	// keeps the one registered before, as Kakao's console would.
+	e.restart(t, Config{})
+
+	if r := e.postToken(t, refreshForm(tok["refresh_token"].(string))); r.status != http.StatusOK {
+		t.Errorf("refresh after restart: %d %s", r.status, r.body)
+	}
+	if r := e.bearer(t, http.MethodGet, "/v2/user/me", tok["access_token"].(string)); r.status != http.StatusOK {
+		t.Errorf("access token after restart: %d %s", r.status, r.body)
+	}
+	if r := e.postToken(t, e.codeForm(unused)); r.status != http.StatusOK {
+		t.Errorf("code issued before the restart: %d %s", r.status, r.body)
+	}
+	if err := verifyRS256(idt, e.jwks(t)); err != nil {
+		t.Errorf("ID token from before the restart: %v", err)
+	}
+	if diff := cmp.Diff(len(keysBefore), len(e.jwks(t))); diff != "" {
+		t.Errorf("JWKS size (-before +after):\n%s", diff)
+	}
+	if q := queryOf(t, get(t, e.authorizeURL("prompt", "none", "scope", "profile_nickname")).header.Get("Location")); q.Get("code") == "" {
+		t.Errorf("prompt=none after restart: %v, want a code (consent kept)", q)
+	}
+	if r := get(t, e.authorizeURL("client_id", "second-key")); r.status != http.StatusOK {
+		t.Errorf("client registered before the restart: authorize %d, want the consent page", r.status)
+	}
+}
+
+// The rotated refresh token is on disk before the client sees it: after a
+// restart the new one works and the old one stays dead.
+func TestStateFile_RotationSurvivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	cfg := Config{RefreshTTL: 24 * time.Hour}
+	e := newStateEnv(t, cfg, path)
+	rt := e.tokens(t)["refresh_token"].(string)
+	next, _ := e.postToken(t, refreshForm(rt)).json(t)["refresh_token"].(string)
+	if next == "" {
+		t.Fatal("no rotation")
+	}
+	e.restart(t, cfg)
+	assertKOE322(t, e.env, rt)
+	if r := e.postToken(t, refreshForm(next)); r.status != http.StatusOK {
+		t.Errorf("rotated refresh token after restart: %d %s", r.status, r.body)
+	}
+}
+
+// Each answer that hands out a token comes after the state file holds it:
+// a crash right after the answer loses nothing the client was given.
+func TestStateFile_TokensAreOnDiskBeforeTheAnswer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e := newStateEnv(t, Config{AutoApprove: true}, path)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code := queryOf(t, get(t, e.authorizeURL()).header.Get("Location")).Get("code")
+			r, err := e.sendToken(t.Context(), e.codeForm(code))
+			if err != nil {
+				errs <- err
+				return
+			}
+			var tok struct {
+				AccessToken  string `json:"access_token"`
+				RefreshToken string `json:"refresh_token"`
+			}
+			if err := jsonUnmarshal(r.body, &tok); err != nil {
+				errs <- err
+				return
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if !bytes.Contains(data, []byte(tok.AccessToken)) || !bytes.Contains(data, []byte(tok.RefreshToken)) {
+				errs <- fmt.Errorf("tokens of a finished exchange are not in the state file yet")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestStateFile_IsPrivateAndWrittenWhole(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "dir")
+	path := filepath.Join(dir, "state.json")
+	e := newStateEnv(t, Config{}, path)
+	e.tokens(t)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("state file after start and a login: %v", err)
+	}
+	if runtime.GOOS != "windows" {
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("state file mode %o, want 600", got)
+		}
+		if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
+			t.Errorf("created directory mode %o, want 700", di.Mode().Perm())
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	if diff := cmp.Diff([]string{"state.json", "state.json.lock"}, names); diff != "" {
+		t.Errorf("files beside the state file (-want +got):\n%s", diff)
+	}
+	if data, _ := os.ReadFile(path); !bytes.HasPrefix(data, []byte("{\n  \"version\": 1,")) {
+		t.Errorf("state file starts %.40q, want an indented object with version 1 first", data)
+	}
+}
+
+// A state file that cannot be read is never replaced: Open fails, names
+// the problem and leaves the bytes as they were.
+func TestStateFile_CorruptFileIsRefusedAndKept(t *testing.T) {
+	good := func(t *testing.T) []byte {
+		path := filepath.Join(t.TempDir(), "state.json")
+		e := newStateEnv(t, Config{Users: []User{defaultUser, apeach}}, path)
+		e.exchange(t, e.visit(t, &UserAgent{User: "apeach"}, "scope", "openid"))
+		e.cur.Close()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}(t)
+	tests := []struct {
+		name    string
+		data    []byte
+		cfg     Config
+		wantErr string
+	}{
+		{name: "empty", data: nil, wantErr: "not a kakao-auth emulator state file"},
+		{name: "not JSON", data: []byte("hello"), wantErr: "not a kakao-auth emulator state file"},
+		{name: "cut short", data: good[:len(good)/2], wantErr: "not a kakao-auth emulator state file"},
+		{name: "newer version", data: bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 2`), 1), wantErr: "version 2"},
+		{name: "no version", data: bytes.Replace(good, []byte(`"version": 1,`), nil, 1), wantErr: "version 0"},
+		{name: "unknown field", data: bytes.Replace(good, []byte(`"version": 1,`), []byte(`"version": 1, "extra": true,`), 1), wantErr: `unknown field "extra"`},
+		{name: "signing key damaged", data: bytes.Replace(good, []byte(`"private_key": "MII`), []byte(`"private_key": "XII`), 1), wantErr: "signing key"},
+		{name: "user not configured", data: good, cfg: Config{}, wantErr: "user 5000000002"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg := tt.cfg
+			if cfg.Users == nil && tt.name != "user not configured" {
+				cfg.Users = []User{defaultUser, apeach}
+			}
+			s, err := Open(cfg, path)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), path) {
+				t.Errorf("Open error = %v, want it to name %s and say %q", err, path, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "emu_at_") || strings.Contains(err.Error(), "emu_rt_") {
+				t.Errorf("Open error leaks a token: %v", err)
+			}
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, tt.data) {
+				t.Errorf("state file changed after a refused Open")
+			}
+		})
+	}
+}
+
+func TestStateFile_RefusesUnsafeFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("unix permissions and symlinks")
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	s, err := Open(Config{}, real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(dir, "open.json")
+	if err := os.WriteFile(open, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, path, wantErr string }{
+		{"symlink", link, "symbolic link"},
+		{"readable by others", open, "chmod 600"},
+		{"directory", dir, "not a regular file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(Config{}, tt.path)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Open error = %v, want one saying %q", err, tt.wantErr)
+			}
+		})
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symlink was replaced")
+	}
+}
+
+// Two emulators on one state file would overwrite each other's tokens.
+func TestStateFile_InUseByAnotherServerIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	first, err := Open(Config{}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(Config{}, path); err == nil {
+		s.Close()
+		t.Fatal("second Open succeeded, want an error")
+	} else if !strings.Contains(err.Error(), "in use") {
+		t.Errorf("second Open error = %v, want it to say the file is in use", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(Config{}, path)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	again.Close()
+}
+
+// When the state cannot be saved, the answer that would hand out unsaved
+// tokens is a 500 instead, and nothing is lost from the file.
+func TestStateFile_SaveFailureIsA500(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("replaces a directory under an open file")
+	}
+	dir := filepath.Join(t.TempDir(), "d")
+	path := filepath.Join(dir, "state.json")
+	e := newStateEnv(t, Config{AutoApprove: true}, path)
+	code := queryOf(t, get(t, e.authorizeURL()).header.Get("Location")).Get("code")
+	moved := dir + ".moved"
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, nil, 0o600); err != nil { // the directory is now a file
+		t.Fatal(err)
+	}
+	r := e.postToken(t, e.codeForm(code))
+	if r.status != http.StatusInternalServerError || strings.Contains(r.body, "emu_at_") || !strings.Contains(r.body, "save state") {
+		t.Errorf("exchange with an unwritable state file: %d %s, want a 500 about saving state and no token", r.status, r.body)
+	}
+}
+
+func jsonUnmarshal(s string, v any) error {
+	return json.Unmarshal([]byte(s), v)
+}
