@@ -22,15 +22,16 @@ type discovery struct {
 }
 
 // handleDiscovery serves GET /.well-known/openid-configuration. Every
-// endpoint is on the emulator's own base URL, kapi's userinfo included,
-// whatever Config.Issuer says; issuer is the iss of its ID tokens.
+// endpoint is on the emulator's own base URL (Config.PublicURL, or the
+// request's), kapi's userinfo included, whatever Config.Issuer says; issuer
+// is the iss of its ID tokens.
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	base := baseURL(r)
+	base := s.publicBase(r)
 	writeJSON(w, http.StatusOK, discovery{
 		Issuer:                            s.issuerFor(r),
 		AuthorizationEndpoint:             base + "/oauth/authorize",
@@ -71,10 +72,19 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 }
 
 // issuerFor is the issuer for requests like r: Config.Issuer, or else the
-// emulator's base URL as r reached it.
+// emulator's public base URL.
 func (s *Server) issuerFor(r *http.Request) string {
 	if s.issuer != "" {
 		return s.issuer
+	}
+	return s.publicBase(r)
+}
+
+// publicBase is the emulator's base URL for clients: Config.PublicURL, or
+// else the one r reached it at.
+func (s *Server) publicBase(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
 	}
 	return baseURL(r)
 }

@@ -107,6 +107,12 @@ type Config struct {
 	// value here to mimic Kakao exactly; the endpoints in discovery stay on
 	// the emulator's base URL either way.
 	Issuer string
+	// PublicURL is the emulator's base URL as its clients reach it, such
+	// as "http://kakao-emulator:9339" in a container network: discovery's
+	// endpoints and, unless Issuer is set, the issuer use it instead of the
+	// request's own scheme and host. A trailing slash is dropped. Default:
+	// "", the request's.
+	PublicURL string
 	// KeyRotationInterval, when positive, makes the ID-token signing key
 	// rotate this often (by Now): a new key with a new kid signs from then
 	// on, and the JWKS serves it next to the one it replaced, dropping any
@@ -166,7 +172,8 @@ type Server struct {
 	lastSweep    time.Time
 
 	scopesEnabled []string // nil: every scope is accepted
-	issuer        string   // "": the request's base URL
+	issuer        string   // "": the public base URL
+	publicURL     string   // "": the request's base URL
 	keys          *keyring
 	idFault       IDTokenFault
 	answers       answers     // chosen error answers (answers.go)
@@ -195,6 +202,7 @@ func New(cfg Config) *Server {
 		refresh:      map[string]*refreshToken{},
 		links:        map[linkKey]*link{},
 		issuer:       cfg.Issuer,
+		publicURL:    strings.TrimRight(cfg.PublicURL, "/"),
 	}
 	if len(cfg.ScopesEnabled) > 0 {
 		s.scopesEnabled = parseScopes(strings.Join(cfg.ScopesEnabled, " "))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -33,6 +34,33 @@ type Running struct {
 // emulator hands out tokens to whoever asks. An empty addr means
 // "127.0.0.1:0", any free port. ctx bounds the bind only: call Close to stop.
 func Start(ctx context.Context, addr string, s *Server) (*Running, error) {
+	return start(ctx, addr, s, false)
+}
+
+// StartRemote is Start for any address, such as "0.0.0.0:9339" for a web
+// app in a container network: whoever reaches it gets tokens, so the caller
+// must have been told so (`kakao-auth emulator --allow-remote`). BaseURL
+// stays one this machine can reach: 127.0.0.1 (or [::1]) stands for an
+// unspecified address. Set Config.PublicURL for the URL others use.
+func StartRemote(ctx context.Context, addr string, s *Server) (*Running, error) {
+	return start(ctx, addr, s, true)
+}
+
+// IsLoopback reports whether addr ("host:port") names a loopback address:
+// 127.0.0.0/8, ::1 or localhost. A host name other than localhost is not.
+func IsLoopback(addr string) (bool, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false, fmt.Errorf("emulator address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return true, nil
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback(), nil
+}
+
+func start(ctx context.Context, addr string, s *Server, remote bool) (*Running, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -45,7 +73,7 @@ func Start(ctx context.Context, addr string, s *Server) (*Running, error) {
 		// the same on every machine.
 		host = "127.0.0.1"
 	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+	if ip := net.ParseIP(host); !remote && (ip == nil || !ip.IsLoopback()) {
 		return nil, fmt.Errorf("emulator address %q is not a loopback address; use 127.0.0.1, [::1] or localhost", addr)
 	}
 	var lc net.ListenConfig
@@ -56,7 +84,7 @@ func Start(ctx context.Context, addr string, s *Server) (*Running, error) {
 
 	base, cancel := context.WithCancel(context.Background())
 	r := &Running{
-		BaseURL: "http://" + ln.Addr().String(),
+		BaseURL: "http://" + reachable(ln.Addr(), host),
 		srv: &http.Server{
 			Handler:           s,
 			ReadHeaderTimeout: 10 * time.Second,
@@ -73,6 +101,22 @@ func Start(ctx context.Context, addr string, s *Server) (*Running, error) {
 		r.served <- err
 	}()
 	return r, nil
+}
+
+// reachable is a listening address as this machine can dial it: an
+// unspecified IP becomes the loopback one of the family asked for (host,
+// as given to Start): [::1] for "::", else 127.0.0.1. (Go listens on a
+// dual-stack "::" for "0.0.0.0", so the socket's own family says nothing.)
+func reachable(a net.Addr, host string) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	ip := "127.0.0.1"
+	if h := net.ParseIP(host); h != nil && h.To4() == nil {
+		ip = "::1"
+	}
+	return net.JoinHostPort(ip, strconv.Itoa(tcp.Port))
 }
 
 // Close stops the emulator: it ends hung requests (FaultHang), lets the
