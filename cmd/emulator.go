@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +20,12 @@ type EmulatorOptions struct {
 	Config emulator.Config
 	// IDTokenFault is the --id-token-fault value, checked by RunE.
 	IDTokenFault emulator.IDTokenFault
+	// StateFile, when set, keeps the emulator's state across restarts.
+	StateFile string
+	// UsersFile is the --users file, read by RunE into Config.Users.
+	UsersFile string
+	// AllowRemote lets Addr be other than loopback.
+	AllowRemote bool
 }
 
 // NewEmulatorCmd builds "kakao-auth emulator". runF replaces the action in
@@ -36,11 +44,28 @@ OpenID Connect (discovery, JWKS, ID tokens, /oauth/tokeninfo,
 /v1/oidc/userinfo).
 
 Point kakao-auth (or your own code) at it with --auth-url and --api-url, or
-KAKAO_AUTH_URL and KAKAO_API_URL. It prints its base URL on stdout when ready
-and runs until interrupted.`,
+KAKAO_AUTH_URL and KAKAO_API_URL; a web app points its Kakao base URLs
+(https://kauth.kakao.com, https://kapi.kakao.com) at it. The token endpoint
+takes its parameters from a form body or from the query string of a POST or
+GET, as Kakao does. It prints its base URL on stdout when ready and runs
+until interrupted.
+
+--state-file keeps registered clients, consents, codes, tokens and signing
+keys in a private file across restarts. --users gives several fake Kakao
+users (a JSON list of {"id", "nickname", "email", "picture", "agreed"}),
+picked on the consent page or by login_hint.
+
+It listens on loopback only. --allow-remote lets --addr be another address
+(such as 0.0.0.0:9339, for a web app in a container network): anyone who can
+reach it gets tokens. --public-url is then the base URL others use, for the
+issuer and discovery.`,
 		Example: `  kakao-auth emulator --addr 127.0.0.1:9339 --auto-approve &
   KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339 \
-    kakao-auth login --client-id ` + emulator.DefaultClientID,
+    kakao-auth login --client-id ` + emulator.DefaultClientID + `
+
+  # A long-running emulator with two users, for a web app
+  kakao-auth emulator --state-file ~/.local/state/kakao-emulator.json --users users.json \
+    --redirect-uri http://localhost:8000/oauth`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			// Kakao states lifetimes in whole seconds, and kakao-auth refuses
@@ -58,6 +83,16 @@ and runs until interrupted.`,
 				return usagef(`run "kakao-auth emulator --help" for usage`, "--id-token-fault: %v", err)
 			}
 			opts.IDTokenFault = f
+			if err := opts.checkAddr(); err != nil {
+				return err
+			}
+			if opts.UsersFile != "" {
+				users, err := emulator.ReadUsersFile(opts.UsersFile)
+				if err != nil {
+					return usagef(`the users file is a JSON list such as [{"id": 4000000001, "nickname": "Ryan", "email": "ryan@example.com", "picture": "https://…", "agreed": ["profile_nickname"]}]`, "--users: %v", err)
+				}
+				opts.Config.Users = users
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -75,16 +110,60 @@ and runs until interrupted.`,
 	fs.StringSliceVar(&opts.Config.ScopesEnabled, "scopes-enabled", nil, "consent items set up for the app, comma-separated or repeated; others are KOE205, and openid turns OpenID Connect on (default: every scope, OIDC on)")
 	fs.StringVar(&opts.Config.Issuer, "issuer", "", "iss of ID tokens (default: the emulator's base URL)")
 	fs.DurationVar(&opts.Config.KeyRotationInterval, "rotate-keys-every", 0, "rotate the ID-token signing key this often (default: never)")
+	fs.StringVar(&opts.StateFile, "state-file", "", "keep clients, consents, codes, tokens and signing keys in this file (created 0600) across restarts")
+	fs.StringVar(&opts.UsersFile, "users", "", "JSON file of fake Kakao users to pick from on the consent page (default: one user, Ryan)")
+	fs.BoolVar(&opts.AllowRemote, "allow-remote", false, "let --addr be a non-loopback address such as 0.0.0.0:9339; anyone who reaches it gets tokens")
+	fs.StringVar(&opts.Config.PublicURL, "public-url", "", "base URL clients use to reach the emulator, such as http://kakao-emulator:9339, for the issuer and discovery")
 	fs.StringVar(&idTokenFault, "id-token-fault", "", "for testing clients: mint defective ID tokens (bad-signature, wrong-audience, wrong-issuer, expired, wrong-nonce, no-nonce, unknown-kid, alg-none, hs256, omitted)")
 	return c
 }
 
+// checkAddr refuses a non-loopback --addr without --allow-remote, and a
+// --public-url that is not a plain http(s) base URL.
+func (o *EmulatorOptions) checkAddr() error {
+	loopback, err := emulator.IsLoopback(o.Addr)
+	if err != nil {
+		return usagef("give --addr as host:port, such as 127.0.0.1:9339", "--addr: %v", err)
+	}
+	if !loopback && !o.AllowRemote {
+		return usagef("the emulator hands tokens to anyone who can reach it; add --allow-remote to serve other hosts (a web app in a container network), or use 127.0.0.1:PORT",
+			"--addr %s is not a loopback address", o.Addr)
+	}
+	if o.Config.PublicURL == "" {
+		return nil
+	}
+	hint := "give the base URL clients use, such as http://kakao-emulator:9339"
+	u, err := url.Parse(o.Config.PublicURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return usagef(hint, "--public-url must be an http or https URL, not %q", o.Config.PublicURL)
+	case strings.TrimRight(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return usagef(hint, "--public-url %q must have no path, query or user: the emulator serves Kakao's paths at its root", o.Config.PublicURL)
+	}
+	return nil
+}
+
 func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	srv := emulator.New(o.Config)
+	if o.StateFile != "" {
+		var err error
+		if srv, err = emulator.Open(o.Config, o.StateFile); err != nil {
+			return &hintedError{err: err, hint: "the emulator never resets a state file: fix what the error names, move the file away, or give another --state-file"}
+		}
+		defer srv.Close()
+	}
 	srv.SetIDTokenFault(o.IDTokenFault)
-	run, err := emulator.Start(ctx, o.Addr, srv)
+	start := emulator.Start
+	if o.AllowRemote {
+		start = emulator.StartRemote
+	}
+	run, err := start(ctx, o.Addr, srv)
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)
+	}
+	base := run.BaseURL
+	if o.Config.PublicURL != "" {
+		base = strings.TrimRight(o.Config.PublicURL, "/")
 	}
 	clients := o.Config.ClientIDs
 	if len(clients) == 0 {
@@ -94,12 +173,29 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	if len(redirects) == 0 {
 		redirects = []string{emulator.DefaultRedirectURI}
 	}
-	fmt.Fprintf(d.Stderr, "Kakao emulator listening on %s\n  client ids:    %s\n  redirect URIs: %s\nPress Ctrl-C to stop.\n",
-		run.BaseURL, strings.Join(clients, ", "), strings.Join(redirects, ", "))
+	fmt.Fprintf(d.Stderr, "Kakao emulator listening on %s\n", run.BaseURL)
+	if base != run.BaseURL {
+		fmt.Fprintf(d.Stderr, "  public URL:    %s\n", base)
+	}
+	fmt.Fprintf(d.Stderr, "  client ids:    %s\n  redirect URIs: %s\n", strings.Join(clients, ", "), strings.Join(redirects, ", "))
+	if len(o.Config.Users) > 0 {
+		var users []string
+		for _, u := range o.Config.Users {
+			users = append(users, describeUser(u))
+		}
+		fmt.Fprintf(d.Stderr, "  users:         %s\n", strings.Join(users, ", "))
+	}
+	if o.StateFile != "" {
+		fmt.Fprintf(d.Stderr, "  state file:    %s (clients registered before stay registered)\n", o.StateFile)
+	}
 	if o.IDTokenFault != emulator.IDTokenOK {
 		fmt.Fprintf(d.Stderr, "  ID tokens are minted with the %q fault, for testing clients.\n", o.IDTokenFault)
 	}
-	fmt.Fprintln(d.Stdout, run.BaseURL)
+	if loopback, _ := emulator.IsLoopback(o.Addr); !loopback {
+		fmt.Fprintf(d.Stderr, "kakao-auth: warning: the emulator listens on %s, beyond this machine: it hands tokens for its fake users to anyone who can reach it. Use it on a trusted network only.\n", o.Addr)
+	}
+	fmt.Fprintln(d.Stderr, "Press Ctrl-C to stop.")
+	fmt.Fprintln(d.Stdout, base)
 	<-ctx.Done()
 	fmt.Fprintln(d.Stderr, "Stopping the emulator.")
 	closed := make(chan error, 1)
@@ -110,4 +206,13 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	case <-time.After(5 * time.Second):
 		return nil
 	}
+}
+
+// describeUser is a user as the emulator's banner lists it.
+func describeUser(u emulator.User) string {
+	s := u.Nickname
+	if u.Email != "" {
+		s += " <" + u.Email + ">"
+	}
+	return s + " " + strconv.FormatInt(u.ID, 10)
 }

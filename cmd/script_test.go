@@ -58,13 +58,14 @@ func kakaoAuthMain() {
 
 // fakeBrowserMain plays a person at a browser: it follows the URL, presses
 // Agree (or Cancel with FAKE_BROWSER_DECISION=cancel) on the emulator's
-// consent page, and writes the page it ends on to FAKE_BROWSER_PAGE.
+// consent page, picking the account FAKE_BROWSER_USER names when the page
+// offers several, and writes the page it ends on to FAKE_BROWSER_PAGE.
 func fakeBrowserMain() {
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: fake-browser URL")
 		os.Exit(2)
 	}
-	ua := &emulator.UserAgent{Decision: emulator.Agree}
+	ua := &emulator.UserAgent{Decision: emulator.Agree, User: os.Getenv("FAKE_BROWSER_USER")}
 	if os.Getenv("FAKE_BROWSER_DECISION") == "cancel" {
 		ua.Decision = emulator.Cancel
 	}
