@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,7 +26,8 @@ const stateVersion = 1
 // let a state file grow to, far below what would hurt.
 const maxStateFileBytes = 64 << 20
 
-// stateDoc is the state file: JSON, version first. Registered clients and
+// stateDoc is the state file: JSON, version first, one entry per line
+// (stateStore.encode). Registered clients and
 // redirect URIs, signing keys (private, PKCS #8), every user's consents,
 // waiting consent pages, unused codes and live tokens. Not kept: Stats,
 // faults and everything else that comes from Config.
@@ -88,6 +90,7 @@ type stateStore struct {
 	mu     sync.Mutex        // serialises saves
 	last   []byte            // what the file holds
 	keyDER map[string]string // kid → encoded private key, encoded once
+	lines  map[string]entryLine
 	closed bool
 }
 
@@ -176,7 +179,7 @@ func openStateFile(path string) (*stateStore, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st := &stateStore{path: path, lock: lock, keyDER: map[string]string{}}
+	st := &stateStore{path: path, lock: lock, keyDER: map[string]string{}, lines: map[string]entryLine{}}
 	data, err := readStateFile(path)
 	if err != nil {
 		st.release()
@@ -235,12 +238,10 @@ func (s *Server) saveState() error {
 	if st.closed {
 		return errors.New("state file closed")
 	}
-	doc := s.snapshot(st)
-	data, err := json.MarshalIndent(doc, "", "  ")
+	data, err := st.encode(s.snapshot(st))
 	if err != nil {
 		return err
 	}
-	data = append(data, '\n')
 	if bytes.Equal(data, st.last) {
 		return nil
 	}
@@ -251,15 +252,21 @@ func (s *Server) saveState() error {
 	return nil
 }
 
-// snapshot copies the state into a stateDoc. st.mu must be held (for keyDER).
-func (s *Server) snapshot(st *stateStore) stateDoc {
-	doc := stateDoc{
-		Version:       stateVersion,
-		ConsentPages:  map[string]stateGrant{},
-		Codes:         map[string]stateGrant{},
-		AccessTokens:  map[string]stateToken{},
-		RefreshTokens: map[string]stateToken{},
-	}
+// stateSnap is the state at one moment: the small parts as they go into
+// the file, and the maps of codes and tokens as they are, whose entries
+// are never changed once stored (only added and removed), so they can be
+// encoded outside s.mu.
+type stateSnap struct {
+	head    stateDoc // Version, Clients, RedirectURIs, SigningKeys, Consents
+	pending map[string]*authRequest
+	codes   map[string]*authRequest
+	access  map[string]*accessToken
+	refresh map[string]*refreshToken
+}
+
+// snapshot copies the state. st.mu must be held (for keyDER).
+func (s *Server) snapshot(st *stateStore) *stateSnap {
+	sn := &stateSnap{head: stateDoc{Version: stateVersion}}
 	s.keys.mu.Lock()
 	for _, k := range s.keys.keys {
 		der, ok := st.keyDER[k.kid]
@@ -268,42 +275,34 @@ func (s *Server) snapshot(st *stateStore) stateDoc {
 			der = base64.StdEncoding.EncodeToString(b)
 			st.keyDER[k.kid] = der
 		}
-		doc.SigningKeys = append(doc.SigningKeys, stateKey{Kid: k.kid, Created: k.created, PrivateKey: der})
+		sn.head.SigningKeys = append(sn.head.SigningKeys, stateKey{Kid: k.kid, Created: k.created, PrivateKey: der})
 	}
 	s.keys.mu.Unlock()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.clients {
-		doc.Clients = append(doc.Clients, c)
+		sn.head.Clients = append(sn.head.Clients, c)
 	}
-	slices.Sort(doc.Clients)
+	slices.Sort(sn.head.Clients)
 	for u := range s.redirectURIs {
-		doc.RedirectURIs = append(doc.RedirectURIs, u)
+		sn.head.RedirectURIs = append(sn.head.RedirectURIs, u)
 	}
-	slices.Sort(doc.RedirectURIs)
+	slices.Sort(sn.head.RedirectURIs)
 	for k, l := range s.links {
-		doc.Consents = append(doc.Consents, stateConsent{UserID: k.userID, ClientID: k.clientID, Scopes: l.scopes, ConnectedAt: l.connectedAt})
+		sn.head.Consents = append(sn.head.Consents, stateConsent{UserID: k.userID, ClientID: k.clientID, Scopes: l.scopes, ConnectedAt: l.connectedAt})
 	}
-	slices.SortFunc(doc.Consents, func(a, b stateConsent) int {
+	slices.SortFunc(sn.head.Consents, func(a, b stateConsent) int {
 		if a.UserID != b.UserID {
 			return int(min(max(a.UserID-b.UserID, -1), 1))
 		}
 		return strings.Compare(a.ClientID, b.ClientID)
 	})
-	for k, g := range s.pending {
-		doc.ConsentPages[k] = grantDoc(g)
-	}
-	for k, g := range s.codes {
-		doc.Codes[k] = grantDoc(g)
-	}
-	for k, t := range s.access {
-		doc.AccessTokens[k] = stateToken{ClientID: t.clientID, UserID: t.userID, Scopes: t.scopes, Expires: t.expires}
-	}
-	for k, t := range s.refresh {
-		doc.RefreshTokens[k] = stateToken{ClientID: t.clientID, UserID: t.userID, Scopes: t.scopes, Expires: t.expires, IDToken: t.idToken, AuthTime: t.authTime}
-	}
-	return doc
+	sn.pending = maps.Clone(s.pending)
+	sn.codes = maps.Clone(s.codes)
+	sn.access = maps.Clone(s.access)
+	sn.refresh = maps.Clone(s.refresh)
+	return sn
 }
 
 func grantDoc(g *authRequest) stateGrant {

@@ -220,7 +220,7 @@ func TestStateFile_CorruptFileIsRefusedAndKept(t *testing.T) {
 		{name: "newer version", data: bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 2`), 1), wantErr: "version 2"},
 		{name: "no version", data: bytes.Replace(good, []byte(`"version": 1,`), nil, 1), wantErr: "version 0"},
 		{name: "unknown field", data: bytes.Replace(good, []byte(`"version": 1,`), []byte(`"version": 1, "extra": true,`), 1), wantErr: `unknown field "extra"`},
-		{name: "signing key damaged", data: bytes.Replace(good, []byte(`"private_key": "MII`), []byte(`"private_key": "XII`), 1), wantErr: "signing key"},
+		{name: "signing key damaged", data: bytes.Replace(good, []byte(`"private_key":"MII`), []byte(`"private_key":"XII`), 1), wantErr: "signing key"},
 		{name: "user not configured", data: good, cfg: Config{}, wantErr: "user 5000000002"},
 	}
 	for _, tt := range tests {
@@ -343,4 +343,46 @@ func TestStateFile_SaveFailureIsA500(t *testing.T) {
 
 func jsonUnmarshal(s string, v any) error {
 	return json.Unmarshal([]byte(s), v)
+}
+
+// The file is JSON that decodes strictly into the state, entries come and
+// go with the state (logout drops the user's tokens from the file too), and
+// entries written once are not written differently later.
+func TestStateFile_EntriesFollowTheState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e := newStateEnv(t, Config{}, path)
+	first := e.tokens(t, "scope", "openid")
+	second := e.tokens(t)
+	read := func() stateDoc {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		var doc stateDoc
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatalf("state file does not decode: %v\n%s", err, data)
+		}
+		return doc
+	}
+	doc := read()
+	if len(doc.AccessTokens) != 2 || len(doc.RefreshTokens) != 2 || len(doc.SigningKeys) != 1 || len(doc.Consents) != 1 {
+		t.Fatalf("state after two logins: %d access, %d refresh, %d keys, %d consents; want 2, 2, 1, 1",
+			len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.SigningKeys), len(doc.Consents))
+	}
+	rt := doc.RefreshTokens[first["refresh_token"].(string)]
+	if !rt.IDToken || rt.UserID != defaultUser.ID || rt.ClientID != DefaultClientID {
+		t.Errorf("first refresh token in the file = %+v, want the default user's, with an ID token", rt)
+	}
+	if r := e.bearer(t, http.MethodPost, "/v1/user/logout", second["access_token"].(string)); r.status != http.StatusOK {
+		t.Fatalf("logout: %d", r.status)
+	}
+	if doc := read(); len(doc.AccessTokens) != 0 || len(doc.RefreshTokens) != 0 || len(doc.Consents) != 1 {
+		t.Errorf("state after logout: %d access, %d refresh, %d consents; want 0, 0, 1", len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.Consents))
+	}
+	if n := len(e.cur.store.lines); n != 0 {
+		t.Errorf("%d cached entry lines after every entry went, want 0", n)
+	}
 }
