@@ -157,6 +157,8 @@ type Server struct {
 	appName    string
 	users      []User // the accounts; one unless Config.Users has several
 	now        func() time.Time
+	publicURL  string      // "": the request's base URL
+	store      *stateStore // nil: state lives in memory only
 
 	mu           sync.Mutex
 	clients      map[string]bool
@@ -173,11 +175,9 @@ type Server struct {
 
 	scopesEnabled []string // nil: every scope is accepted
 	issuer        string   // "": the public base URL
-	publicURL     string   // "": the request's base URL
 	keys          *keyring
 	idFault       IDTokenFault
-	answers       answers     // chosen error answers (answers.go)
-	store         *stateStore // nil: state lives in memory only
+	answers       answers // chosen error answers (answers.go)
 
 	redirectTarget string        // where the redirect faults point; "": sinkPath
 	sunk           []SinkRequest // requests that reached sinkPath
