@@ -20,6 +20,8 @@ type EmulatorOptions struct {
 	Config emulator.Config
 	// IDTokenFault is the --id-token-fault value, checked by RunE.
 	IDTokenFault emulator.IDTokenFault
+	// Fault is the --fault value, checked by RunE.
+	Fault emulator.Fault
 	// StateFile, when set, keeps the emulator's state across restarts.
 	StateFile string
 	// UsersFile is the --users file, read by RunE into Config.Users.
@@ -32,7 +34,7 @@ type EmulatorOptions struct {
 // tests.
 func NewEmulatorCmd(d *Deps, runF func(context.Context, *EmulatorOptions) error) *cobra.Command {
 	opts := &EmulatorOptions{}
-	var idTokenFault string
+	var idTokenFault, fault string
 	c := &cobra.Command{
 		Use:   "emulator",
 		Short: "Run a local Kakao Login emulator for offline testing",
@@ -53,7 +55,8 @@ until interrupted.
 --state-file keeps registered clients, consents, codes, tokens and signing
 keys in a private file across restarts. --users gives several fake Kakao
 users (a JSON list of {"id", "nickname", "email", "picture", "agreed"}),
-picked on the consent page or by login_hint.
+picked on the consent page or by login_hint. --fault and --id-token-fault
+make token requests or ID tokens fail on purpose, for testing clients.
 
 It listens on loopback only. --allow-remote lets --addr be another address
 (such as 0.0.0.0:9339, for a web app in a container network): anyone who can
@@ -83,6 +86,9 @@ issuer and discovery.`,
 				return usagef(`run "kakao-auth emulator --help" for usage`, "--id-token-fault: %v", err)
 			}
 			opts.IDTokenFault = f
+			if opts.Fault, err = emulator.ParseFault(fault); err != nil {
+				return usagef(`run "kakao-auth emulator --help" for usage`, "--fault: %v", err)
+			}
 			if err := opts.checkAddr(); err != nil {
 				return err
 			}
@@ -114,6 +120,7 @@ issuer and discovery.`,
 	fs.StringVar(&opts.UsersFile, "users", "", "JSON file of fake Kakao users to pick from on the consent page (default: one user, Ryan)")
 	fs.BoolVar(&opts.AllowRemote, "allow-remote", false, "let --addr be a non-loopback address such as 0.0.0.0:9339; anyone who reaches it gets tokens")
 	fs.StringVar(&opts.Config.PublicURL, "public-url", "", "base URL clients use to reach the emulator, such as http://kakao-emulator:9339, for the issuer and discovery")
+	fs.StringVar(&fault, "fault", "", "for testing clients: make every token request fail (hang, reset, html, 500, no-access-token, bad-json, rate-limit)")
 	fs.StringVar(&idTokenFault, "id-token-fault", "", "for testing clients: mint defective ID tokens (bad-signature, wrong-audience, wrong-issuer, expired, wrong-nonce, no-nonce, unknown-kid, alg-none, hs256, omitted)")
 	return c
 }
@@ -153,6 +160,7 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 		defer srv.Close()
 	}
 	srv.SetIDTokenFault(o.IDTokenFault)
+	srv.SetFault(o.Fault)
 	start := emulator.Start
 	if o.AllowRemote {
 		start = emulator.StartRemote
@@ -187,6 +195,9 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	}
 	if o.StateFile != "" {
 		fmt.Fprintf(d.Stderr, "  state file:    %s (clients registered before stay registered)\n", o.StateFile)
+	}
+	if o.Fault != emulator.FaultNone {
+		fmt.Fprintf(d.Stderr, "  token requests fail with the %q fault, for testing clients.\n", o.Fault)
 	}
 	if o.IDTokenFault != emulator.IDTokenOK {
 		fmt.Fprintf(d.Stderr, "  ID tokens are minted with the %q fault, for testing clients.\n", o.IDTokenFault)
