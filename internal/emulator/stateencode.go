@@ -2,9 +2,66 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"slices"
+	"strings"
 )
+
+// stateSnap is the state at one moment: the small parts as they go into
+// the file, and the maps of codes and tokens as they are, whose entries
+// are never changed once stored (only added and removed), so they can be
+// encoded outside s.mu.
+type stateSnap struct {
+	head    stateDoc // Version, Clients, RedirectURIs, SigningKeys, Consents
+	pending map[string]*authRequest
+	codes   map[string]*authRequest
+	access  map[string]*accessToken
+	refresh map[string]*refreshToken
+}
+
+// snapshot copies the state. st.mu must be held (for keyDER).
+func (s *Server) snapshot(st *stateStore) *stateSnap {
+	sn := &stateSnap{head: stateDoc{Version: stateVersion}}
+	s.keys.mu.Lock()
+	for _, k := range s.keys.keys {
+		der, ok := st.keyDER[k.kid]
+		if !ok {
+			b, _ := x509.MarshalPKCS8PrivateKey(k.priv) // never fails for an RSA key
+			der = base64.StdEncoding.EncodeToString(b)
+			st.keyDER[k.kid] = der
+		}
+		sn.head.SigningKeys = append(sn.head.SigningKeys, stateKey{Kid: k.kid, Created: k.created, PrivateKey: der})
+	}
+	s.keys.mu.Unlock()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		sn.head.Clients = append(sn.head.Clients, c)
+	}
+	slices.Sort(sn.head.Clients)
+	for u := range s.redirectURIs {
+		sn.head.RedirectURIs = append(sn.head.RedirectURIs, u)
+	}
+	slices.Sort(sn.head.RedirectURIs)
+	for k, l := range s.links {
+		sn.head.Consents = append(sn.head.Consents, stateConsent{UserID: k.userID, ClientID: k.clientID, Scopes: l.scopes, ConnectedAt: l.connectedAt})
+	}
+	slices.SortFunc(sn.head.Consents, func(a, b stateConsent) int {
+		if a.UserID != b.UserID {
+			return int(min(max(a.UserID-b.UserID, -1), 1))
+		}
+		return strings.Compare(a.ClientID, b.ClientID)
+	})
+	sn.pending = maps.Clone(s.pending)
+	sn.codes = maps.Clone(s.codes)
+	sn.access = maps.Clone(s.access)
+	sn.refresh = maps.Clone(s.refresh)
+	return sn
+}
 
 // entryLine is the cached encoding of one code, consent page or token,
 // valid while the state still holds the same entry (src).
