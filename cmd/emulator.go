@@ -120,8 +120,11 @@ issuer and discovery.`,
 	fs.StringVar(&opts.UsersFile, "users", "", "JSON file of fake Kakao users to pick from on the consent page (default: one user, Ryan)")
 	fs.BoolVar(&opts.AllowRemote, "allow-remote", false, "let --addr be a non-loopback address such as 0.0.0.0:9339; anyone who reaches it gets tokens")
 	fs.StringVar(&opts.Config.PublicURL, "public-url", "", "base URL clients use to reach the emulator, such as http://kakao-emulator:9339, for the issuer and discovery")
-	fs.StringVar(&fault, "fault", "", "for testing clients: make every token request fail (hang, reset, html, 500, no-access-token, bad-json, rate-limit)")
-	fs.StringVar(&idTokenFault, "id-token-fault", "", "for testing clients: mint defective ID tokens (bad-signature, wrong-audience, wrong-issuer, expired, wrong-nonce, no-nonce, unknown-kid, alg-none, hs256, omitted)")
+	faults, idFaults := names(emulator.Faults()), names(emulator.IDTokenFaults())
+	fs.StringVar(&fault, "fault", "", "for testing clients: make every token request fail this way ("+strings.Join(faults, ", ")+")")
+	fs.StringVar(&idTokenFault, "id-token-fault", "", "for testing clients: mint defective ID tokens ("+strings.Join(idFaults, ", ")+")")
+	_ = c.RegisterFlagCompletionFunc("fault", cobra.FixedCompletions(faults, cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("id-token-fault", cobra.FixedCompletions(idFaults, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 
@@ -148,6 +151,15 @@ func (o *EmulatorOptions) checkAddr() error {
 		return usagef(hint, "--public-url %q must have no path, query or user: the emulator serves Kakao's paths at its root", o.Config.PublicURL)
 	}
 	return nil
+}
+
+// names turns a list of string-typed values into their names.
+func names[T ~string](vals []T) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = string(v)
+	}
+	return out
 }
 
 func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {

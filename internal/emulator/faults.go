@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -128,6 +129,9 @@ var badTokenResponses = map[Fault]func(m map[string]any){
 	FaultRefreshTokenControl: func(m map[string]any) { m["refresh_token"] = newSecret(prefixRefresh) + "\x1b[2J" },
 	FaultIDTokenSpace:        func(m map[string]any) { m["id_token"] = "eyJhbGciOiJSUzI1NiJ9.e30. sig" },
 }
+
+// Faults lists every fault but FaultNone, for help texts and completion.
+func Faults() []Fault { return slices.Clone(faults) }
 
 // ParseFault returns the Fault named s ("" is FaultNone), or an error naming
 // the known ones, so a CLI flag can be checked before the emulator starts.

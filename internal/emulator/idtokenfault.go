@@ -1,6 +1,9 @@
 package emulator
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // IDTokenFault is a defect the emulator builds into the ID tokens it mints,
 // so the client's ID-token verification is tested against tokens from the
@@ -50,6 +53,10 @@ var idTokenFaults = []IDTokenFault{
 	IDTokenBadSignature, IDTokenWrongAudience, IDTokenWrongIssuer, IDTokenExpired,
 	IDTokenWrongNonce, IDTokenNoNonce, IDTokenUnknownKid, IDTokenAlgNone, IDTokenHS256, IDTokenOmitted,
 }
+
+// IDTokenFaults lists every ID-token fault but IDTokenOK, for help texts
+// and completion.
+func IDTokenFaults() []IDTokenFault { return slices.Clone(idTokenFaults) }
 
 // ParseIDTokenFault returns the IDTokenFault named s ("" is IDTokenOK), or
 // an error naming the known ones, so a CLI flag can be checked before the
