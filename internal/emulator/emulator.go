@@ -181,6 +181,8 @@ type Server struct {
 
 	redirectTarget string        // where the redirect faults point; "": sinkPath
 	sunk           []SinkRequest // requests that reached sinkPath
+
+	delay tokenDelay // SetTokenDelay
 }
 
 // New returns a Server configured by cfg, with defaults for zero fields.

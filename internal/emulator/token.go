@@ -29,6 +29,9 @@ type tokenResponse struct {
 // client_secret_post only (KAKAO.md §2): an Authorization header is
 // ignored, so a secret sent by HTTP Basic counts as missing (KOE010).
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if !s.waitTokenDelay(r) {
+		return
+	}
 	if s.serveFault(w, r) || s.answerToken(w) {
 		return
 	}
