@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -41,6 +42,40 @@ func loginCommand(profile string) string {
 	return fmt.Sprintf(`"kakao-auth login --profile %s"`, profile)
 }
 
+// logoutCommand is the command that removes profile's stored login.
+func logoutCommand(profile string) string {
+	if profile == DefaultProfile {
+		return `"kakao-auth logout"`
+	}
+	return fmt.Sprintf(`"kakao-auth logout --profile %s"`, profile)
+}
+
+// refusedFileError is a stored file of profile that kakao-auth will not
+// trust (a link, the wrong mode or owner). Its hint never says to delete
+// the file by hand: it may hold the only copy of a rotated refresh token.
+// Logout removes it deliberately.
+type refusedFileError struct {
+	err     error
+	refused *privfile.InsecureError
+	profile string
+}
+
+func (e *refusedFileError) Error() string { return e.err.Error() }
+func (e *refusedFileError) Unwrap() error { return e.err }
+func (e *refusedFileError) Hint() string {
+	return e.refused.Hint() + "; to drop this login instead, run " + logoutCommand(e.profile) + " and log in again"
+}
+
+// withRefusedHint gives err the hint of a refused stored file, if that is
+// what it is.
+func withRefusedHint(err error, profile string) error {
+	var ie *privfile.InsecureError
+	if errors.As(err, &ie) {
+		return &refusedFileError{err: err, refused: ie, profile: profile}
+	}
+	return err
+}
+
 // stored is a profile together with the store that holds it.
 type stored struct {
 	profile string
@@ -61,7 +96,7 @@ func openStored(d *Deps, profile string) (*stored, error) {
 		return nil, &loginRequiredError{profile: profile}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read profile %q: %w", profile, err)
+		return nil, withRefusedHint(fmt.Errorf("read profile %q: %w", profile, err), profile)
 	}
 	store, err := d.OpenStore(backend, paths)
 	if err != nil {
@@ -77,7 +112,7 @@ func (s *stored) load(ctx context.Context) (*tokenstore.Record, error) {
 		return nil, &loginRequiredError{profile: s.profile, reason: fmt.Sprintf("nothing stored in the %s store", s.store.Name())}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load profile %q from the %s store: %w", s.profile, s.store.Name(), err)
+		return nil, withRefusedHint(fmt.Errorf("load profile %q from the %s store: %w", s.profile, s.store.Name(), err), s.profile)
 	}
 	return rec, nil
 }

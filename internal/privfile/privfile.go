@@ -17,15 +17,23 @@ import (
 type InsecureError struct {
 	Path   string
 	Reason string
+	// Fix is a command that makes it private again, when one can (a wrong
+	// mode); empty otherwise.
+	Fix string
 }
 
 func (e *InsecureError) Error() string {
 	return fmt.Sprintf("refusing %s: %s", e.Path, e.Reason)
 }
 
-// Hint says how to recover.
+// Hint says how to recover. It never says to delete the file: it may hold
+// the only copy of something (a rotated refresh token); the caller knows
+// whether a command of its own can remove it safely.
 func (e *InsecureError) Hint() string {
-	return fmt.Sprintf("check who made %s; if it is yours, remove it (or fix its mode) and try again", e.Path)
+	if e.Fix != "" {
+		return fmt.Sprintf("if you changed it yourself, run %q; if not, find out who did", e.Fix)
+	}
+	return fmt.Sprintf("find out who made %s and why; kakao-auth neither uses nor replaces it", e.Path)
 }
 
 // ErrTooLarge is returned by Read for a file over its size limit.
@@ -37,14 +45,29 @@ func EnsureDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	_, err := CheckDir(dir)
+	return err
+}
+
+// CheckDir checks, without creating or changing anything, that dir is a
+// real directory (not a link to one) private to this user, and returns
+// what it found. A missing dir gives an error satisfying
+// errors.Is(err, fs.ErrNotExist).
+func CheckDir(dir string) (fs.FileInfo, error) {
 	fi, err := os.Lstat(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !fi.IsDir() {
-		return &InsecureError{Path: dir, Reason: "not a directory"}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return nil, &InsecureError{Path: dir, Reason: "not a directory but a symbolic link"}
+	case !fi.IsDir():
+		return nil, &InsecureError{Path: dir, Reason: "not a directory"}
 	}
-	return checkPrivate(dir, fi, 0o700)
+	if err := checkPrivate(dir, fi, 0o700); err != nil {
+		return nil, err
+	}
+	return fi, nil
 }
 
 // WriteAtomic writes data to path through a temp file in the same
@@ -84,29 +107,18 @@ func WriteAtomic(path string, data []byte) (err error) {
 	return nil
 }
 
-// Read returns the content of path after checking that it is a regular file
-// (not a link), owned by this user, with mode 0600, and at most max bytes.
-// A missing file gives an error satisfying errors.Is(err, fs.ErrNotExist).
+// Read returns the content of path after checking the file it opened: a
+// regular file (a link is refused, never followed), owned by this user,
+// mode 0600, at most max bytes. The checks are made on the open file, not
+// on the path, so a file that WriteAtomic replaces meanwhile is read whole,
+// old or new, and never taken for tampering. A missing file gives an error
+// satisfying errors.Is(err, fs.ErrNotExist).
 func Read(path string, max int64) ([]byte, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &InsecureError{Path: path, Reason: "not a regular file"}
-	}
-	if err := checkPrivate(path, fi, 0o600); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
+	f, err := openPrivate(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// The file must still be the one just checked.
-	if fi2, err := f.Stat(); err != nil || !os.SameFile(fi, fi2) {
-		return nil, &InsecureError{Path: path, Reason: "it changed while being opened"}
-	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
@@ -115,6 +127,18 @@ func Read(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", path, ErrTooLarge)
 	}
 	return data, nil
+}
+
+// checkOpened checks what f, opened from path, turned out to be.
+func checkOpened(path string, f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return &InsecureError{Path: path, Reason: "not a regular file"}
+	}
+	return checkPrivate(path, fi, 0o600)
 }
 
 // Remove deletes path; a missing file is not an error.

@@ -2,6 +2,7 @@ package privfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -84,5 +85,47 @@ func TestRead_Refusals(t *testing.T) {
 	os.Chmod(openDir, 0o755)
 	if err := EnsureDir(openDir); !errors.As(err, &ie) {
 		t.Errorf("EnsureDir(0755) = %v, want InsecureError", err)
+	}
+}
+
+// The tool replaces its files by renaming a new one over them while other
+// processes read them; a reader gets the old file or the new one, whole, and
+// never calls the replacement tampering.
+func TestRead_FileReplacedWhileReadIsNeverRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	if err := WriteAtomic(path, []byte("v0")); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if err := WriteAtomic(path, []byte(fmt.Sprintf("v%d", i))); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	for range 20000 {
+		data, err := Read(path, 64)
+		if err != nil {
+			t.Errorf("Read() while the file is replaced = %v", err)
+			break
+		}
+		if len(data) < 2 || data[0] != 'v' {
+			t.Errorf("Read() = %q, want a whole version", data)
+			break
+		}
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
