@@ -105,6 +105,11 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		next.RefreshExpiry = tok.RefreshExpiry
 		res.rotated = true
 	}
+	// A logout waits for this lock, but a profile removed without it (by
+	// hand, or by an older kakao-auth) must not come back either.
+	if err := s.stillStored(ctx); err != nil {
+		return nil, refreshResult{}, err
+	}
 	if err := s.store.Save(ctx, s.profile, &next); err != nil {
 		if res.rotated {
 			return nil, res, fmt.Errorf("save the refreshed tokens: %w (Kakao rotated the refresh token, so the stored one no longer works; the login must be repeated if this cannot be fixed)", err)

@@ -417,6 +417,12 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 // saveLogin stores rec under the profile lock (a concurrent "token" refresh
 // must not write an older login over it), records the backend, and removes
 // the profile from a backend it lived in before.
+//
+// The order of the writes is what lets logout clean up after a crash
+// between two of them: logout always looks in the file store, but in the
+// keyring only when the note names it (or there is no note). So the note
+// names the keyring before a record goes there, and stops naming it only
+// once the record there is gone.
 func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store tokenstore.Store, profile string, rec *tokenstore.Record) error {
 	unlock, err := tokenstore.Lock(ctx, paths, profile, lockWait)
 	if err != nil {
@@ -425,18 +431,29 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 	defer unlock()
 	profiles := tokenstore.Profiles{Dir: paths.ProfilesDir()}
 	before, _ := profiles.Backend(profile)
+	moving := before != "" && before != store.Name()
+	noteFirst := moving && store.Name() == tokenstore.BackendKeyring
+	if noteFirst {
+		if err := profiles.SetBackend(profile, store.Name()); err != nil {
+			return fmt.Errorf("record profile %q: %w", profile, err)
+		}
+	}
 	if err := store.Save(ctx, profile, rec); err != nil {
+		if noteFirst {
+			// The previous login stays the one in use.
+			_ = profiles.SetBackend(profile, before)
+		}
 		return fmt.Errorf("store the tokens: %w", err)
 	}
-	if err := profiles.SetBackend(profile, store.Name()); err != nil {
-		return fmt.Errorf("record profile %q: %w", profile, err)
-	}
-	if before != "" && before != store.Name() {
+	if moving {
 		if old, err := d.OpenStore(before, paths); err == nil {
 			if err := old.Delete(ctx, profile); err != nil {
 				warnf(d, "could not remove the previous login of profile %q from the %s store: %v", profile, before, err)
 			}
 		}
+	}
+	if err := profiles.SetBackend(profile, store.Name()); err != nil {
+		return fmt.Errorf("record profile %q: %w", profile, err)
 	}
 	return nil
 }

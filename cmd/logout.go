@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,16 +78,26 @@ unless --force is given.`,
 var errNotConfirmed = errors.New("unlink not confirmed; nothing was changed")
 
 func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
-	s, err := openStored(d, o.Profile)
+	paths, err := d.Paths()
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.Load(ctx, o.Profile)
-	if err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
-		if !o.Force {
-			return fmt.Errorf("load profile %q: %w", o.Profile, err)
+	var rec *tokenstore.Record
+	var s *stored
+	if o.Revoke || o.Unlink {
+		// Only a login found the usual way is used at Kakao; a record a
+		// crash left without a note is still removed below.
+		s, err = openStored(d, o.Profile)
+		if err == nil {
+			rec, err = s.store.Load(ctx, o.Profile)
 		}
-		rec = nil
+		switch {
+		case err == nil:
+		case errors.Is(err, tokenstore.ErrNotFound), errors.Is(err, ErrLoginRequired), o.Force:
+			rec = nil // nothing to call Kakao with
+		default:
+			return withRefusedHint(fmt.Errorf("load profile %q: %w", o.Profile, err), o.Profile)
+		}
 	}
 	if o.Unlink && !o.Yes {
 		fmt.Fprintf(d.Stderr, "Unlink disconnects your Kakao account from app %s: consent is withdrawn and every token is revoked. Continue? [y/N] ", clientOf(rec))
@@ -95,11 +106,12 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			return &cancelledError{errNotConfirmed}
 		}
 	}
-	if (o.Revoke || o.Unlink) && rec != nil {
-		what := "logout"
-		if o.Unlink {
-			what = "unlink"
-		}
+	what := "logout"
+	if o.Unlink {
+		what = "unlink"
+	}
+	if rec != nil {
+		// Before the lock: a -401 here refreshes once, under the lock.
 		if err := remoteLogout(ctx, d, s, rec, o); err != nil {
 			var ue *usageError
 			if errors.As(err, &ue) && !o.Force {
@@ -113,14 +125,82 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			fmt.Fprintf(d.Stderr, "Kakao %s done: the tokens no longer work at Kakao.\n", what)
 		}
 	}
-	if err := s.store.Delete(ctx, o.Profile); err != nil {
-		return fmt.Errorf("remove profile %q from the %s store: %w", o.Profile, s.store.Name(), err)
+
+	// Under the lock a refresh holds: one in flight saves first and is
+	// then removed; any later one finds the profile gone.
+	unlock, err := tokenstore.Lock(ctx, paths, o.Profile, lockWait)
+	if err != nil {
+		return err
 	}
-	if err := (tokenstore.Profiles{Dir: s.paths.ProfilesDir()}).Remove(o.Profile); err != nil {
-		return fmt.Errorf("forget profile %q: %w", o.Profile, err)
+	defer unlock()
+	removed, err := clearProfile(ctx, d, paths, o.Profile)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s.\n", o.Profile, describeStore(s.store.Name(), s.paths, o.Profile))
+	if (o.Revoke || o.Unlink) && rec == nil && len(removed) > 0 {
+		fmt.Fprintf(d.Stderr, "kakao-auth: warning: no usable login to %s at Kakao; only the local copy was removed\n", what)
+	}
+	if len(removed) == 0 {
+		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were stored; forgot the profile.\n", o.Profile)
+		return nil
+	}
+	fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s.\n", o.Profile, strings.Join(removed, " and "))
 	return nil
+}
+
+// clearProfile removes every record of profile, then its note, and returns
+// where it removed records from. The caller holds the profile's lock. It
+// looks in the store the note names, in the file store (local, so always
+// safe to look in) and, without a readable note, in the keyring too: a
+// crash between two writes of a login (see saveLogin) leaves nothing
+// behind that logout cannot find. A profile with neither a note nor a
+// record is not logged in.
+func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string) ([]string, error) {
+	notes := tokenstore.Profiles{Dir: paths.ProfilesDir()}
+	noted, noteErr := notes.Backend(profile)
+	names := []string{tokenstore.BackendFile}
+	if noteErr == nil {
+		names = []string{noted, tokenstore.BackendFile}
+	} else {
+		names = append(names, tokenstore.BackendKeyring)
+	}
+	var removed []string
+	var unchecked error
+	for i, name := range names {
+		if name == tokenstore.BackendNone || slices.Contains(names[:i], name) {
+			continue
+		}
+		store, err := d.OpenStore(name, paths)
+		if err != nil {
+			return removed, err
+		}
+		_, err = store.Load(ctx, profile)
+		var ue *tokenstore.UnavailableError
+		switch {
+		case errors.Is(err, tokenstore.ErrNotFound):
+			continue
+		case errors.As(err, &ue) && (noteErr != nil || name != noted):
+			// Only looked in just in case, and cannot be looked in.
+			unchecked = err
+			continue
+		}
+		// Whatever is there goes, readable or not: a refused or damaged
+		// record too, so that logout is the way out of those.
+		if err := store.Delete(ctx, profile); err != nil {
+			return removed, fmt.Errorf("remove profile %q from the %s store: %w", profile, name, err)
+		}
+		removed = append(removed, describeStore(name, paths, profile))
+	}
+	if err := notes.Remove(profile); err != nil {
+		return removed, fmt.Errorf("forget profile %q: %w", profile, err)
+	}
+	if len(removed) == 0 && errors.Is(noteErr, tokenstore.ErrNotFound) {
+		if unchecked != nil {
+			return nil, &loginRequiredError{profile: profile, reason: fmt.Sprintf("nothing stored in the file store, and the keyring could not be checked (%v)", unchecked)}
+		}
+		return nil, &loginRequiredError{profile: profile}
+	}
+	return removed, nil
 }
 
 // remoteLogout calls logout or unlink, refreshing once on -401.

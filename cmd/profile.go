@@ -117,6 +117,28 @@ func (s *stored) load(ctx context.Context) (*tokenstore.Record, error) {
 	return rec, nil
 }
 
+// stillStored checks, under the profile's lock, that the profile is still
+// where s found it: noted for s's store, with a record there. A refresh
+// checks it before saving, so a logout that ran meanwhile is not undone.
+func (s *stored) stillStored(ctx context.Context) error {
+	gone := &loginRequiredError{profile: s.profile, reason: "it was logged out while its tokens were being refreshed; nothing was saved"}
+	backend, err := (tokenstore.Profiles{Dir: s.paths.ProfilesDir()}).Backend(s.profile)
+	switch {
+	case errors.Is(err, tokenstore.ErrNotFound):
+		return gone
+	case err != nil:
+		return withRefusedHint(fmt.Errorf("read profile %q: %w", s.profile, err), s.profile)
+	case backend != s.store.Name():
+		return gone
+	}
+	if _, err := s.store.Load(ctx, s.profile); errors.Is(err, tokenstore.ErrNotFound) {
+		return gone
+	} else if err != nil {
+		return withRefusedHint(fmt.Errorf("load profile %q from the %s store: %w", s.profile, s.store.Name(), err), s.profile)
+	}
+	return nil
+}
+
 // describeStore says where a backend keeps tokens, for messages.
 func describeStore(name string, p tokenstore.Paths, profile string) string {
 	switch name {
