@@ -130,8 +130,8 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	out := &gatedWriter{w: o.Stderr}
 	defer out.close()
 	o.Stderr = out
-	if _, err := o.Sessions.Sweep(); err != nil {
-		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %s\n", termtext.Line(err.Error()))
+	if err := sweep(o); err != nil {
+		return nil, err
 	}
 	lb, listeners, err := bindFirst(o.RedirectURIs)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -615,5 +616,35 @@ func TestLogin_EchoedSecretIsRedactedOnTheFailurePage(t *testing.T) {
 		if strings.Contains(text, "Zq9w") {
 			t.Errorf("the %s shows the client secret:\n%s", where, text)
 		}
+	}
+}
+
+// A session directory that is a link stops the login before anything is
+// swept or written through it: the files where it points stay as they were.
+func TestLogin_LinkedSessionDirectoryStopsTheLoginFirst(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on windows")
+	}
+	h := newHarness(t, emulator.Config{})
+	elsewhere := filepath.Join(t.TempDir(), "elsewhere")
+	old := session.Dir{Path: elsewhere, Now: func() time.Time { return time.Now().Add(-time.Hour) }}
+	if _, err := old.Create(&session.Session{State: "stale", Verifier: "v", ClientID: "c", RedirectURI: h.redirect}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, h.opts.Sessions.Path); err != nil {
+		t.Fatal(err)
+	}
+	opened := false
+	h.opts.Open = func(context.Context, string) error { opened = true; return nil }
+	_, err := Login(t.Context(), h.opts)
+	var ie *session.InsecureError
+	if !errors.As(err, &ie) || opened {
+		t.Errorf("Login() = %v, browser opened %v; want an InsecureError before the browser", err, opened)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 1 {
+		t.Errorf("files where the link points: %v, want the one left there", entries)
+	}
+	if _, err := Start(h.opts); !errors.As(err, &ie) {
+		t.Errorf("Start() = %v, want an InsecureError", err)
 	}
 }

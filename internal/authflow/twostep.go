@@ -35,8 +35,8 @@ func Start(o Options) (*Pending, error) {
 	if err := CheckPasteRedirectURI(uri); err != nil {
 		return nil, err
 	}
-	if _, err := o.Sessions.Sweep(); err != nil {
-		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %s\n", termtext.Line(err.Error()))
+	if err := sweep(o); err != nil {
+		return nil, err
 	}
 	state, err := kakao.NewState()
 	if err != nil {
@@ -110,4 +110,19 @@ func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
 		return nil, err
 	}
 	return exchangeFor(ctx, o, sess, code)
+}
+
+// sweep clears stale session files before a login adds its own. A session
+// directory that is not private (or is a link) stops the login: no session
+// goes there. Anything else only weakens the cleanup, and is a warning.
+func sweep(o Options) error {
+	_, err := o.Sessions.Sweep()
+	var ie *session.InsecureError
+	if errors.As(err, &ie) {
+		return err
+	}
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "kakao-auth: warning: %s\n", termtext.Line(err.Error()))
+	}
+	return nil
 }

@@ -144,14 +144,36 @@ func (d Dir) Delete(state string) error {
 }
 
 // Sweep removes session files whose life is over or whose owner process is
-// gone, and damaged, claimed or leftover temporary files older than Lifetime, so a crashed run (SIGKILL, power
-// loss) leaves nothing behind for long. It never follows links and leaves
-// files it cannot judge alone. It returns how many files it removed.
+// gone, and damaged, claimed or leftover temporary files older than
+// Lifetime, so a crashed run (SIGKILL, power loss) leaves nothing behind for
+// long. It checks the directory first (a real directory, private to this
+// user: else a *privfile.InsecureError and nothing removed), then works only
+// inside the directory it checked, never through a link, and leaves files
+// it cannot judge alone. It returns how many files it removed.
 func (d Dir) Sweep() (int, error) {
-	entries, err := os.ReadDir(d.Path)
+	fi, err := privfile.CheckDir(d.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
+	if err != nil {
+		return 0, fmt.Errorf("sweep session files: %w", err)
+	}
+	// Removing through root cannot reach outside the directory checked,
+	// even if a link took its place since.
+	root, err := os.OpenRoot(d.Path)
+	if err != nil {
+		return 0, fmt.Errorf("sweep session files: %w", err)
+	}
+	defer root.Close()
+	if got, err := root.Stat("."); err != nil || !os.SameFile(fi, got) {
+		return 0, fmt.Errorf("sweep session files: %w", &InsecureError{Path: d.Path, Reason: "it was replaced while being checked"})
+	}
+	dir, err := root.Open(".")
+	if err != nil {
+		return 0, fmt.Errorf("sweep session files: %w", err)
+	}
+	entries, err := dir.ReadDir(-1)
+	dir.Close()
 	if err != nil {
 		return 0, fmt.Errorf("sweep session files: %w", err)
 	}
@@ -163,18 +185,17 @@ func (d Dir) Sweep() (int, error) {
 		if !isSession && !strings.HasPrefix(name, ".tmp-") && !strings.HasSuffix(name, fileSuffix+claimedSuffix) {
 			continue
 		}
-		path := filepath.Join(d.Path, name)
-		fi, err := os.Lstat(path)
+		fi, err := root.Lstat(name)
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		stale := now.Sub(fi.ModTime()) > Lifetime
 		if isSession {
-			if s, err := Read(path); err == nil {
+			if s, err := Read(filepath.Join(d.Path, name)); err == nil {
 				stale = !now.Before(s.ExpiresAt) || (s.OwnerPID != 0 && !processAlive(s.OwnerPID))
 			}
 		}
-		if stale && os.Remove(path) == nil {
+		if stale && root.Remove(name) == nil {
 			removed++
 		}
 	}

@@ -331,3 +331,57 @@ func TestSweep_RemovesSessionsOfDeadProcesses(t *testing.T) {
 		}
 	}
 }
+
+// The sweep checks the directory before it removes anything in it, and
+// never works through a link: a session directory that is a link (to
+// wherever), or that others can open, keeps every file, and the sweep says
+// why.
+func TestSweep_ChecksTheDirectoryFirstAndNeverFollowsALink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("links and permission bits")
+	}
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, d Dir, other string)
+	}{
+		{"a link to another directory", func(t *testing.T, d Dir, other string) {
+			if err := os.Symlink(other, d.Path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a directory others can open", func(t *testing.T, d Dir, other string) {
+			if err := os.Rename(other, d.Path); err != nil {
+				t.Fatal(err)
+			}
+			chmod(t, d.Path, 0o755)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, c := testDir(t)
+			// other holds what a sweep would remove: an expired session and
+			// an old temp file.
+			other := filepath.Join(t.TempDir(), "other")
+			src := Dir{Path: other, Now: c.now}
+			if _, err := src.Create(newSession("old")); err != nil {
+				t.Fatal(err)
+			}
+			tmp := filepath.Join(other, ".tmp-123")
+			write(t, tmp, "{")
+			old := c.t.Add(-2 * Lifetime)
+			os.Chtimes(tmp, old, old)
+			c.t = c.t.Add(Lifetime + time.Minute)
+			tt.setup(t, d, other)
+
+			n, err := d.Sweep()
+			var ie *InsecureError
+			if !errors.As(err, &ie) || n != 0 {
+				t.Errorf("Sweep() = %d, %v; want 0 and an InsecureError", n, err)
+			}
+			entries, _ := os.ReadDir(d.Path)
+			if len(entries) != 2 {
+				t.Errorf("files left: %v, want both", entries)
+			}
+		})
+	}
+}
