@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -37,7 +39,9 @@ func (e *LockTimeoutError) Hint() string {
 // that only one process at a time goes through read → refresh → write. It
 // locks the dedicated file LocksDir/<profile>.lock (created 0600 in a 0700
 // directory, never removed: removing a lock file lets two processes lock
-// different files). Running out of time gives a *LockTimeoutError.
+// different files). The lock file is never opened through a link: one is
+// refused with a *privfile.InsecureError. Running out of time gives a
+// *LockTimeoutError.
 // The returned func releases the lock; calling it again does nothing.
 func Lock(ctx context.Context, p Paths, profile string, wait time.Duration) (unlock func() error, err error) {
 	if p.Root == "" {
@@ -51,8 +55,17 @@ func Lock(ctx context.Context, p Paths, profile string, wait time.Duration) (unl
 		return nil, fmt.Errorf("lock directory: %w", err)
 	}
 
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockOpenFlag()))
 	ok, err := tryLock(ctx, fl, wait)
+	if ok {
+		err = checkLocked(fl, path)
+		if err != nil {
+			fl.Unlock()
+			ok = false
+		}
+	} else if err != nil {
+		err = refuseLink(path, err)
+	}
 	switch {
 	case ok:
 		var once sync.Once
@@ -68,6 +81,32 @@ func Lock(ctx context.Context, p Paths, profile string, wait time.Duration) (unl
 	default:
 		return nil, fmt.Errorf("lock profile %q: %w", profile, err)
 	}
+}
+
+// checkLocked makes sure the file fl locked is the regular file at path,
+// not something a link led to (where the open could not refuse links).
+func checkLocked(fl *flock.Flock, path string) error {
+	got, err := fl.Stat()
+	if err != nil {
+		return err
+	}
+	at, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if !got.Mode().IsRegular() || !os.SameFile(got, at) {
+		return &privfile.InsecureError{Path: path, Reason: "not a regular file"}
+	}
+	return nil
+}
+
+// refuseLink turns the failure to open a lock file that is a link into a
+// *privfile.InsecureError; the errno for it varies by system.
+func refuseLink(path string, err error) error {
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return &privfile.InsecureError{Path: path, Reason: "not a regular file but a symbolic link"}
+	}
+	return err
 }
 
 // tryLock tries fl until it is locked or wait has passed; a wait of zero

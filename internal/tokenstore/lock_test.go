@@ -1,9 +1,12 @@
 package tokenstore
 
 import (
+	"io/fs"
+
 	"bufio"
 	"context"
 	"errors"
+	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"io"
 	"os"
 	"os/exec"
@@ -192,4 +195,31 @@ func holdLockUntilStdinCloses(t *testing.T, root string) {
 	}
 	os.Stdout.WriteString("locked\n")
 	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+}
+
+// A lock file is never opened through a link: Lock refuses one, and
+// creates nothing where it points.
+func TestLock_RefusesALinkedLockFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on windows")
+	}
+	p := Paths{Root: t.TempDir()}
+	if err := os.MkdirAll(p.LocksDir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "planted")
+	if err := os.Symlink(target, filepath.Join(p.LocksDir(), "default.lock")); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(t.Context(), p, "default", time.Second)
+	if err == nil {
+		unlock()
+	}
+	var ie *privfile.InsecureError
+	if !errors.As(err, &ie) {
+		t.Errorf("Lock() through a link = %v, want a *privfile.InsecureError", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Lock() created the link's target: %v", err)
+	}
 }
