@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // Environment variables read when the matching flag is not given.
@@ -124,10 +125,12 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-// validateProfile keeps profile names safe to use in file and keyring names.
+// validateProfile checks a profile name with the store's own rule, once,
+// before a command starts: a name the store would refuse after a login's
+// code exchange would lose that login.
 func validateProfile(name string) error {
-	if name == "" || len(name) > 64 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" || strings.HasPrefix(name, ".") {
-		return usagef("use letters, digits, '-', '_' and '.', up to 64 characters", "invalid profile name %q", name)
+	if err := tokenstore.CheckProfile(name); err != nil {
+		return &usageError{err: err, hint: fmt.Sprintf("use 1 to %d letters, digits, '-', '_' and '.', not starting with '.' and without \"..\"", tokenstore.MaxProfileLen)}
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func (k *Keyring) Probe(ctx context.Context) error {
 // none, a *CorruptError when the item does not decode, or an
 // *UnavailableError.
 func (k *Keyring) Load(ctx context.Context, profile string) (*Record, error) {
-	if err := checkProfile(profile); err != nil {
+	if err := CheckProfile(profile); err != nil {
 		return nil, err
 	}
 	secret, err := callKeyring(ctx, k.readTimeout(), "load", func() (string, error) {
@@ -94,7 +94,7 @@ func (k *Keyring) Load(ctx context.Context, profile string) (*Record, error) {
 // Save stores r as the keyring item of profile. A record over 2560 bytes
 // encoded is refused on every platform.
 func (k *Keyring) Save(ctx context.Context, profile string, r *Record) error {
-	if err := checkProfile(profile); err != nil {
+	if err := CheckProfile(profile); err != nil {
 		return err
 	}
 	data, err := Encode(r)
@@ -116,7 +116,7 @@ func (k *Keyring) Save(ctx context.Context, profile string, r *Record) error {
 
 // Delete removes the keyring item of profile; none is not an error.
 func (k *Keyring) Delete(ctx context.Context, profile string) error {
-	if err := checkProfile(profile); err != nil {
+	if err := CheckProfile(profile); err != nil {
 		return err
 	}
 	_, err := callKeyring(ctx, k.readTimeout(), "delete", func() (struct{}, error) {

@@ -41,25 +41,39 @@ func (p Paths) ProfilesDir() string { return filepath.Join(p.Root, "profiles") }
 // LocksDir holds the per-profile lock files.
 func (p Paths) LocksDir() string { return filepath.Join(p.Root, "locks") }
 
-// checkProfile refuses a profile name that could reach outside its
-// directory. The caller validates names properly; this is defence in depth
-// for every function that turns a name into a path.
-func checkProfile(name string) error {
+// MaxProfileLen is the longest profile name CheckProfile accepts.
+const MaxProfileLen = 64
+
+// CheckProfile is the one rule for profile names: 1 to MaxProfileLen ASCII
+// letters, digits, '-', '_' and '.', not starting with '.' and without "..".
+// The command line checks it before a command starts (a login refused by
+// the store after the code exchange would be lost), and every function here
+// that turns a name into a file or a keyring item checks it again.
+func CheckProfile(name string) error {
+	var why string
 	switch {
-	case name == "", name == ".":
-		return fmt.Errorf("invalid profile name %q", name)
-	case strings.ContainsAny(name, `/\`+string(os.PathSeparator)+"\x00"), strings.Contains(name, ".."):
-		return fmt.Errorf("invalid profile name %q: %w", name, errPathInName)
+	case name == "":
+		why = "it is empty"
+	case len(name) > MaxProfileLen:
+		why = fmt.Sprintf("it is longer than %d characters", MaxProfileLen)
+	case strings.ContainsFunc(name, func(r rune) bool { return !strings.ContainsRune(profileChars, r) }):
+		why = "it may hold only letters, digits, '-', '_' and '.'"
+	case strings.HasPrefix(name, "."):
+		why = "it must not start with '.'"
+	case strings.Contains(name, ".."):
+		why = `it must not contain ".."`
+	default:
+		return nil
 	}
-	return nil
+	return fmt.Errorf("invalid profile name %q: %s", name, why)
 }
 
-// errPathInName is the cause checkProfile gives for a name that is a path.
-var errPathInName = errors.New("it must not contain a path separator or \"..\"")
+// profileChars are the characters a profile name may hold.
+const profileChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
 
 // profileFile is dir/<profile><ext>, once profile is known to be safe.
 func profileFile(dir, profile, ext string) (string, error) {
-	if err := checkProfile(profile); err != nil {
+	if err := CheckProfile(profile); err != nil {
 		return "", err
 	}
 	if dir == "" {

@@ -3,13 +3,15 @@ package tokenstore
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// badProfileNames are names that would reach outside their directory.
-var badProfileNames = []string{"", ".", "..", "../evil", "a/b", `a\b`, "a/../../evil", "..hidden", "x..y", "nul\x00"}
+// badProfileNames are names that would reach outside their directory, or
+// that CheckProfile refuses for other reasons.
+var badProfileNames = []string{"", ".", "..", "../evil", "a/b", `a\b`, "a/../../evil", "..hidden", "x..y", "nul\x00", ".hidden", "with space", "é", "65" + strings.Repeat("x", 63)}
 
 func TestDefaultPaths(t *testing.T) {
 	abs := filepath.Join(t.TempDir(), "xdg")
@@ -61,13 +63,13 @@ func TestPaths_Dirs(t *testing.T) {
 
 func TestCheckProfile(t *testing.T) {
 	for _, name := range badProfileNames {
-		if err := checkProfile(name); err == nil {
-			t.Errorf("checkProfile(%q) = nil, want an error", name)
+		if err := CheckProfile(name); err == nil {
+			t.Errorf("CheckProfile(%q) = nil, want an error", name)
 		}
 	}
-	for _, name := range []string{"default", "work-2", "a_b", "v1.2", "ALL"} {
-		if err := checkProfile(name); err != nil {
-			t.Errorf("checkProfile(%q) = %v, want nil", name, err)
+	for _, name := range []string{"default", "work-2", "a_b", "v1.2", "ALL", "a.b.c", strings.Repeat("x", MaxProfileLen)} {
+		if err := CheckProfile(name); err != nil {
+			t.Errorf("CheckProfile(%q) = %v, want nil", name, err)
 		}
 	}
 }

@@ -119,7 +119,7 @@ func (p Profiles) List() ([]string, error) {
 	names := []string{}
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || !e.Type().IsRegular() || strings.HasPrefix(name, ".") || checkProfile(name) != nil {
+		if !ok || !e.Type().IsRegular() || strings.HasPrefix(name, ".") || CheckProfile(name) != nil {
 			continue
 		}
 		names = append(names, name)
