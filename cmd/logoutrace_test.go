@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/keyringtest"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -122,7 +123,7 @@ func TestLogout_RemovesWhatACrashLeft(t *testing.T) {
 		name    string
 		note    string   // backend named by the profile note; "" for none
 		records []string // backends holding a record
-		keyring bool     // needs the private keyring of .ci/with-keyring
+		keyring bool     // needs the private keyring (keyringtest)
 	}{
 		{"file record without a note", "", []string{tokenstore.BackendFile}, false},
 		{"keyring record without a note", "", []string{tokenstore.BackendKeyring}, true},
@@ -132,8 +133,8 @@ func TestLogout_RemovesWhatACrashLeft(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.keyring && !privateKeyring() {
-				t.Skip("no private keyring: run the tests under .ci/with-keyring")
+			if tt.keyring {
+				keyringtest.Require(t)
 			}
 			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
 			defer srv.Close()
@@ -150,7 +151,7 @@ func TestLogout_RemovesWhatACrashLeft(t *testing.T) {
 			}
 			stores := map[string]tokenstore.Store{}
 			for _, name := range []string{tokenstore.BackendFile, tokenstore.BackendKeyring} {
-				s, err := testOpenStore(name, paths)
+				s, err := tokenstore.Open(name, paths)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -21,7 +21,7 @@ func storeDeps(root string, env map[string]string, stdin string) (*Deps, *bytes.
 	d, stdout, stderr := testDeps(env, stdin)
 	d.Paths = func() (tokenstore.Paths, error) { return tokenstore.Paths{Root: root}, nil }
 	d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
-	d.OpenStore = testOpenStore
+	d.OpenStore = tokenstore.Open
 	d.HTTPClient = &http.Client{Timeout: time.Second}
 	return d, stdout, stderr
 }
