@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
@@ -28,17 +28,17 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if clientID == "" {
 		return usagef("set "+envClientID+" to the app's REST API key next to "+envRefreshToken, "%s is set but %s is not", envRefreshToken, envClientID)
 	}
-	client := &kakao.Client{
+	env := &tokenstore.Record{
 		ClientID:     clientID,
-		ClientSecret: o.ClientSecret,
-		AuthURL:      firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL),
-		HTTPClient:   d.HTTPClient,
+		AuthURL:      strings.TrimRight(firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
+		APIURL:       strings.TrimRight(firstNonEmpty(d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
+		RefreshToken: rt,
 	}
 	p := cleartextPolicy{allow: allowInsecureEnv(d), fix: useHTTPS, optIn: optInEnv}
-	if err := p.check(d, server{client.AuthURL, envAuthURL, "auth"}); err != nil {
+	if err := p.check(d, server{env.AuthURL, envAuthURL, "auth"}); err != nil {
 		return err
 	}
-	tok, err := client.Refresh(ctx, rt)
+	rec, rotated, err := refreshRecord(ctx, d, env, o.ClientSecret)
 	if err != nil {
 		var ke *kakao.Error
 		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
@@ -47,38 +47,24 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 				hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,
 			}
 		}
-		return fmt.Errorf("refresh: %w", err)
-	}
-	if err := maskSecrets(d, tok.AccessToken, tok.RefreshToken, tok.IDToken); err != nil {
 		return err
 	}
-	if tok.IDToken != "" {
-		v := &kakao.IDVerifier{ClientID: clientID, AuthURL: client.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
-		if _, err := v.Verify(ctx, tok.IDToken, "", true); err != nil {
-			return fmt.Errorf("refresh: %w", err)
-		}
+	if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
+		return err
 	}
-	rec := &tokenstore.Record{
-		ClientID:     clientID,
-		TokenType:    tok.TokenType,
-		AccessToken:  tok.AccessToken,
-		Expiry:       tok.Expiry,
-		Scopes:       tok.Scopes,
-		RefreshToken: rt,
-		IDToken:      tok.IDToken,
-	}
-	if tok.RefreshToken != "" {
-		rec.RefreshToken, rec.RefreshExpiry = tok.RefreshToken, tok.RefreshExpiry
-		if err := handleRotation(d, o, tok); err != nil {
+	rotatedRT := ""
+	if rotated {
+		rotatedRT = rec.RefreshToken
+		if err := handleRotation(d, o, rec); err != nil {
 			return err
 		}
 	}
-	return writeToken(d, o, "env", rec, tok.RefreshToken)
+	return writeToken(d, o, "env", rec, rotatedRT)
 }
 
 // handleRotation saves a rotated refresh token where the user asked and warns
 // (without the value) that the CI secret must be updated.
-func handleRotation(d *Deps, o *TokenOptions, tok *kakao.Token) error {
+func handleRotation(d *Deps, o *TokenOptions, tok *tokenstore.Record) error {
 	var where []string
 	if o.RotatedFile != "" {
 		if err := privfile.WriteAtomic(o.RotatedFile, []byte(tok.RefreshToken+"\n")); err != nil {
@@ -94,8 +80,8 @@ func handleRotation(d *Deps, o *TokenOptions, tok *kakao.Token) error {
 	} else {
 		warnf(d, "Kakao rotated the refresh token, and the old %s no longer works: update the CI secret with the new one (%s)", envRefreshToken, joinAnd(where))
 	}
-	if !tok.RefreshExpiry.IsZero() && time.Until(tok.RefreshExpiry) < rotationWindow {
-		warnf(d, "the new refresh token expires %s (in %s)", rfc3339(tok.RefreshExpiry), human(time.Until(tok.RefreshExpiry)))
+	if left := tok.RefreshExpiry.Sub(d.Now()); !tok.RefreshExpiry.IsZero() && left < rotationWindow {
+		warnf(d, "the new refresh token expires %s (in %s)", rfc3339(tok.RefreshExpiry), human(left))
 	}
 	return nil
 }

@@ -22,18 +22,35 @@ type refreshResult struct {
 	previous  *tokenstore.Record
 }
 
-// ensureFresh returns the profile's record with an access token valid for at
-// least minTTL, refreshing it when needed (or always, with force). The
-// refresh runs under the profile's cross-process lock, re-reading the record
-// after taking it, so concurrent processes make one refresh between them; the
-// new record is saved before it is returned, so a rotated refresh token is
-// never lost. A failed refresh leaves the stored record untouched.
-func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL time.Duration, force bool) (*tokenstore.Record, refreshResult, error) {
+// freshness is how fresh a caller needs the access token to be.
+type freshness struct {
+	// minTTL is the least life left that needs no refresh.
+	minTTL time.Duration
+	// force refreshes even so, unless another process refreshed while
+	// this one waited for the lock.
+	force bool
+	// refused is an access token Kakao refused (-401): it is refreshed
+	// unless the store already holds another one.
+	refused string
+}
+
+// ensureFresh is the one refresh path of a stored profile. It returns the
+// profile's record with an access token as fresh as f asks, refreshing it
+// when needed. The refresh runs under the profile's cross-process lock,
+// re-reading the record after taking it, so concurrent processes make one
+// refresh between them; the new record is saved before it is returned, so a
+// rotated refresh token is never lost. A failed refresh leaves the stored
+// record untouched.
+func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f freshness) (*tokenstore.Record, refreshResult, error) {
 	rec, err := s.load(ctx)
 	if err != nil {
 		return nil, refreshResult{}, err
 	}
-	if !force && rec.Expiry.Sub(d.Now()) > minTTL {
+	if f.force && f.refused == "" {
+		// Forcing means: this token is not good enough.
+		f.refused = rec.AccessToken
+	}
+	if f.refused == "" && rec.Expiry.Sub(d.Now()) > f.minTTL {
 		return rec, refreshResult{}, nil
 	}
 
@@ -48,29 +65,20 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		return nil, refreshResult{}, err
 	}
 	now := d.Now()
-	if cur.AccessToken != rec.AccessToken && cur.Expiry.Sub(now) > minTTL {
-		return cur, refreshResult{byOther: true, previous: rec}, nil
-	}
-	if !force && cur.Expiry.Sub(now) > minTTL {
-		return cur, refreshResult{}, nil
+	if cur.Expiry.Sub(now) > f.minTTL && (f.refused == "" || cur.AccessToken != f.refused) {
+		// Fresh enough: another process refreshed while this one waited.
+		return cur, refreshResult{byOther: cur.AccessToken != rec.AccessToken, previous: rec}, nil
 	}
 	if cur.RefreshToken == "" {
 		return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "no refresh token is stored"}
 	}
 	if !cur.RefreshExpiry.IsZero() && !now.Before(cur.RefreshExpiry) {
-		return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "the refresh token expired on " + cur.RefreshExpiry.UTC().Format(time.RFC3339)}
+		return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "the refresh token expired on " + rfc3339(cur.RefreshExpiry)}
 	}
-
 	if err := s.checkServers(d, cur); err != nil {
 		return nil, refreshResult{}, err
 	}
-	client := &kakao.Client{
-		ClientID:     cur.ClientID,
-		ClientSecret: secretFor(d, cur, secret),
-		AuthURL:      cur.AuthURL,
-		HTTPClient:   d.HTTPClient,
-	}
-	tok, err := client.Refresh(ctx, cur.RefreshToken)
+	next, rotated, err := refreshRecord(ctx, d, cur, secretFor(d, cur, secret))
 	if err != nil {
 		var ke *kakao.Error
 		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
@@ -78,45 +86,72 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, minTTL 
 		}
 		if errors.As(err, &ke) && ke.KOE == "KOE010" && cur.ClientSecret != "" {
 			// The stored secret is the one used; another given now is not.
-			return nil, refreshResult{}, &hintedError{err: fmt.Errorf("refresh: %w", err),
+			return nil, refreshResult{}, &hintedError{err: err,
 				hint: "Kakao refused the client secret stored with the profile (was it reissued?): run " + loginCommand(s.profile) + " with the new one"}
 		}
-		return nil, refreshResult{}, explainUnreachable(s.profile, cur, fmt.Errorf("refresh: %w", err))
+		return nil, refreshResult{}, explainUnreachable(s.profile, cur, err)
 	}
-	next := *cur
-	next.AccessToken = tok.AccessToken
-	next.TokenType = tok.TokenType
-	next.Expiry = tok.Expiry
-	if len(tok.Scopes) > 0 {
-		next.Scopes = tok.Scopes
-	}
-	if tok.IDToken != "" {
-		// Every ID token is verified before it is stored or printed.
-		v := &kakao.IDVerifier{ClientID: cur.ClientID, AuthURL: cur.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
-		if _, err := v.Verify(ctx, tok.IDToken, cur.Nonce, true); err != nil {
-			return nil, refreshResult{}, fmt.Errorf("refresh: %w", err)
-		}
-		next.IDToken = tok.IDToken
-	}
-	res := refreshResult{refreshed: true, previous: cur}
-	// Kakao omits refresh_token unless it rotated it; keep the old one then.
-	if tok.RefreshToken != "" {
-		next.RefreshToken = tok.RefreshToken
-		next.RefreshExpiry = tok.RefreshExpiry
-		res.rotated = true
-	}
+	res := refreshResult{refreshed: true, rotated: rotated, previous: cur}
 	// A logout waits for this lock, but a profile removed without it (by
 	// hand, or by an older kakao-auth) must not come back either.
 	if err := s.stillStored(ctx); err != nil {
 		return nil, refreshResult{}, err
 	}
-	if err := s.store.Save(ctx, s.profile, &next); err != nil {
+	if err := s.store.Save(ctx, s.profile, next); err != nil {
 		if res.rotated {
 			return nil, res, fmt.Errorf("save the refreshed tokens: %w (Kakao rotated the refresh token, so the stored one no longer works; the login must be repeated if this cannot be fixed)", err)
 		}
 		return nil, res, fmt.Errorf("save the refreshed tokens: %w", err)
 	}
-	return &next, res, nil
+	return next, res, nil
+}
+
+// refreshRecord is the one refresh of a login, stored or env-only: it
+// trades cur's refresh token for new tokens, verifies any ID token against
+// the login's nonce before anything else sees it, and returns cur updated
+// (not saved) and whether Kakao rotated the refresh token.
+func refreshRecord(ctx context.Context, d *Deps, cur *tokenstore.Record, secret string) (*tokenstore.Record, bool, error) {
+	client := &kakao.Client{
+		ClientID:     cur.ClientID,
+		ClientSecret: secret,
+		AuthURL:      cur.AuthURL,
+		HTTPClient:   d.HTTPClient,
+		Now:          d.Now,
+	}
+	tok, err := client.Refresh(ctx, cur.RefreshToken)
+	if err != nil {
+		return nil, false, fmt.Errorf("refresh: %w", err)
+	}
+	if tok.IDToken != "" {
+		v := &kakao.IDVerifier{ClientID: cur.ClientID, AuthURL: client.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
+		if _, err := v.Verify(ctx, tok.IDToken, cur.Nonce, true); err != nil {
+			return nil, false, fmt.Errorf("refresh: %w", err)
+		}
+	}
+	next := *cur
+	rotated := applyToken(&next, tok)
+	return &next, rotated, nil
+}
+
+// applyToken is the one mapping of a token response onto a login's record,
+// for a login and for every refresh. It reports whether the response
+// brought a new refresh token.
+func applyToken(rec *tokenstore.Record, tok *kakao.Token) (rotated bool) {
+	rec.AccessToken = tok.AccessToken
+	rec.TokenType = tok.TokenType
+	rec.Expiry = tok.Expiry
+	if len(tok.Scopes) > 0 {
+		rec.Scopes = tok.Scopes
+	}
+	if tok.IDToken != "" {
+		rec.IDToken = tok.IDToken
+	}
+	// Kakao omits refresh_token unless it rotated it; keep the old one then.
+	if tok.RefreshToken == "" {
+		return false
+	}
+	rec.RefreshToken, rec.RefreshExpiry = tok.RefreshToken, tok.RefreshExpiry
+	return true
 }
 
 // secretFor picks the client secret a stored profile refreshes with. A
@@ -132,25 +167,4 @@ func secretFor(d *Deps, rec *tokenstore.Record, given string) string {
 		return ""
 	}
 	return given
-}
-
-// withToken calls Kakao's API with rec's access token. On Kakao's -401 (the
-// token was revoked or expired early) it refreshes once, under the lock, and
-// calls again; a second -401 means login required. It returns the record
-// last used.
-func withToken(ctx context.Context, d *Deps, s *stored, secret string, rec *tokenstore.Record, call func(accessToken string) error) (*tokenstore.Record, error) {
-	err := call(rec.AccessToken)
-	var ae *kakao.APIError
-	if !errors.As(err, &ae) || !ae.InvalidToken() {
-		return rec, err
-	}
-	fresh, _, err := ensureFresh(ctx, d, s, secret, 0, true)
-	if err != nil {
-		return rec, err
-	}
-	err = call(fresh.AccessToken)
-	if errors.As(err, &ae) && ae.InvalidToken() {
-		return fresh, &loginRequiredError{profile: s.profile, reason: "Kakao does not accept the refreshed access token (" + ae.Error() + ")"}
-	}
-	return fresh, err
 }

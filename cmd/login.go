@@ -402,13 +402,13 @@ func isLoopbackURL(raw string) bool {
 func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 	ctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
-	api := &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}
-	info, err := api.TokenInfo(ctx, rec.AccessToken)
+	api := &kakao.API{BaseURL: rec.APIURL, Tokens: kakao.StaticToken(rec.AccessToken), HTTPClient: d.HTTPClient}
+	info, err := api.TokenInfo(ctx)
 	if err != nil {
 		return ""
 	}
 	rec.UserID = info.UserID
-	if me, err := api.Me(ctx, rec.AccessToken); err == nil && me.Nickname != "" {
+	if me, err := api.Me(ctx); err == nil && me.Nickname != "" {
 		return fmt.Sprintf(" as %s (Kakao user %d)", termtext.Line(me.Nickname), info.UserID)
 	}
 	return fmt.Sprintf(" as Kakao user %d", info.UserID)

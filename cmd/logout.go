@@ -112,7 +112,13 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	}
 	if rec != nil {
 		// Before the lock: a -401 here refreshes once, under the lock.
-		if err := remoteLogout(ctx, d, s, rec, o); err != nil {
+		err := remoteLogout(ctx, d, s, rec, o)
+		switch {
+		case errors.Is(err, ErrLoginRequired):
+			// The app was unlinked or the refresh token died: Kakao ended
+			// the login already, and asking again can never work.
+			fmt.Fprintf(d.Stderr, "Kakao had already ended this login (%s); removing the local copy.\n", termtext.Line(err.Error()))
+		case err != nil:
 			var ue *usageError
 			if errors.As(err, &ue) && !o.Force {
 				return err // a cleartext server: nothing was sent
@@ -121,7 +127,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 				return &hintedError{err: fmt.Errorf("kakao %s failed: %v; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
 			}
 			warnf(d, "kakao %s failed (%v); removing the local login anyway (--force)", what, err)
-		} else {
+		default:
 			fmt.Fprintf(d.Stderr, "Kakao %s done: the tokens no longer work at Kakao.\n", what)
 		}
 	}
@@ -205,7 +211,7 @@ func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile 
 
 // remoteLogout calls logout or unlink, refreshing once on -401.
 func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, o *LogoutOptions) error {
-	api, err := s.api(d, rec)
+	api, _, err := s.userAPI(ctx, d, rec, o.ClientSecret, 0)
 	if err != nil {
 		return err
 	}
@@ -213,8 +219,7 @@ func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Recor
 	if o.Unlink {
 		call = api.Unlink
 	}
-	_, err = withToken(ctx, d, s, o.ClientSecret, rec, func(at string) error { return call(ctx, at) })
-	return err
+	return apiLoginRequired(s.profile, call(ctx))
 }
 
 func clientOf(rec *tokenstore.Record) string {

@@ -50,7 +50,7 @@ func runRefresh(ctx context.Context, d *Deps, o *RefreshOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, res, err := ensureFresh(ctx, d, s, o.ClientSecret, 0, true)
+	rec, res, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{force: true})
 	if err != nil {
 		return err
 	}

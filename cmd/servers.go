@@ -132,11 +132,3 @@ func (s *stored) checkServers(d *Deps, rec *tokenstore.Record) error {
 	where := fmt.Sprintf("profile %q", s.profile)
 	return p.check(d, server{firstNonEmpty(rec.AuthURL, kakao.DefaultAuthURL), where, "auth"}, server{firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL), where, "API"})
 }
-
-// api is the kapi client for a stored login, once its server is vetted.
-func (s *stored) api(d *Deps, rec *tokenstore.Record) (*kakao.API, error) {
-	if err := s.checkServers(d, rec); err != nil {
-		return nil, err
-	}
-	return &kakao.API{BaseURL: rec.APIURL, HTTPClient: d.HTTPClient}, nil
-}

@@ -190,28 +190,26 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 // and a retry; a rejected refresh means login required. Any other failure is
 // returned as remoteErr, and the local facts still stand.
 func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, secret string) (_ *tokenstore.Record, _ *statusUser, remoteErr, err error) {
-	api, err := s.api(d, rec)
+	// An expired access token is refreshed first; a valid one is asked
+	// about as it is, and refreshed only if Kakao refuses it.
+	api, tokens, err := s.userAPI(ctx, d, rec, secret, 0)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
-	var info *kakao.TokenInfo
-	rec, err = withToken(ctx, d, s, secret, rec, func(at string) (err error) {
-		info, err = api.TokenInfo(rctx, at)
-		return err
-	})
-	if errors.Is(err, ErrLoginRequired) {
+	info, err := api.TokenInfo(rctx)
+	if err = apiLoginRequired(s.profile, err); errors.Is(err, ErrLoginRequired) {
 		return nil, nil, nil, err
 	}
 	if err != nil {
-		return rec, nil, explainUnreachable(s.profile, rec, err), nil
+		return tokens.rec, nil, explainUnreachable(s.profile, tokens.rec, err), nil
 	}
 	u := &statusUser{ID: info.UserID}
-	if me, err := api.Me(rctx, rec.AccessToken); err == nil {
+	if me, err := api.Me(rctx); err == nil {
 		u.Nickname, u.Email = me.Nickname, me.Email
 	}
-	return rec, u, nil, nil
+	return tokens.rec, u, nil, nil
 }
 
 func tokenStatus(value string, expiry, now time.Time, show bool) statusToken {

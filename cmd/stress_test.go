@@ -39,7 +39,6 @@ func TestToken_RoundsOfFiftyProcessesWithRotationAllSucceed(t *testing.T) {
 	root := filepath.Join(h.config, "kakao-auth")
 	file := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
 	loggedInProfile(t, srv.URL, root, "default")
-	api := &kakao.API{BaseURL: srv.URL}
 
 	for round := range rounds {
 		// Odd rounds: half the processes force a refresh each.
@@ -88,7 +87,7 @@ func TestToken_RoundsOfFiftyProcessesWithRotationAllSucceed(t *testing.T) {
 			}
 			if !checked[tok] {
 				checked[tok] = true
-				if _, err := api.TokenInfo(t.Context(), tok); err != nil {
+				if _, err := (&kakao.API{BaseURL: srv.URL, Tokens: kakao.StaticToken(tok)}).TokenInfo(t.Context()); err != nil {
 					t.Errorf("round %d, process %d printed a token the emulator refuses: %v", round, i, err)
 				}
 			}

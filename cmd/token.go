@@ -93,7 +93,7 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, _, err := ensureFresh(ctx, d, s, o.ClientSecret, o.MinTTL, o.ForceRefresh)
+	rec, _, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{minTTL: o.MinTTL, force: o.ForceRefresh})
 	if err != nil {
 		return err
 	}

@@ -60,20 +60,16 @@ func runUserinfo(ctx context.Context, d *Deps, o *UserinfoOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, _, err := ensureFresh(ctx, d, s, o.ClientSecret, DefaultMinTTL, false)
+	rec, err := s.load(ctx)
 	if err != nil {
 		return err
 	}
-	api, err := s.api(d, rec)
+	api, _, err := s.userAPI(ctx, d, rec, o.ClientSecret, DefaultMinTTL)
 	if err != nil {
 		return err
 	}
-	var claims map[string]any
-	_, err = withToken(ctx, d, s, o.ClientSecret, rec, func(at string) (err error) {
-		claims, err = api.UserInfo(ctx, at)
-		return err
-	})
-	if errors.Is(err, ErrLoginRequired) {
+	claims, err := api.UserInfo(ctx)
+	if err = apiLoginRequired(s.profile, err); errors.Is(err, ErrLoginRequired) {
 		return err
 	}
 	if err != nil {

@@ -12,15 +12,33 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
-// API calls Kakao's user API (kapi) with a user's access token.
+// API calls Kakao's user API (kapi) as one user.
 type API struct {
 	// BaseURL is the API base; empty means DefaultAPIURL.
 	BaseURL string
+	// Tokens gives the user's access token, which every call sends through
+	// an oauth2.Transport. When it is also a Renewer, a call that Kakao
+	// answers with -401 gets one renewed token and is made once more.
+	Tokens oauth2.TokenSource
 	// HTTPClient makes the calls; nil means a client with
 	// DefaultHTTPTimeout. Whatever it is, redirects are refused.
 	HTTPClient *http.Client
+}
+
+// Renewer replaces an access token that Kakao refused (-401: revoked, or
+// expired before its time) with a fresh one, such as by refreshing it.
+type Renewer interface {
+	Renew(refused *oauth2.Token) (*oauth2.Token, error)
+}
+
+// StaticToken is a TokenSource of one access token, for a call with a
+// token just received (no refresh possible).
+func StaticToken(accessToken string) oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: accessToken, TokenType: "bearer"})
 }
 
 // TokenInfo is GET /v1/user/access_token_info.
@@ -92,17 +110,17 @@ func (a *API) base() string {
 	return strings.TrimRight(a.BaseURL, "/")
 }
 
-// TokenInfo asks Kakao about accessToken.
-func (a *API) TokenInfo(ctx context.Context, accessToken string) (*TokenInfo, error) {
+// TokenInfo asks Kakao about the access token.
+func (a *API) TokenInfo(ctx context.Context) (*TokenInfo, error) {
 	var info TokenInfo
-	if err := a.call(ctx, http.MethodGet, "/v1/user/access_token_info", accessToken, &info); err != nil {
+	if err := a.call(ctx, http.MethodGet, "/v1/user/access_token_info", &info); err != nil {
 		return nil, err
 	}
 	return &info, nil
 }
 
 // Me returns the logged-in user.
-func (a *API) Me(ctx context.Context, accessToken string) (*User, error) {
+func (a *API) Me(ctx context.Context) (*User, error) {
 	var me struct {
 		ID          int64  `json:"id"`
 		ConnectedAt string `json:"connected_at"`
@@ -116,7 +134,7 @@ func (a *API) Me(ctx context.Context, accessToken string) (*User, error) {
 			Email string `json:"email"`
 		} `json:"kakao_account"`
 	}
-	if err := a.call(ctx, http.MethodGet, "/v2/user/me", accessToken, &me); err != nil {
+	if err := a.call(ctx, http.MethodGet, "/v2/user/me", &me); err != nil {
 		return nil, err
 	}
 	u := &User{ID: me.ID, Nickname: firstOf(me.Account.Profile.Nickname, me.Properties.Nickname), Email: me.Account.Email}
@@ -125,20 +143,43 @@ func (a *API) Me(ctx context.Context, accessToken string) (*User, error) {
 }
 
 // Logout expires the user's tokens for this app (POST /v1/user/logout).
-func (a *API) Logout(ctx context.Context, accessToken string) error {
-	return a.call(ctx, http.MethodPost, "/v1/user/logout", accessToken, nil)
+func (a *API) Logout(ctx context.Context) error {
+	return a.call(ctx, http.MethodPost, "/v1/user/logout", nil)
 }
 
 // Unlink disconnects the user from the app, revoking consent and tokens
 // (POST /v1/user/unlink).
-func (a *API) Unlink(ctx context.Context, accessToken string) error {
-	return a.call(ctx, http.MethodPost, "/v1/user/unlink", accessToken, nil)
+func (a *API) Unlink(ctx context.Context) error {
+	return a.call(ctx, http.MethodPost, "/v1/user/unlink", nil)
 }
 
 // maxAPIBody bounds what a kapi answer may make us read.
 const maxAPIBody = 1 << 20
 
-func (a *API) call(ctx context.Context, method, path, accessToken string, out any) error {
+// call makes one kapi call with the source's token and, when Kakao refuses
+// that token and the source can renew it, once more with the renewed one.
+func (a *API) call(ctx context.Context, method, path string, out any) error {
+	if a.Tokens == nil {
+		return errors.New("kakao API call without a token source")
+	}
+	tok, err := a.Tokens.Token()
+	if err != nil {
+		return err
+	}
+	err = a.callWith(ctx, tok, method, path, out)
+	var ae *APIError
+	if r, ok := a.Tokens.(Renewer); ok && errors.As(err, &ae) && ae.InvalidToken() {
+		if tok, err = r.Renew(tok); err != nil {
+			return err
+		}
+		err = a.callWith(ctx, tok, method, path, out)
+	}
+	return err
+}
+
+// callWith makes one kapi call with tok, through an oauth2.Transport.
+func (a *API) callWith(ctx context.Context, tok *oauth2.Token, method, path string, out any) error {
+	accessToken := tok.AccessToken
 	var body io.Reader
 	if method == http.MethodPost {
 		body = strings.NewReader(url.Values{}.Encode())
@@ -147,12 +188,13 @@ func (a *API) call(ctx context.Context, method, path, accessToken string, out an
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
 	if method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
 	}
 	var g redirectGuard
-	resp, err := g.client(a.HTTPClient).Do(req)
+	hc := g.client(a.HTTPClient)
+	hc.Transport = &oauth2.Transport{Source: oauth2.StaticTokenSource(tok), Base: hc.Transport}
+	resp, err := hc.Do(req)
 	if err != nil {
 		if rerr := g.err(a.base(), path, accessToken); rerr != nil {
 			return rerr
@@ -205,9 +247,9 @@ func firstOf(vals ...string) string {
 
 // UserInfo is GET /v1/oidc/userinfo: the OpenID Connect claims the user
 // consented to, as Kakao sends them.
-func (a *API) UserInfo(ctx context.Context, accessToken string) (map[string]any, error) {
+func (a *API) UserInfo(ctx context.Context) (map[string]any, error) {
 	var claims map[string]any
-	if err := a.call(ctx, http.MethodGet, "/v1/oidc/userinfo", accessToken, &claims); err != nil {
+	if err := a.call(ctx, http.MethodGet, "/v1/oidc/userinfo", &claims); err != nil {
 		return nil, err
 	}
 	return claims, nil

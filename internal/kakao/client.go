@@ -44,6 +44,16 @@ type Client struct {
 	// HTTPClient makes the token calls; nil means a client with
 	// DefaultHTTPTimeout. Whatever it is, redirects are refused.
 	HTTPClient *http.Client
+	// Now is the clock that turns lifetimes into expiry times; nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+func (c *Client) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
 }
 
 func (c *Client) authBase() string {

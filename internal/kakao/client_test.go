@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 )
 
@@ -173,14 +175,14 @@ func TestAPI_UserCallsAndErrors(t *testing.T) {
 	api := &API{BaseURL: base}
 	ctx := t.Context()
 
-	info, err := api.TokenInfo(ctx, tok.AccessToken)
+	info, err := apiAs(api, tok.AccessToken).TokenInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.UserID == 0 || info.ExpiresIn <= 0 || info.AppID == 0 {
 		t.Errorf("TokenInfo() = %+v, want id, expires_in and app_id", info)
 	}
-	me, err := api.Me(ctx, tok.AccessToken)
+	me, err := apiAs(api, tok.AccessToken).Me(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,16 +190,16 @@ func TestAPI_UserCallsAndErrors(t *testing.T) {
 		t.Errorf("Me() = %+v, want the consented nickname and email", me)
 	}
 
-	_, err = api.TokenInfo(ctx, "not-a-token")
+	_, err = apiAs(api, "not-a-token").TokenInfo(ctx)
 	var ae *APIError
 	if !errors.As(err, &ae) || !ae.InvalidToken() || ae.HTTPStatus != 401 {
 		t.Fatalf("TokenInfo(bad) = %v, want -401", err)
 	}
 
-	if err := api.Logout(ctx, tok.AccessToken); err != nil {
+	if err := apiAs(api, tok.AccessToken).Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := api.TokenInfo(ctx, tok.AccessToken); !errors.As(err, &ae) || !ae.InvalidToken() {
+	if _, err := apiAs(api, tok.AccessToken).TokenInfo(ctx); !errors.As(err, &ae) || !ae.InvalidToken() {
 		t.Errorf("TokenInfo after logout = %v, want -401", err)
 	}
 	if _, err := c.Refresh(ctx, tok.RefreshToken); err == nil {
@@ -211,7 +213,7 @@ func TestAPI_UnreachableIsANetworkError(t *testing.T) {
 	srv.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	_, err := (&API{BaseURL: base}).TokenInfo(ctx, "t")
+	_, err := apiAs(&API{BaseURL: base}, "t").TokenInfo(ctx)
 	var ne *NetworkError
 	if !errors.As(err, &ne) || !ne.Temporary() {
 		t.Errorf("TokenInfo() = %v, want a NetworkError", err)
@@ -222,5 +224,58 @@ func TestAPIError_InsufficientScopeNamesTheScopes(t *testing.T) {
 	e := &APIError{HTTPStatus: 403, Code: -402, Msg: "insufficient scopes", RequiredScopes: []string{"talk_message"}}
 	if h := e.Hint(); !strings.Contains(h, "--scope talk_message") {
 		t.Errorf("Hint() = %q, want it to name the scope", h)
+	}
+}
+
+// apiAs is a with the access token at.
+func apiAs(a *API, at string) *API {
+	c := *a
+	c.Tokens = StaticToken(at)
+	return &c
+}
+
+// renewing is a token source whose token Kakao refuses, until Renew.
+type renewing struct {
+	tok     *oauth2.Token
+	fresh   string
+	renewed int
+	err     error
+}
+
+func (r *renewing) Token() (*oauth2.Token, error) { return r.tok, nil }
+func (r *renewing) Renew(refused *oauth2.Token) (*oauth2.Token, error) {
+	r.renewed++
+	if r.err != nil {
+		return nil, r.err
+	}
+	if refused.AccessToken != r.tok.AccessToken {
+		return nil, errors.New("renewed a token it did not hand out")
+	}
+	r.tok = &oauth2.Token{AccessToken: r.fresh, TokenType: "bearer"}
+	return r.tok, nil
+}
+
+// A -401 gets one renewed token and one more try; a renewal that fails,
+// and a renewed token Kakao refuses too, end the call.
+func TestAPI_RefusedTokenIsRenewedOnce(t *testing.T) {
+	_, base := newEmulator(t, emulator.Config{})
+	c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+	good := login(t, base, c, nil).AccessToken
+
+	src := &renewing{tok: &oauth2.Token{AccessToken: "revoked", TokenType: "bearer"}, fresh: good}
+	if _, err := (&API{BaseURL: base, Tokens: src}).TokenInfo(t.Context()); err != nil || src.renewed != 1 {
+		t.Errorf("TokenInfo() = %v after %d renewals, want success after 1", err, src.renewed)
+	}
+
+	stop := errors.New("login required")
+	src = &renewing{tok: &oauth2.Token{AccessToken: "revoked"}, err: stop}
+	if _, err := (&API{BaseURL: base, Tokens: src}).TokenInfo(t.Context()); !errors.Is(err, stop) {
+		t.Errorf("TokenInfo() = %v, want the renewal's error", err)
+	}
+
+	src = &renewing{tok: &oauth2.Token{AccessToken: "revoked"}, fresh: "also-revoked"}
+	var ae *APIError
+	if _, err := (&API{BaseURL: base, Tokens: src}).TokenInfo(t.Context()); !errors.As(err, &ae) || !ae.InvalidToken() || src.renewed != 1 {
+		t.Errorf("TokenInfo() = %v after %d renewals, want -401 after 1", err, src.renewed)
 	}
 }

@@ -106,10 +106,10 @@ func FuzzAPIResponse(f *testing.F) {
 			return
 		}
 		api := &API{BaseURL: "http://kapi.invalid", HTTPClient: &http.Client{Transport: canned{status, ctype, body}}}
-		if _, err := api.TokenInfo(t.Context(), "at"); err != nil && !typedError(err) {
+		if _, err := apiAs(api, "at").TokenInfo(t.Context()); err != nil && !typedError(err) {
 			t.Fatalf("TokenInfo: untyped error %T: %v", err, err)
 		}
-		if _, err := api.Me(t.Context(), "at"); err != nil && !typedError(err) {
+		if _, err := apiAs(api, "at").Me(t.Context()); err != nil && !typedError(err) {
 			t.Fatalf("Me: untyped error %T: %v", err, err)
 		}
 	})

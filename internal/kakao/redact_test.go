@@ -80,7 +80,7 @@ func TestAPIErrors_RedactTheEchoedAccessToken(t *testing.T) {
 	c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
 	tok := login(t, base, c, nil)
 	emu.SetFault(emulator.FaultEcho)
-	_, err := (&API{BaseURL: base}).TokenInfo(t.Context(), tok.AccessToken)
+	_, err := apiAs(&API{BaseURL: base}, tok.AccessToken).TokenInfo(t.Context())
 	if err == nil {
 		t.Fatal("TokenInfo succeeded under the echo fault")
 	}

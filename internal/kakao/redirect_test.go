@@ -35,11 +35,11 @@ func TestKakaoCalls_RefuseRedirects(t *testing.T) {
 			return err
 		}, func(tok *Token) []string { return []string{secret, tok.RefreshToken} }},
 		{"kapi GET", func(ctx context.Context, _ *Client, api *API, tok *Token, _ *IDVerifier) error {
-			_, err := api.TokenInfo(ctx, tok.AccessToken)
+			_, err := apiAs(api, tok.AccessToken).TokenInfo(ctx)
 			return err
 		}, func(tok *Token) []string { return []string{tok.AccessToken} }},
 		{"kapi POST", func(ctx context.Context, _ *Client, api *API, tok *Token, _ *IDVerifier) error {
-			return api.Logout(ctx, tok.AccessToken)
+			return apiAs(api, tok.AccessToken).Logout(ctx)
 		}, func(tok *Token) []string { return []string{tok.AccessToken} }},
 		{"JWKS", func(ctx context.Context, _ *Client, _ *API, tok *Token, v *IDVerifier) error {
 			_, err := v.Verify(ctx, tok.IDToken, "n", false)

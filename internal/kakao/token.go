@@ -49,7 +49,7 @@ func (c *Client) Exchange(ctx context.Context, code, verifier string) (*Token, e
 	if err != nil {
 		return nil, c.tokenError(ctx, &g, err, code, verifier)
 	}
-	return c.fromOAuth2(tok, time.Now(), codeGrant)
+	return c.fromOAuth2(tok, c.now(), codeGrant)
 }
 
 // Refresh trades a refresh token for a new access token. Kakao returns a new
@@ -62,7 +62,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	if err != nil {
 		return nil, c.tokenError(ctx, &g, err, refreshToken)
 	}
-	return c.fromOAuth2(tok, time.Now(), refreshGrant)
+	return c.fromOAuth2(tok, c.now(), refreshGrant)
 }
 
 // b64token is RFC 6750 §2.1's syntax of a bearer token: what may follow
