@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,12 +70,26 @@ in a private per-run session file that is removed when the run ends.`,
   kakao-auth login --redirect-uri http://localhost:8765/callback --redirect-uri http://localhost:8766/callback`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			a, err := flags.resolve(d)
+			// A profile logged in before lends its settings to this login
+			// (flags and environment win); an emulator login and a
+			// resumed one take theirs elsewhere.
+			var previous previousLogin
+			if !opts.Emulator && opts.Resume == "" {
+				previous = storedLogin(c.Context(), d)
+			}
+			a, err := flags.resolve(d, previous)
 			if err != nil {
 				return err
 			}
 			opts.App = a
-			opts.Store = firstNonEmpty(opts.Store, d.Getenv(envStore), tokenstore.BackendKeyring)
+			opts.Store = firstNonEmpty(opts.Store, d.Getenv(envStore), a.PreviousStore)
+			if opts.Resume == "" {
+				// A resume takes the store its start chose, unless told.
+				opts.Store = firstNonEmpty(opts.Store, tokenstore.BackendKeyring)
+			}
+			if a.SameAppAsPrevious() {
+				opts.Scopes = scopesFor(opts.Scopes, c.Flags().Changed("scope"), a.Previous.Scopes)
+			}
 			if opts.Emulator {
 				// The emulator needs no secret, and the environment's
 				// belongs to a real app: it must not reach the emulator
@@ -146,10 +161,14 @@ func (o *LoginOptions) validate() error {
 	}
 	switch o.Store {
 	case tokenstore.BackendKeyring, tokenstore.BackendFile, tokenstore.BackendNone:
+	case "":
+		if o.Resume == "" {
+			return usagef(hint, "--store must be keyring, file or none")
+		}
 	default:
 		return usagef(hint, "--store must be keyring, file or none, not %q", o.Store)
 	}
-	if o.Store == tokenstore.BackendNone && o.Output == "" && !o.NoWait {
+	if o.Store == tokenstore.BackendNone && o.Output == "" && !o.NoWait && o.Resume == "" {
 		o.Output = "text"
 	}
 	if o.Timeout <= 0 {
@@ -216,6 +235,18 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if o.NoWait {
 		return startTwoStep(d, o, sessions)
 	}
+	var pasted string
+	if o.Resume != "" {
+		if pasted, err = resumeAddress(d, o.Resume); err != nil {
+			return err
+		}
+		o.finishAsStarted(sessions, pasted)
+		if o.Output == "json" {
+			if err := refuseSecretOnScreen(d, o.Yes, "the refresh token (-o json, chosen with --no-wait)"); err != nil {
+				return err
+			}
+		}
+	}
 	paths, err := d.Paths()
 	if err != nil {
 		return err
@@ -232,6 +263,12 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		}
 	}
 	a := o.App
+	if p := a.Previous; p != nil && !a.SameAppAsPrevious() && o.Store != tokenstore.BackendNone {
+		if err := confirm(d, o.Yes, fmt.Sprintf("Profile %q holds a login to app %s; replace it with a login to app %s?", a.Profile, termtext.Line(p.ClientID), termtext.Line(a.ClientID)),
+			fmt.Sprintf("profile %q holds a login to another app (%s)", a.Profile, termtext.Line(p.ClientID))); err != nil {
+			return err
+		}
+	}
 	open := func(ctx context.Context, url string) error {
 		return d.OpenBrowser(ctx, browser.Command(o.BrowserCommand, d.Getenv), url)
 	}
@@ -248,47 +285,135 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	}
 	var res *authflow.Result
 	if o.Resume != "" {
-		res, err = resumeTwoStep(ctx, d, o, sessions)
+		res, err = authflow.Resume(ctx, loginFlowOptions(d, o, a, sessions), pasted)
 	} else {
 		res, err = browserLogin(ctx, d, o, a, sessions, open)
 	}
 	if err != nil {
 		return err
 	}
-	rec := &tokenstore.Record{
-		ClientID:      res.ClientID,
-		RedirectURI:   res.RedirectURI,
-		AuthURL:       res.AuthURL,
-		APIURL:        firstNonEmpty(res.APIURL, a.APIURL),
-		Scopes:        res.Scopes,
-		TokenType:     res.Token.TokenType,
-		AccessToken:   res.Token.AccessToken,
-		RefreshToken:  res.Token.RefreshToken,
-		Expiry:        res.Token.Expiry,
-		RefreshExpiry: res.Token.RefreshExpiry,
-		ClientSecret:  a.ClientSecret,
-		IDToken:       res.Token.IDToken,
-		Nonce:         res.Nonce,
-	}
-	// The opt-in is kept with a login that needed it, so that each later
-	// use warns rather than refuses.
-	rec.AllowInsecureHTTP = a.AllowInsecureHTTP && insecureServers(rec.AuthURL, rec.APIURL)
-	who := whoAmI(ctx, d, rec)
-	if o.Store != tokenstore.BackendNone {
-		if err := saveLogin(ctx, d, paths, store, res.Profile, rec); err != nil {
+	rec := loginRecord(res, a)
+	profile := res.Session.Profile
+	if o.Store == tokenstore.BackendNone {
+		fmt.Fprintf(d.Stderr, "Logged in%s. Nothing was stored (--store none).\n", whoAmI(ctx, d, rec))
+	} else {
+		if err := checkSameUser(ctx, d, o, profile, rec); err != nil {
 			return err
 		}
-		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, res.Profile, describeStore(store.Name(), paths, res.Profile))
-		if o.Emulator {
-			printEmulatorNextSteps(d, res.Profile, rec)
+		// Saved first: the code is spent, so an interrupt from here on
+		// must not lose the login. Who it is comes after.
+		if err := saveLogin(ctx, d, paths, store, profile, rec); err != nil {
+			return err
 		}
-	} else {
-		fmt.Fprintf(d.Stderr, "Logged in%s. Nothing was stored (--store none).\n", who)
+		known := rec.UserID
+		who := whoAmI(ctx, d, rec)
+		if rec.UserID != known {
+			if err := store.Save(ctx, profile, rec); err != nil {
+				warnf(d, "could not store the Kakao user id with the login: %v", err)
+			}
+		}
+		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, profile, describeStore(store.Name(), paths, profile))
+		if o.Emulator {
+			printEmulatorNextSteps(d, profile, rec)
+		}
 	}
 	if o.Output == "" {
 		return nil
 	}
 	return printLoginResult(d, o.Output, res)
+}
+
+// loginRecord is the record a login stores: the session's app and servers,
+// the secret it used, and the tokens, mapped as every refresh maps them.
+func loginRecord(res *authflow.Result, a app) *tokenstore.Record {
+	s := res.Session
+	rec := &tokenstore.Record{
+		ClientID:     s.ClientID,
+		RedirectURI:  s.RedirectURI,
+		AuthURL:      s.AuthURL,
+		APIURL:       firstNonEmpty(s.APIURL, a.APIURL),
+		Scopes:       res.Scopes,
+		ClientSecret: a.ClientSecret,
+		Nonce:        s.Nonce,
+	}
+	applyToken(rec, res.Token)
+	// The opt-in is kept with a login that needed it, so that each later
+	// use warns rather than refuses.
+	rec.AllowInsecureHTTP = a.AllowInsecureHTTP && insecureServers(rec.AuthURL, rec.APIURL)
+	return rec
+}
+
+// checkSameUser asks before a login replaces the stored login of another
+// Kakao user under the same profile. It learns rec's user (briefly; when
+// Kakao cannot say, it does not ask).
+func checkSameUser(ctx context.Context, d *Deps, o *LoginOptions, profile string, rec *tokenstore.Record) error {
+	prev := o.App.Previous
+	if o.Resume != "" {
+		if find := storedLogin(ctx, d); find != nil {
+			prev, _ = find(profile)
+		}
+	}
+	if prev == nil || prev.UserID == 0 || prev.ClientID != rec.ClientID || o.Emulator {
+		return nil
+	}
+	uid := userID(ctx, d, rec)
+	if uid == 0 || uid == prev.UserID {
+		return nil
+	}
+	rec.UserID = uid
+	return confirm(d, o.Yes, fmt.Sprintf("Profile %q holds the login of Kakao user %d; replace it with Kakao user %d?", profile, prev.UserID, uid),
+		fmt.Sprintf("profile %q holds the login of another Kakao user (%d, not %d); the new login was not stored", profile, prev.UserID, uid))
+}
+
+// finishAsStarted takes a two-step login's profile, store and output from
+// its session file, where --no-wait recorded them; a flag given now wins.
+// An address matching no pending login is left for Resume to explain.
+func (o *LoginOptions) finishAsStarted(sessions session.Dir, pasted string) {
+	if u, err := url.Parse(strings.TrimSpace(pasted)); err == nil {
+		if sess, err := sessions.Find(u.Query().Get("state")); err == nil {
+			o.App.Profile = sess.Profile
+			o.Store = firstNonEmpty(o.Store, sess.Store)
+			o.Output = firstNonEmpty(o.Output, sess.Output)
+		}
+	}
+	o.Store = firstNonEmpty(o.Store, tokenstore.BackendKeyring)
+	if o.Store == tokenstore.BackendNone && o.Output == "" {
+		o.Output = "text"
+	}
+}
+
+// storedLogin finds the login stored under a profile, for a new login of
+// that profile to build on.
+func storedLogin(ctx context.Context, d *Deps) previousLogin {
+	if d.Paths == nil || d.OpenStore == nil {
+		return nil
+	}
+	return func(profile string) (*tokenstore.Record, string) {
+		s, err := openStored(d, profile)
+		if err != nil {
+			return nil, ""
+		}
+		rec, err := s.store.Load(ctx, profile)
+		if err != nil {
+			return nil, ""
+		}
+		return rec, s.store.Name()
+	}
+}
+
+// scopesFor is what a login of a profile asks for, given the scopes stored
+// with its previous login: without --scope, those again; with --scope, the
+// new items alone, which is Kakao's additional consent (the token's scope
+// then lists every item granted), plus openid when the login had it, so
+// that ID tokens keep coming.
+func scopesFor(asked []string, given bool, stored []string) []string {
+	if !given {
+		return slices.Clone(stored)
+	}
+	if slices.Contains(stored, "openid") && !slices.Contains(cleanList(asked), "openid") {
+		return append(asked, "openid")
+	}
+	return asked
 }
 
 // browserLogin runs the one-run login: in the browser, or by paste-back.
@@ -338,7 +463,10 @@ func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) aut
 // startTwoStep writes the session of a two-step login and prints its URL on
 // stdout, for a person (or a chat bot) to open elsewhere.
 func startTwoStep(d *Deps, o *LoginOptions, sessions session.Dir) error {
-	p, err := authflow.Start(loginFlowOptions(d, o, o.App, sessions))
+	opts := loginFlowOptions(d, o, o.App, sessions)
+	// The resume, perhaps another process, finishes as this run was told.
+	opts.Store, opts.Output = o.Store, o.Output
+	p, err := authflow.Start(opts)
 	if err != nil {
 		return err
 	}
@@ -354,18 +482,17 @@ func startTwoStep(d *Deps, o *LoginOptions, sessions session.Dir) error {
 	return err
 }
 
-// resumeTwoStep finishes a two-step login with the pasted address.
-func resumeTwoStep(ctx context.Context, d *Deps, o *LoginOptions, sessions session.Dir) (*authflow.Result, error) {
-	pasted := o.Resume
-	if pasted == "-" {
-		line, err := bufio.NewReader(io.LimitReader(d.Stdin, 16<<10)).ReadString('\n')
-		if err != nil && line == "" {
-			return nil, usagef("pipe the address into --resume -, or pass it as the flag's value", "no address on stdin")
-		}
-		pasted = line
+// resumeAddress is the address --resume finishes with: the flag's value,
+// or a line of stdin for "-".
+func resumeAddress(d *Deps, flag string) (string, error) {
+	if flag != "-" {
+		return flag, nil
 	}
-	opts := loginFlowOptions(d, o, o.App, sessions)
-	return authflow.Resume(ctx, opts, pasted)
+	line, err := bufio.NewReader(io.LimitReader(d.Stdin, 16<<10)).ReadString('\n')
+	if err != nil && line == "" {
+		return "", usagef("pipe the address into --resume -, or pass it as the flag's value", "no address on stdin")
+	}
+	return line, nil
 }
 
 // emulatorProfile is where "login --emulator" keeps its fake tokens.
@@ -397,21 +524,38 @@ func isLoopbackURL(raw string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// whoAmI asks Kakao for the user behind the new token, briefly; the login
-// does not depend on it. It fills rec.UserID and returns " as …" or "".
-func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
+// newTokenAPI is Kakao's user API with a token just received.
+func newTokenAPI(d *Deps, rec *tokenstore.Record) *kakao.API {
+	return &kakao.API{BaseURL: rec.APIURL, Tokens: kakao.StaticToken(rec.AccessToken), HTTPClient: d.HTTPClient}
+}
+
+// userID asks Kakao, briefly, whose the new token is; 0 when it cannot say.
+func userID(ctx context.Context, d *Deps, rec *tokenstore.Record) int64 {
 	ctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
-	api := &kakao.API{BaseURL: rec.APIURL, Tokens: kakao.StaticToken(rec.AccessToken), HTTPClient: d.HTTPClient}
-	info, err := api.TokenInfo(ctx)
+	info, err := newTokenAPI(d, rec).TokenInfo(ctx)
 	if err != nil {
+		return 0
+	}
+	return info.UserID
+}
+
+// whoAmI asks Kakao for the user behind the new token, briefly; the login
+// does not depend on it. It fills rec.UserID when Kakao says, and returns
+// " as …" or "".
+func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
+	if rec.UserID == 0 {
+		rec.UserID = userID(ctx, d, rec)
+	}
+	if rec.UserID == 0 {
 		return ""
 	}
-	rec.UserID = info.UserID
-	if me, err := api.Me(ctx); err == nil && me.Nickname != "" {
-		return fmt.Sprintf(" as %s (Kakao user %d)", termtext.Line(me.Nickname), info.UserID)
+	ctx, cancel := context.WithTimeout(ctx, remoteTimeout)
+	defer cancel()
+	if me, err := newTokenAPI(d, rec).Me(ctx); err == nil && me.Nickname != "" {
+		return fmt.Sprintf(" as %s (Kakao user %d)", termtext.Line(me.Nickname), rec.UserID)
 	}
-	return fmt.Sprintf(" as Kakao user %d", info.UserID)
+	return fmt.Sprintf(" as Kakao user %d", rec.UserID)
 }
 
 // saveLogin stores rec under the profile lock (a concurrent "token" refresh

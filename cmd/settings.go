@@ -55,7 +55,8 @@ func (f *appFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.allowInsecure, flagAllowInsecureHTTP, false, "allow http:// auth and API servers that are not on this machine; secrets then cross the network in the clear (env "+envAllowInsecureHTTP+"=1)")
 }
 
-// app is the resolved settings: flags, then environment, then defaults.
+// app is the resolved settings: flags, then environment, then the
+// profile's stored login, then defaults.
 type app struct {
 	ClientID     string
 	ClientSecret string
@@ -66,14 +67,34 @@ type app struct {
 	// AllowInsecureHTTP lets AuthURL and APIURL be http:// on another
 	// host (--allow-insecure-http or KAKAO_AUTH_ALLOW_INSECURE_HTTP).
 	AllowInsecureHTTP bool
+	// Previous is the login stored under Profile before this run, of
+	// whatever app, and PreviousStore the store holding it; nil and "" for
+	// none. Its settings filled the gaps only when it is of this app.
+	Previous      *tokenstore.Record
+	PreviousStore string
 }
 
-func (f *appFlags) resolve(d *Deps) (app, error) {
+// SameAppAsPrevious reports whether the profile's stored login is of the
+// app this run is about.
+func (a app) SameAppAsPrevious() bool {
+	return a.Previous != nil && a.Previous.ClientID == a.ClientID
+}
+
+// previousLogin finds the login stored under a profile, and its store;
+// nil and "" when there is none (or it cannot be read: the login then
+// proceeds as for a new profile).
+type previousLogin func(profile string) (*tokenstore.Record, string)
+
+// resolve is the one resolution of an app's settings: each from its flag,
+// else its environment variable, else the login stored under the profile
+// (found by previous, which may be nil) when that is of the same app, else
+// its default. The profile name itself is flag, environment, default.
+func (f *appFlags) resolve(d *Deps, previous previousLogin) (app, error) {
 	a := app{
 		ClientID:          firstNonEmpty(f.clientID, d.Getenv(envClientID)),
 		RedirectURIs:      f.redirectURIs,
-		AuthURL:           strings.TrimRight(firstNonEmpty(f.authURL, d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
-		APIURL:            strings.TrimRight(firstNonEmpty(f.apiURL, d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
+		AuthURL:           strings.TrimRight(firstNonEmpty(f.authURL, d.Getenv(envAuthURL)), "/"),
+		APIURL:            strings.TrimRight(firstNonEmpty(f.apiURL, d.Getenv(envAPIURL)), "/"),
 		Profile:           firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile),
 		AllowInsecureHTTP: f.allowInsecure || allowInsecureEnv(d),
 	}
@@ -81,14 +102,32 @@ func (f *appFlags) resolve(d *Deps) (app, error) {
 		// Like the repeated flag, the variable may hold several URIs.
 		a.RedirectURIs = cleanList([]string{d.Getenv(envRedirectURI)})
 	}
-	if len(a.RedirectURIs) == 0 {
-		a.RedirectURIs = []string{DefaultRedirectURI}
-	}
 	secret, err := readClientSecret(d, f.clientSecretFile)
 	if err != nil {
 		return a, err
 	}
 	a.ClientSecret = secret
+	if previous != nil && validateProfile(a.Profile) == nil {
+		a.Previous, a.PreviousStore = previous(a.Profile)
+	}
+	if p := a.Previous; p != nil && (a.ClientID == "" || a.ClientID == p.ClientID) {
+		a.ClientID = p.ClientID
+		if len(a.RedirectURIs) == 0 && p.RedirectURI != "" {
+			a.RedirectURIs = []string{p.RedirectURI}
+		}
+		sameServers := (a.AuthURL == "" || a.AuthURL == p.AuthURL) && (a.APIURL == "" || a.APIURL == p.APIURL)
+		a.AuthURL = firstNonEmpty(a.AuthURL, p.AuthURL)
+		a.APIURL = firstNonEmpty(a.APIURL, p.APIURL)
+		// A secret stays with its app: the stored one serves this app only.
+		a.ClientSecret = firstNonEmpty(a.ClientSecret, p.ClientSecret)
+		// The stored opt-in covers the stored servers only.
+		a.AllowInsecureHTTP = a.AllowInsecureHTTP || (sameServers && p.AllowInsecureHTTP)
+	}
+	a.AuthURL = firstNonEmpty(a.AuthURL, kakao.DefaultAuthURL)
+	a.APIURL = firstNonEmpty(a.APIURL, kakao.DefaultAPIURL)
+	if len(a.RedirectURIs) == 0 {
+		a.RedirectURIs = []string{DefaultRedirectURI}
+	}
 	return a, nil
 }
 

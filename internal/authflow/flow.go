@@ -79,6 +79,10 @@ type Options struct {
 	LoginHint    string
 	ServiceTerms []string
 	Profile      string
+	// Store and Output go into a two-step login's session (Start), for
+	// the resume to finish with.
+	Store  string
+	Output string
 
 	Sessions session.Dir
 	// Timeout bounds the wait for the callback; zero means DefaultTimeout.
@@ -105,18 +109,14 @@ type Options struct {
 	CheckServers func(authURL, apiURL string) error
 }
 
-// Result is a completed login: the tokens and the session values they were
-// obtained with.
+// Result is a completed login: the tokens, and the session they were
+// obtained with (client id, redirect URI, servers, profile, nonce: refreshed
+// ID tokens are checked against it).
 type Result struct {
-	Token       *kakao.Token
-	ClientID    string
-	RedirectURI string
-	AuthURL     string
-	APIURL      string
-	Scopes      []string
-	Profile     string
-	Nonce       string          // sent at login; refreshed ID tokens are checked against it
-	IDClaims    *kakao.IDClaims // verified claims, when Kakao sent an ID token
+	Token    *kakao.Token
+	Session  *session.Session
+	Scopes   []string        // granted; those asked for when Kakao does not say
+	IDClaims *kakao.IDClaims // verified claims, when Kakao sent an ID token
 }
 
 // Login runs the browser login. The session file is removed however it ends.
@@ -279,8 +279,7 @@ func exchangeFor(ctx context.Context, o Options, sess *session.Session, code str
 	if err != nil {
 		return nil, fmt.Errorf("exchange the code: %w", err)
 	}
-	res := &Result{Token: tok, ClientID: sess.ClientID, RedirectURI: sess.RedirectURI, AuthURL: sess.AuthURL,
-		APIURL: sess.APIURL, Scopes: tok.Scopes, Profile: sess.Profile, Nonce: sess.Nonce}
+	res := &Result{Token: tok, Session: sess, Scopes: tok.Scopes}
 	if len(res.Scopes) == 0 {
 		res.Scopes = sess.Scopes
 	}

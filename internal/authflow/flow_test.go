@@ -136,7 +136,7 @@ func TestLogin_AgreeReturnsTokensAndCleansUp(t *testing.T) {
 	if res.Token.RefreshExpiry.IsZero() {
 		t.Error("refresh token expiry missing")
 	}
-	if res.ClientID != emulator.DefaultClientID || res.RedirectURI != h.redirect || res.Profile != "default" {
+	if res.Session.ClientID != emulator.DefaultClientID || res.Session.RedirectURI != h.redirect || res.Session.Profile != "default" {
 		t.Errorf("result = %+v, want the session's client id, redirect URI and profile", res)
 	}
 	if got := strings.Join(res.Scopes, " "); got != "talk_message" {
@@ -518,8 +518,8 @@ func TestLogin_SecondRedirectURIIsUsedWhenTheFirstPortIsBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.RedirectURI != h.redirect {
-		t.Errorf("used %s, want the free %s", res.RedirectURI, h.redirect)
+	if res.Session.RedirectURI != h.redirect {
+		t.Errorf("used %s, want the free %s", res.Session.RedirectURI, h.redirect)
 	}
 }
 
@@ -586,8 +586,8 @@ func TestLogin_OpenIDSendsANonceAndVerifiesTheIDToken(t *testing.T) {
 	}
 	u, _ := url.Parse(authURL)
 	nonce := u.Query().Get("nonce")
-	if len(nonce) < 22 || res.Nonce != nonce {
-		t.Errorf("nonce in URL %q, in result %q: want one fresh nonce", nonce, res.Nonce)
+	if len(nonce) < 22 || res.Session.Nonce != nonce {
+		t.Errorf("nonce in URL %q, in result %q: want one fresh nonce", nonce, res.Session.Nonce)
 	}
 	if res.IDClaims == nil || res.IDClaims.Nonce != nonce || res.IDClaims.Nickname == "" {
 		t.Errorf("IDClaims = %+v, want verified claims with the nonce", res.IDClaims)

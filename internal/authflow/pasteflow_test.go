@@ -194,7 +194,7 @@ func TestStartResume_TwoStepLogin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Resume() = %v", err)
 		}
-		if res.Token.AccessToken == "" || res.RedirectURI != h.redirect {
+		if res.Token.AccessToken == "" || res.Session.RedirectURI != h.redirect {
 			t.Errorf("Resume() = %+v", res)
 		}
 	}

@@ -51,6 +51,8 @@ func Start(o Options) (*Pending, error) {
 		APIURL:      o.APIURL,
 		Scopes:      o.Scopes,
 		Profile:     o.Profile,
+		Store:       o.Store,
+		Output:      o.Output,
 		Nonce:       nonceFor(o.Scopes),
 	}
 	if _, err := o.Sessions.Create(sess); err != nil {

@@ -37,6 +37,11 @@ type Session struct {
 	APIURL      string   `json:"api_url,omitempty"`
 	Scopes      []string `json:"scopes,omitempty"`
 	Profile     string   `json:"profile"`
+	// Store and Output are a two-step login's choices of where to keep
+	// the tokens and what to print, made when it started ("" for the
+	// default), so that the resume finishes as the start asked.
+	Store  string `json:"store,omitempty"`
+	Output string `json:"output,omitempty"`
 	// OwnerPID is the process waiting on this login, for a one-run login;
 	// zero for a two-step login, which no process waits on. A session whose
 	// owner died (SIGKILL, power loss) is swept at once.
