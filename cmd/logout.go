@@ -229,18 +229,4 @@ func clientOf(rec *tokenstore.Record) string {
 	return termtext.Line(rec.ClientID)
 }
 
-// hintedError attaches a hint to an error.
-type hintedError struct {
-	err  error
-	hint string
-}
 
-func (e *hintedError) Error() string { return e.err.Error() }
-func (e *hintedError) Unwrap() error { return e.err }
-func (e *hintedError) Hint() string  { return e.hint }
-
-// cancelledError is a user's "no": exit 3.
-type cancelledError struct{ err error }
-
-func (e *cancelledError) Error() string { return e.err.Error() }
-func (e *cancelledError) Unwrap() error { return e.err }

@@ -5,76 +5,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // envStore names the default token store backend.
 const envStore = "KAKAO_AUTH_STORE"
-
-// loginRequiredError says that the profile has no usable login, and why.
-type loginRequiredError struct {
-	profile string
-	reason  string // e.g. "the refresh token was rejected (KOE322)"
-}
-
-func (e *loginRequiredError) Error() string {
-	if e.reason == "" {
-		return fmt.Sprintf("not logged in (profile %q)", e.profile)
-	}
-	return fmt.Sprintf("login required (profile %q): %s", e.profile, e.reason)
-}
-
-func (e *loginRequiredError) Is(target error) bool { return target == ErrLoginRequired }
-
-func (e *loginRequiredError) Hint() string {
-	return "run " + loginCommand(e.profile)
-}
-
-// loginCommand is the command that logs profile in again.
-func loginCommand(profile string) string {
-	if profile == emulatorProfile {
-		return `"kakao-auth login --emulator"`
-	}
-	if profile == DefaultProfile {
-		return `"kakao-auth login"`
-	}
-	return fmt.Sprintf(`"kakao-auth login --profile %s"`, profile)
-}
-
-// logoutCommand is the command that removes profile's stored login.
-func logoutCommand(profile string) string {
-	if profile == DefaultProfile {
-		return `"kakao-auth logout"`
-	}
-	return fmt.Sprintf(`"kakao-auth logout --profile %s"`, profile)
-}
-
-// refusedFileError is a stored file of profile that kakao-auth will not
-// trust (a link, the wrong mode or owner). Its hint never says to delete
-// the file by hand: it may hold the only copy of a rotated refresh token.
-// Logout removes it deliberately.
-type refusedFileError struct {
-	err     error
-	refused *privfile.InsecureError
-	profile string
-}
-
-func (e *refusedFileError) Error() string { return e.err.Error() }
-func (e *refusedFileError) Unwrap() error { return e.err }
-func (e *refusedFileError) Hint() string {
-	return e.refused.Hint() + "; to drop this login instead, run " + logoutCommand(e.profile) + " and log in again"
-}
-
-// withRefusedHint gives err the hint of a refused stored file, if that is
-// what it is.
-func withRefusedHint(err error, profile string) error {
-	var ie *privfile.InsecureError
-	if errors.As(err, &ie) {
-		return &refusedFileError{err: err, refused: ie, profile: profile}
-	}
-	return err
-}
 
 // stored is a profile together with the store that holds it.
 type stored struct {

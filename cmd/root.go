@@ -25,10 +25,6 @@ const (
 	ExitLoginRequired = 4
 )
 
-// ErrLoginRequired means there is no usable login; the user must run
-// "kakao-auth login".
-var ErrLoginRequired = errors.New("login required")
-
 // version is set at build time with -ldflags "-X …/cmd.version=v1.2.3".
 var version = ""
 
@@ -40,20 +36,6 @@ func versionString() string {
 		return bi.Main.Version
 	}
 	return "dev"
-}
-
-// usageError is a mistake in the command line itself.
-type usageError struct {
-	err  error
-	hint string
-}
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-func (e *usageError) Hint() string  { return e.hint }
-
-func usagef(hint, format string, args ...any) error {
-	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
 }
 
 // NewRootCmd builds the command tree.
