@@ -7,6 +7,8 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
@@ -52,6 +54,11 @@ func (e *cancelledError) Unwrap() error { return e.err }
 type loginRequiredError struct {
 	profile string
 	reason  string // e.g. "the refresh token was rejected (KOE322)"
+	// A profile never logged in: a login of it needs the app's client id
+	// (needsClientID: none in the environment), and others names the
+	// profiles that do exist.
+	needsClientID bool
+	others        []string
 }
 
 func (e *loginRequiredError) Error() string {
@@ -64,26 +71,71 @@ func (e *loginRequiredError) Error() string {
 func (e *loginRequiredError) Is(target error) bool { return target == ErrLoginRequired }
 
 func (e *loginRequiredError) Hint() string {
-	return "run " + loginCommand(e.profile)
+	var args []string
+	if e.needsClientID {
+		args = []string{"--client-id", "YOUR-REST-API-KEY"}
+	}
+	hint := "run " + loginCommand(e.profile, args...)
+	if len(e.others) > 0 {
+		hint += fmt.Sprintf(" (profiles logged in here: %s)", strings.Join(e.others, ", "))
+	}
+	return hint
 }
 
-// loginCommand is the command that logs profile in again.
-func loginCommand(profile string) string {
+// suggest is a command line for a hint to name, quoted: kakao-auth, the
+// command, --profile when the profile is not the default one, then args.
+// Every "run …" hint is built here, so it carries the profile in use.
+func suggest(command, profile string, args ...string) string {
+	line := "kakao-auth " + command
+	if profile != DefaultProfile {
+		line += " --profile " + profile
+	}
+	if len(args) > 0 {
+		line += " " + strings.Join(args, " ")
+	}
+	return strconv.Quote(line)
+}
+
+// loginCommand is the command that logs profile in again: the emulator's
+// profile logs in against a new built-in emulator.
+func loginCommand(profile string, args ...string) string {
 	if profile == emulatorProfile {
-		return `"kakao-auth login --emulator"`
+		return suggest("login --emulator", DefaultProfile, args...)
 	}
-	if profile == DefaultProfile {
-		return `"kakao-auth login"`
-	}
-	return fmt.Sprintf(`"kakao-auth login --profile %s"`, profile)
+	return suggest("login", profile, args...)
 }
 
 // logoutCommand is the command that removes profile's stored login.
 func logoutCommand(profile string) string {
-	if profile == DefaultProfile {
-		return `"kakao-auth logout"`
+	return suggest("logout", profile)
+}
+
+// withStoreHint gives a keyring failure met outside login a hint its
+// reader can follow: a store is chosen at login, so that is the command
+// to name, not a --store flag this command does not have.
+func withStoreHint(err error, profile string) error {
+	var ue *tokenstore.UnavailableError
+	if !errors.As(err, &ue) {
+		return err
 	}
-	return fmt.Sprintf(`"kakao-auth logout --profile %s"`, profile)
+	return &hintedError{err: err, hint: ue.Fix() + "; or keep this profile's tokens in a private file instead: run " + loginCommand(profile, "--store", tokenstore.BackendFile)}
+}
+
+// withAPIHint gives a kapi error of a stored profile a hint that names its
+// profile: -402 is the login command that asks for the missing consent
+// items (Kakao's additional consent), and -401 after a refresh means the
+// login itself is gone (the app unlinked, say).
+func withAPIHint(profile string, err error) error {
+	var ae *kakao.APIError
+	switch {
+	case !errors.As(err, &ae):
+		return err
+	case ae.InvalidToken():
+		return &loginRequiredError{profile: profile, reason: "Kakao does not accept the refreshed access token (" + ae.Error() + ")"}
+	case ae.Code == -402 && len(ae.RequiredScopes) > 0:
+		return &hintedError{err: err, hint: fmt.Sprintf("the login lacks consent for %s: run %s", strings.Join(ae.RequiredScopes, ", "), loginCommand(profile, "--scope", strings.Join(ae.RequiredScopes, ",")))}
+	}
+	return err
 }
 
 // refusedFileError is a stored file of profile that kakao-auth will not

@@ -99,9 +99,9 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f fresh
 	}
 	if err := s.store.Save(ctx, s.profile, next); err != nil {
 		if res.rotated {
-			return nil, res, fmt.Errorf("save the refreshed tokens: %w (Kakao rotated the refresh token, so the stored one no longer works; the login must be repeated if this cannot be fixed)", err)
+			return nil, res, withStoreHint(fmt.Errorf("save the refreshed tokens: %w (Kakao rotated the refresh token, so the stored one no longer works; the login must be repeated if this cannot be fixed)", err), s.profile)
 		}
-		return nil, res, fmt.Errorf("save the refreshed tokens: %w", err)
+		return nil, res, withStoreHint(fmt.Errorf("save the refreshed tokens: %w", err), s.profile)
 	}
 	return next, res, nil
 }

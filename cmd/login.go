@@ -210,7 +210,7 @@ func (o *LoginOptions) validate() error {
 	o.Scopes = cleanList(o.Scopes)
 	o.ServiceTerms = cleanList(o.ServiceTerms)
 	if o.App.ClientID == "" && !o.Emulator {
-		return usagef("pass --client-id or set "+envClientID+" to your app's REST API key (Kakao Developers console: [앱] > [플랫폼 키] > [REST API 키]); or try kakao-auth login --emulator", "no client id")
+		return usagef("pass --client-id or set "+envClientID+" to your app's REST API key (Kakao Developers console: [앱] > [플랫폼 키] > [REST API 키]); or try \"kakao-auth login --emulator\"", "no client id")
 	}
 	return nil
 }

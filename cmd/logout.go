@@ -219,7 +219,7 @@ func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Recor
 	if o.Unlink {
 		call = api.Unlink
 	}
-	return apiLoginRequired(s.profile, call(ctx))
+	return withAPIHint(s.profile, call(ctx))
 }
 
 func clientOf(rec *tokenstore.Record) string {
@@ -228,5 +228,3 @@ func clientOf(rec *tokenstore.Record) string {
 	}
 	return termtext.Line(rec.ClientID)
 }
-
-

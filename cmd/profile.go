@@ -28,7 +28,9 @@ func openStored(d *Deps, profile string) (*stored, error) {
 	}
 	backend, err := (tokenstore.Profiles{Dir: paths.ProfilesDir()}).Backend(profile)
 	if errors.Is(err, tokenstore.ErrNotFound) {
-		return nil, &loginRequiredError{profile: profile}
+		others, _ := tokenstore.Profiles{Dir: paths.ProfilesDir()}.List()
+		return nil, &loginRequiredError{profile: profile, others: others,
+			needsClientID: profile != emulatorProfile && d.Getenv(envClientID) == ""}
 	}
 	if err != nil {
 		return nil, withRefusedHint(fmt.Errorf("read profile %q: %w", profile, err), profile)
@@ -47,7 +49,7 @@ func (s *stored) load(ctx context.Context) (*tokenstore.Record, error) {
 		return nil, &loginRequiredError{profile: s.profile, reason: fmt.Sprintf("nothing stored in the %s store", s.store.Name())}
 	}
 	if err != nil {
-		return nil, withRefusedHint(fmt.Errorf("load profile %q from the %s store: %w", s.profile, s.store.Name(), err), s.profile)
+		return nil, withStoreHint(withRefusedHint(fmt.Errorf("load profile %q from the %s store: %w", s.profile, s.store.Name(), err), s.profile), s.profile)
 	}
 	return rec, nil
 }

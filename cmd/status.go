@@ -199,7 +199,7 @@ func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record
 	rctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
 	info, err := api.TokenInfo(rctx)
-	if err = apiLoginRequired(s.profile, err); errors.Is(err, ErrLoginRequired) {
+	if err = withAPIHint(s.profile, err); errors.Is(err, ErrLoginRequired) {
 		return nil, nil, nil, err
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -67,14 +66,4 @@ func (s *stored) userAPI(ctx context.Context, d *Deps, rec *tokenstore.Record, s
 	}
 	tokens := &profileTokens{ctx: ctx, d: d, s: s, secret: secret, minTTL: minTTL, rec: rec}
 	return &kakao.API{BaseURL: rec.APIURL, Tokens: tokens, HTTPClient: d.HTTPClient}, tokens, nil
-}
-
-// apiLoginRequired turns Kakao's -401 for a token that was just renewed
-// into "login required": the login itself is gone (unlinked, say).
-func apiLoginRequired(profile string, err error) error {
-	var ae *kakao.APIError
-	if errors.As(err, &ae) && ae.InvalidToken() {
-		return &loginRequiredError{profile: profile, reason: "Kakao does not accept the refreshed access token (" + ae.Error() + ")"}
-	}
-	return err
 }

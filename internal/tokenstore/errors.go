@@ -27,10 +27,14 @@ func (e *UnavailableError) Error() string {
 // Unwrap returns the cause.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// Hint says how to fix the keyring or get going without it.
+// Hint says how to fix the keyring or get going without it (at login,
+// where a store is chosen).
 func (e *UnavailableError) Hint() string {
-	return e.problem().fix + "; or use --store file (a private 0600 file) or --store none (keep nothing)"
+	return e.Fix() + "; or use --store file (a private 0600 file) or --store none (keep nothing)"
 }
+
+// Fix says how to fix the keyring itself.
+func (e *UnavailableError) Fix() string { return e.problem().fix }
 
 // keyringProblem is a keyring failure told for people: what is wrong and
 // what to do about it.
