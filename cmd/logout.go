@@ -99,7 +99,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			return withRefusedHint(fmt.Errorf("load profile %q: %w", o.Profile, err), o.Profile)
 		}
 	}
-	if o.Unlink && !o.Yes {
+	if o.Unlink && !o.Yes && rec != nil {
 		fmt.Fprintf(d.Stderr, "Unlink disconnects your Kakao account from app %s: consent is withdrawn and every token is revoked. Continue? [y/N] ", clientOf(rec))
 		answer, _ := bufio.NewReader(d.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
@@ -140,6 +140,15 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	}
 	defer unlock()
 	removed, err := clearProfile(ctx, d, paths, o.Profile)
+	var none *nothingStoredError
+	if errors.As(err, &none) {
+		// Already logged out: done, like rm -f.
+		fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login on this machine.\n", o.Profile)
+		if none.unchecked != nil {
+			warnf(d, "the keyring could not be checked for a login of profile %q (%v); run %s again when it is available", o.Profile, none.unchecked, logoutCommand(o.Profile))
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -160,7 +169,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 // safe to look in) and, without a readable note, in the keyring too: a
 // crash between two writes of a login (see saveLogin) leaves nothing
 // behind that logout cannot find. A profile with neither a note nor a
-// record is not logged in.
+// record has nothing to log out: a *nothingStoredError.
 func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string) ([]string, error) {
 	notes := tokenstore.Profiles{Dir: paths.ProfilesDir()}
 	noted, noteErr := notes.Backend(profile)
@@ -201,12 +210,21 @@ func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile 
 		return removed, fmt.Errorf("forget profile %q: %w", profile, err)
 	}
 	if len(removed) == 0 && errors.Is(noteErr, tokenstore.ErrNotFound) {
-		if unchecked != nil {
-			return nil, &loginRequiredError{profile: profile, reason: fmt.Sprintf("nothing stored in the file store, and the keyring could not be checked (%v)", unchecked)}
-		}
-		return nil, &loginRequiredError{profile: profile}
+		return nil, &nothingStoredError{profile: profile, unchecked: unchecked}
 	}
 	return removed, nil
+}
+
+// nothingStoredError is a profile with neither a note nor a record: there
+// is nothing to log out. unchecked is why the keyring could not be looked
+// in, if it could not.
+type nothingStoredError struct {
+	profile   string
+	unchecked error
+}
+
+func (e *nothingStoredError) Error() string {
+	return fmt.Sprintf("profile %q holds no login", e.profile)
 }
 
 // remoteLogout calls logout or unlink, refreshing once on -401.

@@ -12,6 +12,52 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
+// Logging out a profile that holds no login is done already: exit 0, and
+// it says there was nothing to log out rather than to log in.
+func TestLogout_NothingStoredIsNothingToLogOut(t *testing.T) {
+	for _, args := range [][]string{
+		{"logout", "--profile", "nosuch"},
+		{"logout"},
+		{"logout", "--profile", "nosuch", "--revoke"},
+		{"logout", "--profile", "nosuch", "--unlink", "--yes"},
+		{"logout", "--profile", "nosuch", "--unlink"}, // on a terminal: nothing to ask about either
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			d, stdout, stderr := storeDeps(t.TempDir(), nil, "")
+			d.StdinIsTerminal = true
+			if code := Main(t.Context(), args, d); code != ExitOK {
+				t.Errorf("exit %d, want %d", code, ExitOK)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if !strings.Contains(stderr.String(), "Nothing to log out") || strings.Contains(stderr.String(), "kakao-auth login") || strings.Contains(stderr.String(), "error") || strings.Contains(stderr.String(), "Continue?") {
+				t.Errorf("stderr = %q, want it to say there is nothing to log out", stderr)
+			}
+		})
+	}
+}
+
+// With no note and no file record, logout looks in the keyring just in
+// case; a keyring that cannot be asked does not make it fail, but it says
+// so.
+func TestLogout_NothingStoredAndNoKeyringWarns(t *testing.T) {
+	h := newHome(t)
+	p := &proc{cmd: execCommand([]string{"logout", "--profile", "nosuch"}, h, []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"}, "")}
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exitCode(t); code != ExitOK {
+		t.Errorf("exit %d, want %d\n%s", code, ExitOK, p.stderr.String())
+	}
+	for _, want := range []string{"Nothing to log out", `kakao-auth: warning: the keyring could not be checked for a login of profile "nosuch"`} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, p.stderr.String())
+		}
+	}
+}
+
 // After the app was unlinked at Kakao, logout --revoke cannot ever
 // succeed at Kakao: the local login goes, with a note that Kakao had
 // already ended it, instead of "try again".
