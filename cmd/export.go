@@ -11,16 +11,28 @@ import (
 // ExportOptions are the inputs of "kakao-auth export".
 type ExportOptions struct {
 	Profile       string
-	Format        string // env, dotenv or json
+	Output        string // env, dotenv or json (--output, or its old name --format)
 	Yes           bool   // print to a terminal anyway
 	IncludeSecret bool   // also print the stored client secret
+}
+
+// exportOutputs are the --output (or --format) values of "export".
+var exportOutputs = []string{"env", "dotenv", "json"}
+
+// exportJSON is the --output json shape of "export": the login's tokens
+// with the refresh token (no access token: CI gets its own from it), the
+// client id, and the client secret with --include-secret.
+type exportJSON struct {
+	tokenJSON
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret,omitempty"`
 }
 
 // NewExportCmd builds "kakao-auth export". runF replaces the action in
 // tests.
 func NewExportCmd(d *Deps, runF func(context.Context, *ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{}
-	var profile string
+	var profile, format string
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Print the profile's client id and refresh token for a CI secret store",
@@ -34,20 +46,28 @@ terminal without --yes. Pipe it into your secret store instead.
 The env and dotenv formats are the same: KEY='value' lines, which sh (eval,
 ".") and .env parsers (gh secret set --env-file) read back exactly, running
 nothing. A value they could not all read back exactly (one with a single
-quote, a control character or a trailing backslash) is refused; --format
-json carries any value.`,
+quote, a control character or a trailing backslash) is refused; -o json
+carries any value, in the JSON shape every command shares (see the README's
+"JSON output"). --format is the old name of --output.`,
 		Example: `  # GitHub Actions secrets, straight from the pipe
-  kakao-auth export --format dotenv | gh secret set --env-file -`,
+  kakao-auth export -o dotenv | gh secret set --env-file -
+
+  # The same as JSON, for a secret manager that takes it
+  kakao-auth export -o json > kakao-secret.json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Profile = firstNonEmpty(profile, d.Getenv(envProfile), DefaultProfile)
 			if err := validateProfile(opts.Profile); err != nil {
 				return err
 			}
-			switch opts.Format {
-			case "env", "dotenv", "json":
-			default:
-				return usagef(`run "kakao-auth export --help" for usage`, "--format must be env, dotenv or json, not %q", opts.Format)
+			if c.Flags().Changed("output") && c.Flags().Changed("format") && opts.Output != format {
+				return usagef("--format is the old name of --output; give one of them", "--output %q and --format %q disagree", opts.Output, format)
+			}
+			if c.Flags().Changed("format") {
+				opts.Output = format
+			}
+			if err := checkOutput(c, opts.Output, exportOutputs...); err != nil {
+				return err
 			}
 			if err := refuseSecretOnScreen(d, opts.Yes, "a refresh token"); err != nil {
 				return err
@@ -60,7 +80,9 @@ json carries any value.`,
 	}
 	fs := c.Flags()
 	fs.StringVar(&profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
-	fs.StringVar(&opts.Format, "format", "env", "env or dotenv (both KEY='value' lines, for sh and .env parsers) or json")
+	fs.StringVarP(&opts.Output, "output", "o", "env", "env or dotenv (both KEY='value' lines, for sh and .env parsers) or json")
+	fs.StringVar(&format, "format", "env", "the old name of --output")
+	completeOutput(c, exportOutputs...)
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "print even when stdout is a terminal")
 	fs.BoolVar(&opts.IncludeSecret, "include-secret", false, "also print KAKAO_CLIENT_SECRET when one is stored")
 	return c
@@ -103,17 +125,8 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 	if err := maskSecrets(d, secrets...); err != nil {
 		return err
 	}
-	switch o.Format {
-	case "json":
-		out := struct {
-			ClientID              string `json:"client_id"`
-			RefreshToken          string `json:"refresh_token"`
-			RefreshTokenExpiresAt string `json:"refresh_token_expires_at,omitempty"`
-			ClientSecret          string `json:"client_secret,omitempty"`
-		}{ClientID: rec.ClientID, RefreshToken: rec.RefreshToken}
-		if !rec.RefreshExpiry.IsZero() {
-			out.RefreshTokenExpiresAt = rfc3339(rec.RefreshExpiry)
-		}
+	if o.Output == "json" {
+		out := exportJSON{tokenJSON: newTokenJSON(o.Profile, rec, tokenValues{refresh: true}), ClientID: rec.ClientID}
 		if o.IncludeSecret {
 			out.ClientSecret = rec.ClientSecret
 		}
@@ -144,7 +157,7 @@ func envQuote(name, value string) (string, error) {
 	if strings.ContainsFunc(value, func(r rune) bool { return r == '\'' || r < 0x20 || r == 0x7f }) || strings.HasSuffix(value, `\`) {
 		return "", &hintedError{
 			err:  fmt.Errorf("the value of %s has a single quote, a control character or a trailing backslash, which an env file cannot carry exactly to both sh and .env parsers; nothing was printed", name),
-			hint: "use --format json, which carries any value exactly",
+			hint: "use -o json, which carries any value exactly",
 		}
 	}
 	return "'" + value + "'", nil

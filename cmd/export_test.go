@@ -120,8 +120,8 @@ func TestExport_RefusesAValueNoQuotingReadsBackEverywhere(t *testing.T) {
 				if stdout.Len() != 0 {
 					t.Errorf("stdout = %q, want nothing", stdout)
 				}
-				if !strings.Contains(stderr.String(), envClientSecret) || !strings.Contains(stderr.String(), "--format json") || strings.Contains(stderr.String(), secret) {
-					t.Errorf("stderr should name %s and --format json, without the value:\n%s", envClientSecret, stderr)
+				if !strings.Contains(stderr.String(), envClientSecret) || !strings.Contains(stderr.String(), "-o json") || strings.Contains(stderr.String(), secret) {
+					t.Errorf("stderr should name %s and -o json, without the value:\n%s", envClientSecret, stderr)
 				}
 			})
 		}

@@ -97,7 +97,9 @@ func TestLogin_NoBrowserDefaultsToTheSessionLifetime(t *testing.T) {
 func TestRefreshTokenOnATerminalNeedsYes(t *testing.T) {
 	for _, args := range [][]string{
 		{"export"},
+		{"export", "-o", "json"},
 		{"status", "--show-token"},
+		{"status", "--show-token", "-o", "json"},
 		{"login", "--emulator", "-o", "json"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -91,6 +91,10 @@ func TestCompletion_FlagValues(t *testing.T) {
 		{[]string{"login", "--store", ""}, []string{"keyring", "file", "none"}},
 		{[]string{"login", "--prompt", ""}, []string{"login", "none", "create", "select_account"}},
 		{[]string{"export", "--format", ""}, []string{"env", "dotenv", "json"}},
+		{[]string{"export", "-o", ""}, []string{"env", "dotenv", "json"}},
+		{[]string{"refresh", "-o", ""}, []string{"text", "json"}},
+		{[]string{"login", "-o", ""}, []string{"text", "json"}},
+		{[]string{"userinfo", "-o", ""}, []string{"text", "json"}},
 		{[]string{"token", "--profile", ""}, []string{"emulator", "work"}},
 		{[]string{"logout", "--profile", ""}, []string{"emulator", "work"}},
 	}

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -320,7 +319,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if o.Output == "" {
 		return nil
 	}
-	return printLoginResult(d, o.Output, res)
+	return printLoginResult(d, o.Output, res.Profile, o.Store, rec)
 }
 
 // loginRecord is the record a login stores: the session's app and servers,
@@ -672,42 +671,23 @@ func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
 	}
 }
 
-// loginJSON is the --output json shape of a login.
+// loginJSON is the --output json shape of a login: every token value,
+// and where the tokens were stored.
 type loginJSON struct {
-	AccessToken               string `json:"access_token"`
-	TokenType                 string `json:"token_type"`
-	RefreshToken              string `json:"refresh_token,omitempty"`
-	ExpiresAt                 string `json:"expires_at"`
-	ExpiresAtUnix             int64  `json:"expires_at_unix"`
-	RefreshTokenExpiresAt     string `json:"refresh_token_expires_at,omitempty"`
-	RefreshTokenExpiresAtUnix int64  `json:"refresh_token_expires_at_unix,omitempty"`
-	Scope                     string `json:"scope,omitempty"`
-	IDToken                   string `json:"id_token,omitempty"`
+	tokenJSON
+	Store string `json:"store"`
 }
 
-func printLoginResult(d *Deps, output string, res *authflow.Result) error {
-	t := res.Token
-	if err := maskSecrets(d, t.AccessToken, t.RefreshToken, t.IDToken); err != nil {
+// printLoginResult prints the new login as --output asks, every secret
+// masked first.
+func printLoginResult(d *Deps, output, profile, store string, rec *tokenstore.Record) error {
+	out := loginJSON{tokenJSON: newTokenJSON(profile, rec, allTokenValues), Store: store}
+	if err := maskSecrets(d, out.secrets()...); err != nil {
 		return err
 	}
 	if output == "text" {
-		_, err := fmt.Fprintln(d.Stdout, t.AccessToken)
+		_, err := fmt.Fprintln(d.Stdout, rec.AccessToken)
 		return err
 	}
-	out := loginJSON{
-		AccessToken:   t.AccessToken,
-		TokenType:     t.TokenType,
-		RefreshToken:  t.RefreshToken,
-		ExpiresAt:     t.Expiry.UTC().Format(time.RFC3339),
-		ExpiresAtUnix: t.Expiry.Unix(),
-		Scope:         strings.Join(res.Scopes, " "),
-		IDToken:       t.IDToken,
-	}
-	if !t.RefreshExpiry.IsZero() {
-		out.RefreshTokenExpiresAt = t.RefreshExpiry.UTC().Format(time.RFC3339)
-		out.RefreshTokenExpiresAtUnix = t.RefreshExpiry.Unix()
-	}
-	enc := json.NewEncoder(d.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(d, out)
 }

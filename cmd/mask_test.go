@@ -147,8 +147,11 @@ func TestGitHubActions_EverySecretIsMaskedBeforeItIsWritten(t *testing.T) {
 		{"token", "--id-token", "-o", "github-env"},
 		{"status", "--show-token"},
 		{"status", "--show-token", "-o", "json"},
+		{"refresh", "-o", "text"},
+		{"refresh", "-o", "json"},
 		{"export", "--include-secret"},
 		{"export", "--format", "json", "--include-secret"},
+		{"export", "-o", "json"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) { run(t, nil, args...) })
 	}

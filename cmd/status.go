@@ -42,7 +42,11 @@ func NewStatusCmd(d *Deps, runF func(context.Context, *StatusOptions) error) *co
 		Long: `Show the profile's login: the backend holding it, the client id, when the
 access and refresh tokens expire, the scopes, and the Kakao user (asked of
 Kakao; when Kakao cannot be reached, the local facts are shown and that is
-said). Token values appear only with --show-token. Exits 4 when not logged in.`,
+said). When Kakao no longer accepts the access token, status refreshes it
+and says so. Token values appear only with --show-token. Warnings go to
+stderr (-o json carries them in the document). Exits 4 when there is no
+usable login; -o json then still prints a document, with "logged_in": false
+and the error.`,
 		Example: `  kakao-auth status
   kakao-auth status --profile emulator
 
@@ -77,31 +81,38 @@ said). Token values appear only with --show-token. Exits 4 when not logged in.`,
 	return c
 }
 
-// statusJSON is the fixed --output json shape of "status".
+// statusJSON is the --output json shape of "status": the login's tokens
+// (their values only with --show-token) and what status found out.
 type statusJSON struct {
-	Profile      string         `json:"profile"`
-	Store        string         `json:"store"`
-	ClientID     string         `json:"client_id"`
-	User         *statusUser    `json:"user"`
-	AccessToken  statusToken    `json:"access_token"`
-	RefreshToken *statusToken   `json:"refresh_token"`
-	Scopes       []string       `json:"scopes"`
-	IDToken      *statusIDToken `json:"id_token"`
-	Remote       statusRemote   `json:"remote"`
-	Warnings     []string       `json:"warnings"`
+	tokenJSON
+	LoggedIn      bool           `json:"logged_in"`
+	Store         string         `json:"store"`
+	ClientID      string         `json:"client_id"`
+	User          *statusUser    `json:"user"`
+	ExpiresIn     int64          `json:"expires_in"`
+	IDTokenClaims *statusIDToken `json:"id_token_claims"`
+	Refreshed     bool           `json:"refreshed"` // Kakao refused the stored access token, and status refreshed it
+	Remote        statusRemote   `json:"remote"`
+	Warnings      []string       `json:"warnings"`
+	Error         string         `json:"error,omitempty"` // with logged_in false
+	Hint          string         `json:"hint,omitempty"`
+}
+
+// statusErrorJSON is the --output json shape of "status" when no login
+// could be read: never an empty stdout.
+type statusErrorJSON struct {
+	Profile  string   `json:"profile"`
+	LoggedIn bool     `json:"logged_in"`
+	Store    string   `json:"store,omitempty"` // when the profile's note names one
+	Warnings []string `json:"warnings"`
+	Error    string   `json:"error"`
+	Hint     string   `json:"hint,omitempty"`
 }
 
 type statusUser struct {
 	ID       int64  `json:"id"`
 	Nickname string `json:"nickname,omitempty"`
 	Email    string `json:"email,omitempty"`
-}
-
-type statusToken struct {
-	Value         string `json:"value,omitempty"`
-	ExpiresAt     string `json:"expires_at"`
-	ExpiresAtUnix int64  `json:"expires_at_unix"`
-	ExpiresIn     int64  `json:"expires_in"`
 }
 
 // statusIDToken is what the stored (verified) ID token says.
@@ -111,7 +122,6 @@ type statusIDToken struct {
 	Email     string `json:"email,omitempty"`
 	AuthTime  string `json:"auth_time,omitempty"`
 	ExpiresAt string `json:"expires_at"`
-	Value     string `json:"value,omitempty"`
 }
 
 type statusRemote struct {
@@ -122,47 +132,39 @@ type statusRemote struct {
 func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	s, err := openStored(d, o.Profile)
 	if err != nil {
-		return err
+		return statusFailed(d, o, nil, err)
 	}
-	rec, err := s.load(ctx)
+	stored, err := s.load(ctx)
 	if err != nil {
-		return err
+		return statusFailed(d, o, s, err)
 	}
-	rec, user, remoteErr, err := checkRemote(ctx, d, s, rec, o.ClientSecret)
+	rec, user, remoteErr, err := checkRemote(ctx, d, s, stored, o.ClientSecret)
 	if err != nil {
-		return err
+		return statusFailed(d, o, s, err)
 	}
 	now := d.Now()
+	show := tokenValues{}
+	if o.ShowToken {
+		show = allTokenValues
+	}
 	out := statusJSON{
-		Profile:     o.Profile,
-		Store:       s.store.Name(),
-		ClientID:    rec.ClientID,
-		AccessToken: tokenStatus(rec.AccessToken, rec.Expiry, now, o.ShowToken),
-		Scopes:      rec.Scopes,
-		Remote:      statusRemote{Checked: remoteErr == nil},
-		Warnings:    []string{},
-	}
-	if out.Scopes == nil {
-		out.Scopes = []string{}
-	}
-	if rec.RefreshToken != "" {
-		rt := tokenStatus(rec.RefreshToken, rec.RefreshExpiry, now, o.ShowToken)
-		out.RefreshToken = &rt
-		if !rec.RefreshExpiry.IsZero() && rec.RefreshExpiry.Sub(now) < rotationWindow {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("the refresh token has under 30 days left (%s): Kakao rotates it on the next refresh, and kakao-auth saves the new one; run \"kakao-auth refresh\" at least once before it expires", left(rec.RefreshExpiry, now)))
-		}
+		tokenJSON: newTokenJSON(o.Profile, rec, show),
+		LoggedIn:  remoteErr == nil || usableLogin(rec, now), // Kakao took the token, or it can be had
+		Store:     s.store.Name(),
+		ClientID:  rec.ClientID,
+		ExpiresIn: expiresIn(rec.Expiry, now),
+		Refreshed: rec.AccessToken != stored.AccessToken,
+		Remote:    statusRemote{Checked: remoteErr == nil},
+		Warnings:  loginWarnings(o.Profile, rec, now),
 	}
 	if remoteErr != nil {
 		out.Remote.Error = remoteErr.Error()
 	}
 	if rec.IDToken != "" {
 		if c, err := kakao.PeekIDClaims(rec.IDToken); err == nil {
-			out.IDToken = &statusIDToken{Subject: c.Subject, Nickname: c.Nickname, Email: c.Email, ExpiresAt: rfc3339(c.Expiry)}
+			out.IDTokenClaims = &statusIDToken{Subject: c.Subject, Nickname: c.Nickname, Email: c.Email, ExpiresAt: rfc3339(c.Expiry)}
 			if !c.AuthTime.IsZero() {
-				out.IDToken.AuthTime = rfc3339(c.AuthTime)
-			}
-			if o.ShowToken {
-				out.IDToken.Value = rec.IDToken
+				out.IDTokenClaims.AuthTime = rfc3339(c.AuthTime)
 			}
 		}
 	}
@@ -171,19 +173,110 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	} else if rec.UserID != 0 {
 		out.User = &statusUser{ID: rec.UserID}
 	}
-	if o.ShowToken {
-		if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
-			return err
+	var loginErr error
+	if !out.LoggedIn {
+		loginErr = unusableLogin(o.Profile, rec)
+		out.Error, out.Hint = loginErr.Error(), hintOf(loginErr)
+	}
+	if out.Refreshed {
+		fmt.Fprintf(d.Stderr, "Refreshed the access token of profile %q: Kakao no longer accepted the stored one. The new one expires %s (in %s).\n", o.Profile, rfc3339(rec.Expiry), left(rec.Expiry, now))
+		if rec.RefreshToken != stored.RefreshToken {
+			fmt.Fprintln(d.Stderr, "Kakao rotated the refresh token; the new one is saved.")
 		}
 	}
+	if err := maskSecrets(d, out.secrets()...); err != nil {
+		return err
+	}
 	if o.Output == "json" {
-		return writeJSON(d, out)
+		if err := writeJSON(d, out); err != nil {
+			return err
+		}
+		return loginErr
 	}
 	printStatus(d.Stdout, out, describeStore(s.store.Name(), s.paths, o.Profile), rec, now)
 	if remoteErr != nil {
 		fmt.Fprintf(d.Stderr, "kakao-auth: warning: Kakao could not be asked about this login (%s); showing what is stored locally\n", termtext.Line(remoteErr.Error()))
 	}
+	if loginErr != nil {
+		return loginErr // it says what the warnings would
+	}
+	for _, w := range out.Warnings {
+		warnf(d, "%s", w)
+	}
 	return nil
+}
+
+// statusFailed is status without a login to show: -o json still prints a
+// document that says so, and the error keeps its exit code.
+func statusFailed(d *Deps, o *StatusOptions, s *stored, err error) error {
+	if o.Output != "json" {
+		return err
+	}
+	out := statusErrorJSON{Profile: o.Profile, Warnings: []string{}, Error: err.Error(), Hint: hintOf(err)}
+	if s != nil {
+		out.Store = s.store.Name()
+	}
+	if werr := writeJSON(d, out); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// hintOf is the hint err carries, if any.
+func hintOf(err error) string {
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
+	return ""
+}
+
+// usableLogin reports whether rec can still give an access token without
+// a new login: the access token is valid, or a refresh token that has not
+// expired is stored.
+func usableLogin(rec *tokenstore.Record, now time.Time) bool {
+	return rec.Expiry.After(now) || refreshable(rec, now)
+}
+
+func refreshable(rec *tokenstore.Record, now time.Time) bool {
+	return rec.RefreshToken != "" && (rec.RefreshExpiry.IsZero() || now.Before(rec.RefreshExpiry))
+}
+
+// unusableLogin is the error of a login that usableLogin refuses.
+func unusableLogin(profile string, rec *tokenstore.Record) error {
+	if rec.RefreshToken == "" {
+		return &loginRequiredError{profile: profile, reason: "the access token expired on " + rfc3339(rec.Expiry) + ", and no refresh token is stored"}
+	}
+	return &loginRequiredError{profile: profile, reason: "the refresh token expired on " + rfc3339(rec.RefreshExpiry)}
+}
+
+// loginWarnings are what people should know about a stored login: whether
+// it needs a refresh, a new login soon, or a new login now. Status prints
+// them on stderr; its JSON carries them as data.
+func loginWarnings(profile string, rec *tokenstore.Record, now time.Time) []string {
+	w := []string{}
+	if !rec.Expiry.After(now) && refreshable(rec, now) {
+		w = append(w, fmt.Sprintf("the access token has expired (%s ago); it is refreshed on its next use", human(now.Sub(rec.Expiry))))
+	}
+	switch {
+	case rec.RefreshToken == "" && !rec.Expiry.After(now):
+		w = append(w, "the access token has expired and no refresh token is stored: log in again with "+loginCommand(profile))
+	case rec.RefreshToken == "":
+		w = append(w, fmt.Sprintf("no refresh token is stored: log in again with %s when the access token expires, in %s", loginCommand(profile), human(rec.Expiry.Sub(now))))
+	case !refreshable(rec, now):
+		w = append(w, "the refresh token expired on "+rfc3339(rec.RefreshExpiry)+": log in again with "+loginCommand(profile))
+	case !rec.RefreshExpiry.IsZero() && rec.RefreshExpiry.Sub(now) < rotationWindow:
+		w = append(w, fmt.Sprintf("the refresh token has under 30 days left (%s): Kakao rotates it on the next refresh, and kakao-auth saves the new one; run %s at least once before it expires", left(rec.RefreshExpiry, now), refreshCommand(profile)))
+	}
+	return w
+}
+
+// refreshCommand is the command that refreshes profile's tokens now.
+func refreshCommand(profile string) string {
+	if profile == DefaultProfile {
+		return `"kakao-auth refresh"`
+	}
+	return fmt.Sprintf(`"kakao-auth refresh --profile %s"`, profile)
 }
 
 // checkRemote asks Kakao who the token belongs to. A -401 gets one refresh
@@ -212,18 +305,6 @@ func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record
 	return tokens.rec, u, nil, nil
 }
 
-func tokenStatus(value string, expiry, now time.Time, show bool) statusToken {
-	t := statusToken{ExpiresIn: max(0, int64(expiry.Sub(now).Seconds()))}
-	if !expiry.IsZero() {
-		t.ExpiresAt = rfc3339(expiry)
-		t.ExpiresAtUnix = expiry.Unix()
-	}
-	if show {
-		t.Value = value
-	}
-	return t
-}
-
 // printStatus writes the text form of status. Its values come from Kakao
 // and the stored record (nickname, email, ID-token claims): each row's
 // value is shown as one line with control characters made visible; the
@@ -245,31 +326,34 @@ func printStatus(w io.Writer, st statusJSON, where string, rec *tokenstore.Recor
 		row("User", fmt.Sprintf("Kakao user %d", u.ID))
 	}
 	row("Access token", expiryText(rec.Expiry, now))
-	if st.AccessToken.Value != "" {
-		row("  value", st.AccessToken.Value)
+	if st.AccessToken != "" {
+		row("  value", st.AccessToken)
 	}
-	if st.RefreshToken != nil {
+	if rec.RefreshToken != "" {
 		row("Refresh token", expiryText(rec.RefreshExpiry, now))
-		if st.RefreshToken.Value != "" {
-			row("  value", st.RefreshToken.Value)
+		if st.RefreshToken != "" {
+			row("  value", st.RefreshToken)
 		}
 	} else {
 		row("Refresh token", "none stored")
 	}
-	if it := st.IDToken; it != nil {
-		who := "sub " + it.Subject
-		if it.Nickname != "" {
-			who += ", " + it.Nickname
-		}
-		if it.Email != "" {
-			who += " <" + it.Email + ">"
-		}
-		if it.AuthTime != "" {
-			who += ", authenticated " + it.AuthTime
+	if rec.IDToken != "" {
+		who := "stored (its claims cannot be read)"
+		if it := st.IDTokenClaims; it != nil {
+			who = "sub " + it.Subject
+			if it.Nickname != "" {
+				who += ", " + it.Nickname
+			}
+			if it.Email != "" {
+				who += " <" + it.Email + ">"
+			}
+			if it.AuthTime != "" {
+				who += ", authenticated " + it.AuthTime
+			}
 		}
 		row("ID token", who)
-		if it.Value != "" {
-			row("  value", it.Value)
+		if st.IDToken != "" {
+			row("  value", st.IDToken)
 		}
 	}
 	scopes := strings.Join(st.Scopes, " ")
@@ -278,9 +362,6 @@ func printStatus(w io.Writer, st statusJSON, where string, rec *tokenstore.Recor
 	}
 	row("Scopes", scopes)
 	tw.Flush()
-	for _, w2 := range st.Warnings {
-		fmt.Fprintf(w, "Warning: %s\n", termtext.Line(w2))
-	}
 }
 
 func expiryText(t, now time.Time) string {

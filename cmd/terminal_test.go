@@ -230,8 +230,8 @@ func TestOutsideText_UserAndClaimsAreShownSafelyAndExactInJSON(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.User == nil || st.User.Nickname != hostile || st.User.Email != hostile || st.IDToken == nil || st.IDToken.Nickname != hostile || st.IDToken.Email != hostile {
-		t.Errorf("status -o json changed the values: user %+v, id token %+v", st.User, st.IDToken)
+	if st.User == nil || st.User.Nickname != hostile || st.User.Email != hostile || st.IDTokenClaims == nil || st.IDTokenClaims.Nickname != hostile || st.IDTokenClaims.Email != hostile {
+		t.Errorf("status -o json changed the values: user %+v, id token %+v", st.User, st.IDTokenClaims)
 	}
 	d, stdout, stderr = storeDeps(root, nil, "")
 	if code := Main(t.Context(), []string{"userinfo", "-o", "json"}, d); code != ExitOK {

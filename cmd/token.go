@@ -2,9 +2,7 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -126,11 +124,10 @@ func writeToken(d *Deps, o *TokenOptions, profile string, rec *tokenstore.Record
 	}
 	switch o.Output {
 	case "json":
-		out := tokenJSONFor(profile, rec, d.Now())
-		if o.IDToken {
-			out.IDToken = rec.IDToken
-		}
-		return writeJSON(d, out)
+		return writeJSON(d, tokenOutputJSON{
+			tokenJSON: newTokenJSON(profile, rec, tokenValues{access: true, id: o.IDToken}),
+			ExpiresIn: expiresIn(rec.Expiry, d.Now()),
+		})
 	case "github-env":
 		return appendGitHubFile(d, "GITHUB_ENV", [][2]string{{"KAKAO_ACCESS_TOKEN", rec.AccessToken}})
 	case "github-output":
@@ -144,41 +141,10 @@ func writeToken(d *Deps, o *TokenOptions, profile string, rec *tokenstore.Record
 	return err
 }
 
-// tokenJSON is the --output json shape of "token".
-type tokenJSON struct {
-	Profile                   string `json:"profile"`
-	AccessToken               string `json:"access_token"`
-	TokenType                 string `json:"token_type"`
-	ExpiresAt                 string `json:"expires_at"`
-	ExpiresAtUnix             int64  `json:"expires_at_unix"`
-	ExpiresIn                 int64  `json:"expires_in"`
-	RefreshTokenExpiresAt     string `json:"refresh_token_expires_at,omitempty"`
-	RefreshTokenExpiresAtUnix int64  `json:"refresh_token_expires_at_unix,omitempty"`
-	Scope                     string `json:"scope"`
-	IDToken                   string `json:"id_token,omitempty"` // with --id-token
-}
-
-func tokenJSONFor(profile string, r *tokenstore.Record, now time.Time) tokenJSON {
-	out := tokenJSON{
-		Profile:       profile,
-		AccessToken:   r.AccessToken,
-		TokenType:     firstNonEmpty(r.TokenType, "bearer"),
-		ExpiresAt:     rfc3339(r.Expiry),
-		ExpiresAtUnix: r.Expiry.Unix(),
-		ExpiresIn:     max(0, int64(r.Expiry.Sub(now).Seconds())),
-		Scope:         strings.Join(r.Scopes, " "),
-	}
-	if !r.RefreshExpiry.IsZero() {
-		out.RefreshTokenExpiresAt = rfc3339(r.RefreshExpiry)
-		out.RefreshTokenExpiresAtUnix = r.RefreshExpiry.Unix()
-	}
-	return out
-}
-
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func writeJSON(d *Deps, v any) error {
-	enc := json.NewEncoder(d.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// tokenOutputJSON is the --output json shape of "token": the login's
+// tokens with the access token (and the ID token with --id-token), and the
+// seconds it has left.
+type tokenOutputJSON struct {
+	tokenJSON
+	ExpiresIn int64 `json:"expires_in"`
 }

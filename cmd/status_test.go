@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// saveRecord stores rec for profile in the file store under root.
+func saveRecord(t *testing.T, root, profile string, rec *tokenstore.Record) {
+	t.Helper()
+	if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), profile, rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// status -o json always prints a document; without a usable login it says
+// logged_in false, and the exit code is the one the error has.
+func TestStatus_JSONWithoutAUsableLoginIsStillADocument(t *testing.T) {
+	tests := []struct {
+		name     string
+		setUp    func(t *testing.T, root string)
+		wantCode int
+		wantErr  string
+	}{
+		{"never logged in", func(*testing.T, string) {}, ExitLoginRequired, "not logged in"},
+		{"note without a record", func(t *testing.T, root string) {
+			if err := (tokenstore.Profiles{Dir: tokenstore.Paths{Root: root}.ProfilesDir()}).SetBackend("default", tokenstore.BackendFile); err != nil {
+				t.Fatal(err)
+			}
+		}, ExitLoginRequired, "nothing stored in the file store"},
+		{"refresh token expired, Kakao unreachable", func(t *testing.T, root string) {
+			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+			rec := loggedInProfile(t, srv.URL, root, "default")
+			srv.Close()
+			rec.RefreshExpiry = time.Now().Add(-time.Hour)
+			saveRecord(t, root, "default", rec)
+		}, ExitLoginRequired, "the refresh token expired"},
+		{"damaged record", func(t *testing.T, root string) {
+			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+			defer srv.Close()
+			loggedInProfile(t, srv.URL, root, "default")
+			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
+			if err := os.WriteFile(file, []byte("{not json"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, ExitFailure, "not valid JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			tt.setUp(t, root)
+			d, stdout, stderr := storeDeps(root, nil, "")
+			if code := Main(t.Context(), []string{"status", "-o", "json"}, d); code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+				t.Fatalf("stdout is not a JSON document (%v): %q", err, stdout)
+			}
+			if doc["profile"] != "default" || doc["logged_in"] != false {
+				t.Errorf("profile %v, logged_in %v; want default and false", doc["profile"], doc["logged_in"])
+			}
+			if msg, _ := doc["error"].(string); !strings.Contains(msg, tt.wantErr) {
+				t.Errorf("error = %q, want it to say %q", msg, tt.wantErr)
+			}
+			if _, ok := doc["warnings"].([]any); !ok {
+				t.Errorf("warnings = %#v, want an array", doc["warnings"])
+			}
+			if !strings.Contains(stderr.String(), "kakao-auth: error: ") {
+				t.Errorf("stderr = %q, want the error for people too", stderr)
+			}
+		})
+	}
+}
+
+// Warnings are for people: on stderr in the text form, data in the JSON.
+func TestStatus_WarningsGoToStderrOrIntoTheJSON(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	root := t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec.Expiry = time.Now().Add(time.Hour)
+	saveRecord(t, root, "default", rec)
+
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status"}, d); code != ExitOK {
+		t.Fatalf("status: exit %d; stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stdout.String(), "30 days") {
+		t.Errorf("stdout has the warning:\n%s", stdout)
+	}
+	if !strings.Contains(stderr.String(), "kakao-auth: warning: the refresh token has under 30 days left") {
+		t.Errorf("stderr = %q, want the 30-day warning", stderr)
+	}
+
+	d, stdout, stderr = storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status", "-o", "json"}, d); code != ExitOK {
+		t.Fatalf("status -o json: exit %d; stderr:\n%s", code, stderr)
+	}
+	var doc struct {
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Warnings) != 1 || !strings.Contains(doc.Warnings[0], "under 30 days") {
+		t.Errorf("warnings = %q, want the 30-day warning", doc.Warnings)
+	}
+	if strings.Contains(stderr.String(), "30 days") {
+		t.Errorf("stderr = %q; the JSON carries the warning", stderr)
+	}
+}
+
+// A status whose check at Kakao refreshed the token says so.
+func TestStatus_SaysWhenItRefreshedTheToken(t *testing.T) {
+	for _, output := range []string{"text", "json"} {
+		t.Run(output, func(t *testing.T) {
+			// Kakao's clock runs 7 hours ahead: the access token has
+			// expired there too, and tokeninfo says -401.
+			var ahead atomic.Int64
+			emu := emulator.New(emulator.Config{AutoApprove: true, Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
+			srv := httptest.NewServer(emu)
+			defer srv.Close()
+			root := t.TempDir()
+			before := loggedInProfile(t, srv.URL, root, "default")
+			ahead.Store(int64(7 * time.Hour))
+
+			d, stdout, stderr := storeDeps(root, nil, "")
+			if code := Main(t.Context(), []string{"status", "-o", output}, d); code != ExitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+			}
+			after, err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Load(t.Context(), "default")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.AccessToken == before.AccessToken {
+				t.Fatal("status did not refresh the expired token; the test checks nothing")
+			}
+			if !strings.Contains(stderr.String(), "Refreshed the access token") {
+				t.Errorf("stderr = %q, want it to say the token was refreshed", stderr)
+			}
+			if output == "json" {
+				var doc map[string]any
+				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+					t.Fatal(err)
+				}
+				if doc["refreshed"] != true {
+					t.Errorf("refreshed = %v, want true", doc["refreshed"])
+				}
+			}
+		})
+	}
+	// A token still good is not refreshed, and nothing says it was.
+	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	defer srv.Close()
+	root := t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec.Expiry = time.Now().Add(time.Hour)
+	saveRecord(t, root, "default", rec)
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status", "-o", "json"}, d); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stderr.String(), "Refreshed") || !strings.Contains(stdout.String(), `"refreshed": false`) {
+		t.Errorf("stdout %s\nstderr %q; want refreshed false and no message", stdout, stderr)
+	}
+}
