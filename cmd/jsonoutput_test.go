@@ -169,6 +169,16 @@ func TestJSONOutput_EveryCommandSharesTheTokenSchema(t *testing.T) {
 			sameTokenFields(t, name+" vs login", login, doc)
 		})
 	}
+	t.Run("status --all -o json", func(t *testing.T) {
+		list, ok := run(t, "status", "--all", "-o", "json").([]any)
+		if !ok || len(list) != 1 {
+			t.Fatalf("status --all -o json = %v, want an array of one profile", list)
+		}
+		doc, _ := list[0].(map[string]any)
+		checkTokenSchema(t, "status --all -o json", doc, nil)
+		sameTokenFields(t, "status --all vs login", login, doc)
+	})
+
 	// refresh changes the tokens; it then agrees with token.
 	refreshed := object(t, "refresh", "-o", "json")
 	checkTokenSchema(t, "refresh -o json", refreshed, []string{"access_token"})

@@ -29,6 +29,7 @@ type StatusOptions struct {
 	ShowToken    bool
 	Yes          bool // show the tokens on a terminal too
 	ClientSecret string
+	All          bool // every profile, offline
 }
 
 // NewStatusCmd builds "kakao-auth status". runF replaces the action in
@@ -46,12 +47,21 @@ said). When Kakao no longer accepts the access token, status refreshes it
 and says so. Token values appear only with --show-token. Warnings go to
 stderr (-o json carries them in the document). Exits 4 when there is no
 usable login; -o json then still prints a document, with "logged_in": false
-and the error.`,
+and the error.
+
+--all lists every profile on this machine from what is stored, without
+asking Kakao or refreshing anything: name, store, client id, user, when the
+tokens expire, and each profile's warnings. It exits 0 when the profiles
+could be listed, whatever their state; -o json prints an array.`,
 		Example: `  kakao-auth status
   kakao-auth status --profile emulator
 
   # Scripts: the same facts as JSON
-  kakao-auth status -o json`,
+  kakao-auth status -o json
+
+  # Every profile on this machine, offline
+  kakao-auth status --all
+  kakao-auth status --all -o json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
@@ -61,6 +71,12 @@ and the error.`,
 			if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
 				return err
 			}
+			if opts.All && c.Flags().Changed("profile") {
+				return usagef("drop --profile to list every profile, or --all to show one", "--all and --profile cannot be combined")
+			}
+			if opts.All && opts.ShowToken {
+				return usagef("show one profile's tokens with --profile NAME --show-token", "--all never shows token values")
+			}
 			if opts.ShowToken {
 				if err := refuseSecretOnScreen(d, opts.Yes, "the refresh token (--show-token)"); err != nil {
 					return err
@@ -68,6 +84,9 @@ and the error.`,
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
+			}
+			if opts.All {
+				return runStatusAll(c.Context(), d, opts)
 			}
 			return runStatus(c.Context(), d, opts)
 		},
@@ -78,6 +97,7 @@ and the error.`,
 	completeOutput(c, "text", "json")
 	fs.BoolVar(&opts.ShowToken, "show-token", false, "include the token values")
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "show the token values even when stdout is a terminal")
+	fs.BoolVar(&opts.All, "all", false, "list every profile, from what is stored (no call to Kakao, no refresh)")
 	return c
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -173,5 +175,111 @@ func TestStatus_SaysWhenItRefreshedTheToken(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "Refreshed") || !strings.Contains(stdout.String(), `"refreshed": false`) {
 		t.Errorf("stdout %s\nstderr %q; want refreshed false and no message", stdout, stderr)
+	}
+}
+
+// status --all lists every profile from what is stored, offline, with each
+// one's problems; the listing itself succeeds.
+func TestStatusAll_ListsEveryProfileOfflineWithItsWarnings(t *testing.T) {
+	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	root := t.TempDir()
+	now := time.Now()
+	good := loggedInProfile(t, srv.URL, root, "good")
+	good.Expiry, good.UserID = now.Add(time.Hour), 4000000001
+	saveRecord(t, root, "good", good)
+	soon := loggedInProfile(t, srv.URL, root, "soon") // access token expired
+	soon.RefreshExpiry = now.Add(5 * 24 * time.Hour)
+	saveRecord(t, root, "soon", soon)
+	gone := loggedInProfile(t, srv.URL, root, "gone")
+	gone.RefreshExpiry = now.Add(-time.Hour)
+	saveRecord(t, root, "gone", gone)
+	loggedInProfile(t, srv.URL, root, "broken")
+	if err := os.WriteFile(filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "broken.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close() // status --all never asks Kakao
+
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status", "--all", "-o", "json"}, d); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr = %q; -o json carries the warnings", stderr)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout)
+	}
+	type entry struct {
+		Profile, Store string
+		LoggedIn       bool
+		Warnings       []string
+		HasError       bool
+		User           any
+	}
+	var got []entry
+	for _, doc := range list {
+		e := entry{Profile: doc["profile"].(string), Store: doc["store"].(string), LoggedIn: doc["logged_in"].(bool), User: doc["user"]}
+		for _, w := range doc["warnings"].([]any) {
+			e.Warnings = append(e.Warnings, strings.SplitN(w.(string), " (", 2)[0])
+		}
+		_, e.HasError = doc["error"]
+		for _, f := range tokenValueFields {
+			if _, ok := doc[f]; ok {
+				t.Errorf("%s: status --all shows %s", e.Profile, f)
+			}
+		}
+		got = append(got, e)
+	}
+	want := []entry{
+		{Profile: "broken", Store: "file", HasError: true},
+		{Profile: "gone", Store: "file", Warnings: []string{"the refresh token expired on " + rfc3339(gone.RefreshExpiry) + `: log in again with "kakao-auth login --profile gone"`}},
+		{Profile: "good", Store: "file", LoggedIn: true, User: map[string]any{"id": float64(4000000001)}},
+		{Profile: "soon", Store: "file", LoggedIn: true, Warnings: []string{"the access token has expired", "the refresh token has under 30 days left"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("status --all -o json mismatch (-want +got):\n%s", diff)
+	}
+
+	// The table: one row per profile on stdout, the warnings on stderr.
+	d, stdout, stderr = storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status", "--all"}, d); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "PROFILE") || !strings.HasPrefix(lines[3], "good ") || !strings.Contains(lines[3], "4000000001") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	for _, want := range []string{
+		`kakao-auth: warning: profile "broken": `,
+		`kakao-auth: warning: profile "gone": the refresh token expired`,
+		`kakao-auth: warning: profile "soon": the refresh token has under 30 days left`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stdout.String(), "warning") {
+		t.Errorf("stdout has warnings:\n%s", stdout)
+	}
+}
+
+func TestStatusAll_NoProfilesAndBadCombinations(t *testing.T) {
+	d, stdout, stderr := storeDeps(t.TempDir(), nil, "")
+	if code := Main(t.Context(), []string{"status", "--all", "-o", "json"}, d); code != ExitOK || strings.TrimSpace(stdout.String()) != "[]" {
+		t.Errorf("no profiles: exit %d, stdout %q, want 0 and []; stderr %q", code, stdout, stderr)
+	}
+	d, stdout, stderr = storeDeps(t.TempDir(), nil, "")
+	if code := Main(t.Context(), []string{"status", "--all"}, d); code != ExitOK || stdout.Len() != 0 || !strings.Contains(stderr.String(), "kakao-auth login") {
+		t.Errorf("no profiles, text: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	for _, args := range [][]string{
+		{"status", "--all", "--profile", "bot"},
+		{"status", "--all", "--show-token"},
+	} {
+		d, stdout, _ := storeDeps(t.TempDir(), nil, "")
+		if code := Main(t.Context(), args, d); code != ExitUsage || stdout.Len() != 0 {
+			t.Errorf("%v: exit %d, stdout %q; want a usage error", args, code, stdout)
+		}
 	}
 }
