@@ -118,7 +118,8 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(t, srv.URL, root)
 			}
-			env := map[string]string{envAuthURL: srv.URL, envAPIURL: srv.URL}
+			// The file store: the private keyring is shared by every test of this binary.
+			env := map[string]string{envAuthURL: srv.URL, envAPIURL: srv.URL, envStore: tokenstore.BackendFile}
 			for k, v := range tt.env {
 				env[k] = v
 			}

@@ -319,7 +319,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if o.Output == "" {
 		return nil
 	}
-	return printLoginResult(d, o.Output, res.Profile, o.Store, rec)
+	return printLoginResult(d, o.Output, profile, o.Store, rec)
 }
 
 // loginRecord is the record a login stores: the session's app and servers,

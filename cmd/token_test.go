@@ -22,7 +22,9 @@ func storeDeps(root string, env map[string]string, stdin string) (*Deps, *bytes.
 	d.Paths = func() (tokenstore.Paths, error) { return tokenstore.Paths{Root: root}, nil }
 	d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
 	d.OpenStore = tokenstore.Open
-	d.HTTPClient = &http.Client{Timeout: time.Second}
+	// A connection pool of its own, as a kakao-auth process has: a pooled
+	// connection to an emulator another Main closed would answer EOF.
+	d.HTTPClient = &http.Client{Timeout: time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	return d, stdout, stderr
 }
 
