@@ -79,7 +79,7 @@ carries any value, in the JSON shape every command shares (see the README's
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+	addProfileFlag(fs, &profile)
 	fs.StringVarP(&opts.Output, "output", "o", "env", "env or dotenv (both KEY='value' lines, for sh and .env parsers) or json")
 	fs.StringVar(&format, "format", "env", "the old name of --output")
 	completeOutput(c, exportOutputs...)

@@ -146,11 +146,6 @@ func registerCompletions(c *cobra.Command, d *Deps) {
 	}
 }
 
-// completeOutput completes --output with the values c accepts.
-func completeOutput(c *cobra.Command, values ...string) {
-	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-}
-
 // storedProfiles lists the profiles logged in on this machine; none when
 // they cannot be read (completion must never fail loudly).
 func storedProfiles(d *Deps) []string {

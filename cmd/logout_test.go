@@ -1,11 +1,13 @@
 package cmd
 
 import (
+	"context"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
@@ -85,5 +87,28 @@ func TestLogoutRevoke_AfterUnlinkRemovesTheLocalLogin(t *testing.T) {
 				t.Errorf("the token file is still there (%v)", err)
 			}
 		})
+	}
+}
+
+// An interrupt names what it interrupted: "login cancelled" is for login.
+func TestInterrupt_SaysWhatWasInterrupted(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	root := t.TempDir()
+	loggedInProfile(t, srv.URL, root, "default")
+	emu.SetFault(emulator.FaultHang)
+	defer emu.SetFault(emulator.FaultNone)
+
+	d, _, stderr := storeDeps(root, nil, "")
+	d.HTTPClient.Timeout = time.Minute
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	time.AfterFunc(200*time.Millisecond, cancel) // Ctrl-C
+	if code := Main(ctx, []string{"token"}, d); code != ExitCancelled {
+		t.Errorf("exit %d, want %d", code, ExitCancelled)
+	}
+	if got := stderr.String(); got != "kakao-auth: error: token interrupted\n" {
+		t.Errorf("stderr = %q", got)
 	}
 }

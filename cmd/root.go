@@ -89,12 +89,12 @@ func noArgs(c *cobra.Command, args []string) error {
 func Main(ctx context.Context, args []string, d *Deps) int {
 	root := NewRootCmd(d)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	c, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
 	code := exitCode(err)
-	printError(d.Stderr, err)
+	printError(d.Stderr, c.Name(), err)
 	return code
 }
 
@@ -127,9 +127,15 @@ func isCobraUsage(err error) bool {
 // character made visible: nothing in them can move the cursor, erase a
 // line or start a line of its own. Only cobra's usage errors, whose lines
 // are cobra's own ("Did you mean this?"), keep their line breaks.
-func printError(w io.Writer, err error) {
+// An interrupt (Ctrl-C, SIGTERM) names what it interrupted: the command
+// that ran.
+func printError(w io.Writer, command string, err error) {
 	if errors.Is(err, authflow.ErrCancelled) || errors.Is(err, context.Canceled) {
-		fmt.Fprintln(w, "kakao-auth: error: login cancelled")
+		if command == "login" {
+			fmt.Fprintln(w, "kakao-auth: error: login cancelled")
+		} else {
+			fmt.Fprintf(w, "kakao-auth: error: %s interrupted\n", command)
+		}
 		return
 	}
 	msg := termtext.Line(err.Error())

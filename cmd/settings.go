@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -33,27 +31,6 @@ const DefaultRedirectURI = "http://localhost:8765/callback"
 
 // DefaultProfile names the profile used when none is given.
 const DefaultProfile = "default"
-
-// appFlags are the settings that name a Kakao app and where its servers are.
-type appFlags struct {
-	clientID         string
-	clientSecretFile string
-	redirectURIs     []string
-	authURL          string
-	apiURL           string
-	profile          string
-	allowInsecure    bool
-}
-
-func (f *appFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.clientID, "client-id", "", "the app's REST API key (env "+envClientID+")")
-	fs.StringVar(&f.clientSecretFile, "client-secret-file", "", `read the client secret from this file, "-" for stdin (env `+envClientSecret+` holds it otherwise)`)
-	fs.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a registered redirect URI; repeat to try several ports (env "+envRedirectURI+", comma- or space-separated; default "+DefaultRedirectURI+")")
-	fs.StringVar(&f.authURL, "auth-url", "", "Kakao auth server base URL (env "+envAuthURL+", default "+kakao.DefaultAuthURL+")")
-	fs.StringVar(&f.apiURL, "api-url", "", "Kakao API server base URL (env "+envAPIURL+", default "+kakao.DefaultAPIURL+")")
-	fs.StringVar(&f.profile, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
-	fs.BoolVar(&f.allowInsecure, flagAllowInsecureHTTP, false, "allow http:// auth and API servers that are not on this machine; secrets then cross the network in the clear (env "+envAllowInsecureHTTP+"=1)")
-}
 
 // app is the resolved settings: flags, then environment, then the
 // profile's stored login, then defaults.

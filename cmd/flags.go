@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+)
+
+// appFlags are the settings that name a Kakao app and where its servers are.
+type appFlags struct {
+	clientID         string
+	clientSecretFile string
+	redirectURIs     []string
+	authURL          string
+	apiURL           string
+	profile          string
+	allowInsecure    bool
+}
+
+func (f *appFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.clientID, "client-id", "", "the app's REST API key (env "+envClientID+")")
+	addClientSecretFileFlag(fs, &f.clientSecretFile)
+	fs.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a registered redirect URI; repeat to try several ports (env "+envRedirectURI+", comma- or space-separated; default "+DefaultRedirectURI+")")
+	fs.StringVar(&f.authURL, "auth-url", "", "Kakao auth server base URL (env "+envAuthURL+", default "+kakao.DefaultAuthURL+")")
+	fs.StringVar(&f.apiURL, "api-url", "", "Kakao API server base URL (env "+envAPIURL+", default "+kakao.DefaultAPIURL+")")
+	addProfileFlag(fs, &f.profile)
+	fs.BoolVar(&f.allowInsecure, flagAllowInsecureHTTP, false, "allow http:// auth and API servers that are not on this machine; secrets then cross the network in the clear (env "+envAllowInsecureHTTP+"=1)")
+}
+
+// addProfileFlag adds --profile, the one definition of it.
+func addProfileFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "profile", "", "profile name (env "+envProfile+", default "+DefaultProfile+")")
+}
+
+// addClientSecretFileFlag adds --client-secret-file, the one definition of
+// it. There is no flag holding the secret itself: argv is visible to other
+// users.
+func addClientSecretFileFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "client-secret-file", "", `read the client secret from this file, "-" for stdin, instead of `+envClientSecret+`; a profile refreshes with the one stored at its login`)
+}
+
+// profileFlags are the flags of the commands that use a stored login.
+type profileFlags struct {
+	profile          string
+	clientSecretFile string
+}
+
+// register adds --profile and --client-secret-file (for commands that may
+// refresh a profile that stored no secret at login; a stored one wins).
+func (f *profileFlags) register(fs *pflag.FlagSet) {
+	addProfileFlag(fs, &f.profile)
+	addClientSecretFileFlag(fs, &f.clientSecretFile)
+}
+
+// resolve returns the validated profile name and the client secret given
+// for this run, if any.
+func (f *profileFlags) resolve(d *Deps) (profile, secret string, err error) {
+	profile = firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile)
+	if err := validateProfile(profile); err != nil {
+		return "", "", err
+	}
+	secret, err = readClientSecret(d, f.clientSecretFile)
+	return profile, secret, err
+}
+
+// refuseSecretOnScreen refuses to print a refresh token where others may
+// see it, a terminal, unless --yes said that is fine.
+func refuseSecretOnScreen(d *Deps, yes bool, what string) error {
+	if !d.StdoutIsTerminal || yes {
+		return nil
+	}
+	return usagef("pipe the output into a file or your secret store, or pass --yes to print it here anyway", "refusing to print %s to a terminal", what)
+}
+
+// checkOutput refuses an --output value the command does not know.
+func checkOutput(c *cobra.Command, got string, allowed ...string) error {
+	if slices.Contains(allowed, got) {
+		return nil
+	}
+	want := strings.Join(allowed, " or ")
+	if len(allowed) > 2 {
+		want = "one of " + strings.Join(allowed, ", ")
+	}
+	return usagef(fmt.Sprintf("run %q for usage", c.CommandPath()+" --help"), "--output must be %s, not %q", want, got)
+}
+
+// completeOutput completes --output with the values c accepts.
+func completeOutput(c *cobra.Command, values ...string) {
+	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
