@@ -276,11 +276,12 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 			return err
 		}
 		// The emulator must outlive the login: whoAmI still asks it.
-		stop, err := startEmulator(ctx, d, o, &a, &open)
+		emu, err := startEmulator(ctx, d, a, open)
 		if err != nil {
 			return err
 		}
-		defer stop()
+		defer emu.stop()
+		a, open = emu.app, emu.open
 	}
 	var res *authflow.Result
 	if o.Resume != "" {
@@ -601,9 +602,19 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 	return nil
 }
 
-// startEmulator runs a private emulator for this login, points the app at it
-// and, when no browser can be opened, plays the person pressing Agree.
-func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *func(context.Context, string) error) (func(), error) {
+// builtinEmulator is a private emulator running for one login: the app
+// pointed at it, the browser that falls back to pressing Agree, and how to
+// stop it.
+type builtinEmulator struct {
+	app  app
+	open func(context.Context, string) error
+	stop func()
+}
+
+// startEmulator runs a private emulator for this login and returns a
+// pointed at it, and open that, when no browser can be opened, plays the
+// person pressing Agree.
+func startEmulator(ctx context.Context, d *Deps, a app, open func(context.Context, string) error) (*builtinEmulator, error) {
 	if a.ClientID == "" {
 		a.ClientID = emulator.DefaultClientID
 	}
@@ -626,9 +637,8 @@ func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *
 	}
 	a.AuthURL, a.APIURL = run.BaseURL, run.BaseURL
 	fmt.Fprintf(d.Stderr, "Using the built-in Kakao emulator at %s (its tokens are fake and work only there).\n", run.BaseURL)
-	realOpen := *open
-	*open = func(ctx context.Context, url string) error {
-		err := realOpen(ctx, url)
+	agreeing := func(ctx context.Context, url string) error {
+		err := open(ctx, url)
 		if err == nil {
 			return nil
 		}
@@ -637,7 +647,7 @@ func startEmulator(ctx context.Context, d *Deps, o *LoginOptions, a *app, open *
 		_, err = ua.Visit(ctx, url)
 		return err
 	}
-	return func() { run.CloseNow() }, nil
+	return &builtinEmulator{app: a, open: agreeing, stop: func() { run.CloseNow() }}, nil
 }
 
 // freeLoopbackPort returns a TCP port that is free on 127.0.0.1 right now.
