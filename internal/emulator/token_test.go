@@ -28,9 +28,9 @@ func TestToken_CodeExchangeShape(t *testing.T) {
 	want := map[string]any{
 		"token_type":               "bearer",
 		"access_token":             "AT",
-		"expires_in":               float64(21600),
+		"expires_in":               float64(21599), // as Kakao sends them (KAKAO.md §2, §6)
 		"refresh_token":            "RT",
-		"refresh_token_expires_in": float64(5184000),
+		"refresh_token_expires_in": float64(5183999),
 		"scope":                    "account_email profile_nickname",
 	}
 	at, _ := got["access_token"].(string)
