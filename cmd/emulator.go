@@ -121,7 +121,7 @@ issuer and discovery.`,
 	fs.BoolVar(&opts.AllowRemote, "allow-remote", false, "let --addr be a non-loopback address such as 0.0.0.0:9339; anyone who reaches it gets tokens")
 	fs.StringVar(&opts.Config.PublicURL, "public-url", "", "base URL clients use to reach the emulator, such as http://kakao-emulator:9339, for the issuer and discovery")
 	faults, idFaults := names(emulator.Faults()), names(emulator.IDTokenFaults())
-	fs.StringVar(&fault, "fault", "", "for testing clients: make every token request fail this way ("+strings.Join(faults, ", ")+")")
+	fs.StringVar(&fault, "fault", "", "for testing clients: make every token request fail this way, or with api-quota every kapi request ("+strings.Join(faults, ", ")+")")
 	fs.StringVar(&idTokenFault, "id-token-fault", "", "for testing clients: mint defective ID tokens ("+strings.Join(idFaults, ", ")+")")
 	_ = c.RegisterFlagCompletionFunc("fault", cobra.FixedCompletions(faults, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("id-token-fault", cobra.FixedCompletions(idFaults, cobra.ShellCompDirectiveNoFileComp))
@@ -209,7 +209,11 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 		fmt.Fprintf(d.Stderr, "  state file:    %s (clients registered before stay registered)\n", o.StateFile)
 	}
 	if o.Fault != emulator.FaultNone {
-		fmt.Fprintf(d.Stderr, "  token requests fail with the %q fault, for testing clients.\n", o.Fault)
+		what := "token requests"
+		if o.Fault == emulator.FaultAPIQuota {
+			what = "kapi requests"
+		}
+		fmt.Fprintf(d.Stderr, "  %s fail with the %q fault, for testing clients.\n", what, o.Fault)
 	}
 	if o.IDTokenFault != emulator.IDTokenOK {
 		fmt.Fprintf(d.Stderr, "  ID tokens are minted with the %q fault, for testing clients.\n", o.IDTokenFault)

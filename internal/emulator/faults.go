@@ -37,8 +37,15 @@ const (
 	FaultNoAccessToken Fault = "no-access-token"
 	// FaultBadJSON answers 200 application/json with a truncated body.
 	FaultBadJSON Fault = "bad-json"
-	// FaultRateLimit answers Kakao's token rate-limit error, KOE237.
+	// FaultRateLimit answers Kakao's token rate-limit error, KOE237, with
+	// HTTP 400.
 	FaultRateLimit Fault = "rate-limit"
+	// FaultAPIQuota makes every kapi request (/v1/…, /v2/…) answer
+	// Kakao's quota error, HTTP 400 {"msg":"API limit has been
+	// exceeded.","code":-10} (KAKAO.md §4, §8.4), before the token is
+	// checked. Unlike the other faults it leaves /oauth/token alone: a
+	// client must not take a quota error for a dead token and refresh.
+	FaultAPIQuota Fault = "api-quota"
 
 	// FaultRedirect307 answers 307 Temporary Redirect, and FaultRedirect308
 	// 308 Permanent Redirect, to the redirect target (SetRedirectTarget;
@@ -102,7 +109,7 @@ const (
 )
 
 // faults lists every fault but FaultNone, for ParseFault.
-var faults = []Fault{FaultHang, FaultReset, FaultHTML, Fault500, FaultNoAccessToken, FaultBadJSON, FaultRateLimit,
+var faults = []Fault{FaultHang, FaultReset, FaultHTML, Fault500, FaultNoAccessToken, FaultBadJSON, FaultRateLimit, FaultAPIQuota,
 	FaultRedirect307, FaultRedirect308, FaultEcho,
 	FaultHugeRefreshLifetime, FaultNegativeExpiresIn, FaultZeroExpiresIn, FaultNoExpiresIn, FaultFractionalExpiresIn,
 	FaultStringExpiresIn, FaultNoRefreshLifetime, FaultNoRefreshToken,
@@ -160,6 +167,9 @@ func (s *Server) SetFault(f Fault) {
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
 	f := s.fault
+	if f == FaultAPIQuota { // a kapi fault (serveWideFault)
+		f = FaultNone
+	}
 	if f != FaultNone {
 		s.stats.TokenErrors++
 	}
@@ -231,6 +241,9 @@ func (s *Server) serveWideFault(w http.ResponseWriter, r *http.Request) bool {
 	case f == FaultEcho && kapi:
 		writeAPIError(w, &apiError{status: http.StatusBadRequest, Code: -2,
 			Msg: "illegal header: Authorization: " + r.Header.Get("Authorization")})
+		return true
+	case f == FaultAPIQuota && kapi:
+		writeAPIError(w, errAPIQuota)
 		return true
 	}
 	return false

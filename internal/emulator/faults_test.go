@@ -76,9 +76,10 @@ func TestFault_ClientSeesFailure(t *testing.T) {
 				t.Errorf("body %s decoded, want truncated JSON", body)
 			}
 		}},
+		// KAKAO.md §2 (fixtures: 400) and §4: Kakao Login never answers 429.
 		{FaultRateLimit, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != http.StatusTooManyRequests {
-				t.Fatalf("err %v, response %v; want 429", err, resp)
+			if err != nil || resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("err %v, response %v; want 400", err, resp)
 			}
 			var m map[string]any
 			if err := json.Unmarshal(body, &m); err != nil {
@@ -131,6 +132,40 @@ func TestFault_OnlyTokenEndpoint(t *testing.T) {
 	}
 	if r := get(t, e.authorizeURL()); r.status != http.StatusFound {
 		t.Errorf("authorize under fault: %d, want 302 (consent remembered)", r.status)
+	}
+}
+
+// KAKAO.md §4, §8.4: over quota, kapi answers -10 with HTTP 400; the
+// token endpoint keeps working, so a client can tell it from a dead token.
+func TestFault_APIQuotaIsMinus10OnKapiOnly(t *testing.T) {
+	e := newEnv(t, Config{})
+	tok := e.tokens(t, "scope", "openid talk_message")
+	at := tok["access_token"].(string)
+	e.s.SetFault(FaultAPIQuota)
+	want := map[string]any{"msg": "API limit has been exceeded.", "code": float64(-10)}
+	for _, c := range []struct{ method, path string }{
+		{http.MethodGet, "/v2/user/me"},
+		{http.MethodGet, "/v1/user/access_token_info"},
+		{http.MethodGet, "/v1/oidc/userinfo"},
+		{http.MethodPost, "/v1/user/logout"},
+	} {
+		r := e.bearer(t, c.method, c.path, at)
+		if diff := cmp.Diff(want, r.json(t)); diff != "" || r.status != http.StatusBadRequest {
+			t.Errorf("%s %s: status %d, want 400 (-want +got):\n%s", c.method, c.path, r.status, diff)
+		}
+	}
+	if r := e.postToken(t, refreshForm(tok["refresh_token"].(string))); r.status != http.StatusOK {
+		t.Errorf("refresh under api-quota: %d %s, want 200", r.status, r.body)
+	}
+	if get(t, e.authorizeURL()).status != http.StatusFound {
+		t.Error("authorize under api-quota: want the usual redirect")
+	}
+	if st := e.s.Stats(); st.TokenErrors != 0 {
+		t.Errorf("TokenErrors = %d, want 0: the fault is not the token endpoint's", st.TokenErrors)
+	}
+	e.s.SetFault(FaultNone)
+	if r := e.bearer(t, http.MethodGet, "/v2/user/me", at); r.status != http.StatusOK {
+		t.Errorf("after the fault: %d, want the token still valid", r.status)
 	}
 }
 

@@ -24,6 +24,9 @@ var (
 	// Kakao's answer to a wrong method is UNCONFIRMED: the emulator uses
 	// HTTP's 405 with kapi's "illegal params" code, -2.
 	errAPIMethod = &apiError{status: http.StatusMethodNotAllowed, Msg: "method not allowed", Code: -2}
+	// errAPIQuota is Kakao's quota error, quoted in KAKAO.md §4: HTTP 400,
+	// never 429.
+	errAPIQuota = &apiError{status: http.StatusBadRequest, Msg: "API limit has been exceeded.", Code: -10}
 )
 
 func writeAPIError(w http.ResponseWriter, e *apiError) {

@@ -47,9 +47,10 @@ var (
 		Description: "malformed form body"}
 	errTokenMethod = &tokenError{status: http.StatusMethodNotAllowed, Err: "invalid_request",
 		Description: "method not allowed; use POST (or GET)"}
-	// KOE237's HTTP status and text are UNCONFIRMED (KAKAO.md §2); 429 is
-	// the natural status and clients should key on error_code anyway.
-	errRateLimit = &tokenError{status: http.StatusTooManyRequests, Err: "invalid_request",
+	// KOE237's HTTP status and text are UNCONFIRMED (KAKAO.md §2): the
+	// fixtures say 400, and Kakao Login never answers 429 (§4); clients
+	// should key on error_code anyway.
+	errRateLimit = &tokenError{status: http.StatusBadRequest, Err: "invalid_request",
 		Description: "token request rate limit exceeded", Code: "KOE237"}
 )
 
