@@ -147,10 +147,13 @@ func (s *Server) accountFor(r *http.Request, hint string) (active, preselect *Us
 }
 
 // consentedLocked reports whether u's link to req's client covers what u
-// would grant of req's scopes. s.mu must be held.
+// would grant of req's scopes. openid is not a consent item (it stands for
+// OpenID Connect being on), so asking for it needs no new consent. s.mu
+// must be held.
 func (s *Server) consentedLocked(u User, req *authRequest) bool {
 	l := s.links[linkKey{u.ID, req.clientID}]
-	return l != nil && coversScopes(l.scopes, grantable(u, req.scopes))
+	want := slices.DeleteFunc(slices.Clone(grantable(u, req.scopes)), func(sc string) bool { return sc == "openid" })
+	return l != nil && coversScopes(l.scopes, want)
 }
 
 // scopeErrorPage is KOE205: consent items the app has not set up, worded

@@ -94,13 +94,16 @@ type Config struct {
 
 	// ScopesEnabled are the consent items set up for the app in the console,
 	// "openid" standing for OpenID Connect being ON (KAKAO.md §5). Default
-	// (nil or empty): every scope is accepted and OpenID Connect is on.
+	// (nil or empty): every scope is accepted and OpenID Connect is on, and
+	// an authorize request without a scope parameter asks for openid alone.
 	// When non-empty, an authorize request asking for any other item gets
 	// Kakao's own error page, KOE205 (so does "openid" while it is not in the
 	// list: OIDC is off), and one without a scope parameter asks for all of
 	// them, as Kakao's default consent does. Either way, a code exchange
-	// brings an ID token only when its authorize request asked for openid
-	// (KAKAO.md §1 scope).
+	// brings an ID token when its authorize request asked for openid, which
+	// a request without scope does whenever OIDC is on; a request with a
+	// scope (additional consent) must name openid itself (KAKAO.md §1
+	// scope, §5).
 	ScopesEnabled []string
 	// Issuer is the "iss" of ID tokens and "issuer" of discovery. Default:
 	// the emulator's own base URL, scheme and host, as the request at hand

@@ -107,6 +107,8 @@ func TestIDToken_DefaultConsentOfScopesEnabled(t *testing.T) {
 		wantScope string
 		wantID    bool
 	}{
+		// Config's default: every scope set up, OIDC on.
+		{"default app", nil, "openid", true},
 		{"OIDC on", []string{"openid", "profile_nickname"}, "openid profile_nickname", true},
 		{"OIDC off", []string{"profile_nickname", "account_email"}, "account_email profile_nickname", false},
 	}

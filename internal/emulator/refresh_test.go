@@ -163,7 +163,7 @@ func TestRefresh_ParallelRefreshesWithRotationOneWins(t *testing.T) {
 	if diff := cmp.Diff(map[int]int{http.StatusOK: 1, http.StatusBadRequest: n - 1}, statuses); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
-	want := Stats{AuthorizeRequests: 1, CodeExchanges: 1, Refreshes: 1, TokenErrors: n - 1}
+	want := Stats{AuthorizeRequests: 1, CodeExchanges: 1, Refreshes: 1, TokenErrors: n - 1, IDTokensIssued: 2}
 	if diff := cmp.Diff(want, e.s.Stats()); diff != "" {
 		t.Errorf("Stats (-want +got):\n%s", diff)
 	}

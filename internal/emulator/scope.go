@@ -54,12 +54,17 @@ func joinScopes(scopes []string) string {
 
 // requestedScopes returns the consent items an authorize request asks for,
 // and those of them the app has not set up (Config.ScopesEnabled). Without
-// a scope parameter, an app with set-up items asks for all of them: Kakao's
-// default consent, which is how an ID token "comes with every code exchange
-// without extra params" once OpenID Connect is on (KAKAO.md §5).
+// a scope parameter, an app asks for all its set-up items: Kakao's default
+// consent, which is how an ID token "comes with every code exchange without
+// extra params" once OpenID Connect is on (KAKAO.md §5). An app with no
+// list accepts every item and has OpenID Connect on, so its default
+// consent is openid: the ID token comes, and no other item is assumed.
 func (s *Server) requestedScopes(raw string) (scopes, notEnabled []string) {
 	scopes = parseScopes(raw)
 	if len(s.scopesEnabled) == 0 {
+		if len(scopes) == 0 {
+			return []string{"openid"}, nil
+		}
 		return scopes, nil
 	}
 	if len(scopes) == 0 {

@@ -12,16 +12,16 @@ import (
 func TestStats_CountsGrantsAndErrors(t *testing.T) {
 	e := newEnv(t, Config{})
 	code := e.login(t)                                                       // 1 authorize request
-	rt := e.postToken(t, e.codeForm(code)).json(t)["refresh_token"].(string) // 1 code exchange
+	rt := e.postToken(t, e.codeForm(code)).json(t)["refresh_token"].(string) // 1 code exchange, with an ID token (OIDC on)
 	e.postToken(t, e.codeForm(code))                                         // reused code: 1 error
-	e.postToken(t, refreshForm(rt))                                          // 2 refreshes
+	e.postToken(t, refreshForm(rt))                                          // 2 refreshes, each with an ID token
 	e.postToken(t, refreshForm(rt))
 	e.postToken(t, url.Values{"grant_type": {"password"}}) // 1 error
 	get(t, e.authorizeURL("client_id", "typo-key"))        // invalid authorize requests count too
 	e.s.SetFault(FaultHTML)
 	e.postToken(t, refreshForm(rt)) // faults are errors
 
-	want := Stats{AuthorizeRequests: 2, CodeExchanges: 1, Refreshes: 2, TokenErrors: 3}
+	want := Stats{AuthorizeRequests: 2, CodeExchanges: 1, Refreshes: 2, TokenErrors: 3, IDTokensIssued: 3}
 	if diff := cmp.Diff(want, e.s.Stats()); diff != "" {
 		t.Errorf("Stats() mismatch (-want +got):\n%s", diff)
 	}

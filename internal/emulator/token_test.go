@@ -44,11 +44,12 @@ func TestToken_CodeExchangeShape(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2: scope is optional; the emulator omits it when nothing was granted.
-func TestToken_NoScopeOmitsScopeField(t *testing.T) {
-	e := newEnv(t, Config{})
-	if _, ok := e.tokens(t)["scope"]; ok {
-		t.Error("scope present, want it omitted when no scope was granted")
+// KAKAO.md §2: scope is optional; the emulator omits it when nothing was
+// granted: OIDC off, and the user agrees to none of the items asked.
+func TestToken_NothingGrantedOmitsScopeField(t *testing.T) {
+	e := newEnv(t, Config{ScopesEnabled: []string{"account_email"}, User: User{ID: 7, Nickname: "Muzi", Agreed: []string{}}})
+	if tok := e.tokens(t); tok["scope"] != nil {
+		t.Errorf("scope = %v, want it omitted when nothing was granted", tok["scope"])
 	}
 }
 

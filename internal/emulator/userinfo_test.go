@@ -25,10 +25,8 @@ func TestUserInfo_FollowsScopes(t *testing.T) {
 			"msg": "MSG", "code": float64(-402), "api_type": "OIDC_USER_INFO",
 			"required_scopes": []any{"openid"}, "allowed_scopes": []any{"account_email", "profile_nickname"},
 		}},
-		{"no scope at all is -402", "", 403, map[string]any{
-			"msg": "MSG", "code": float64(-402), "api_type": "OIDC_USER_INFO",
-			"required_scopes": []any{"openid"}, "allowed_scopes": []any{},
-		}},
+		// KAKAO.md §5: with OIDC on, a login without scope gets openid.
+		{"no scope, OIDC on", "", 200, map[string]any{"sub": "4000000001"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
