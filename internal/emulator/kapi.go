@@ -36,9 +36,15 @@ func writeAPIError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, e)
 }
 
+// apiToken is the Bearer token of a kapi request and a copy of its record.
+type apiToken struct {
+	key string
+	accessToken
+}
+
 // authorizeAPI checks the method and the Bearer token of a kapi request and
-// returns the token's record, or answers the error itself and returns nil.
-func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ...string) *accessToken {
+// returns the token, or answers the error itself and returns nil.
+func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ...string) *apiToken {
 	if !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))
 		writeAPIError(w, errAPIMethod)
@@ -68,8 +74,7 @@ func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ..
 		writeAPIError(w, errInvalidToken)
 		return nil
 	}
-	cp := *at
-	return &cp
+	return &apiToken{key: tok, accessToken: *at}
 }
 
 // handleTokenInfo serves GET /v1/user/access_token_info.
@@ -142,15 +147,16 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, me)
 }
 
-// handleLogout serves POST /v1/user/logout: the token's user's access and
-// refresh tokens for the token's client stop working; consent stays.
+// handleLogout serves POST /v1/user/logout: the access token and the
+// refresh token of its login stop working (logoutLocked); consent, and the
+// browser's Kakao Account session, stay (KAKAO.md §4).
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
 	if at == nil {
 		return
 	}
 	s.mu.Lock()
-	s.revokeTokensLocked(at.userID, at.clientID)
+	s.logoutLocked(at)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"id": at.userID})
 }

@@ -206,3 +206,33 @@ func TestKAPI_UnlinkRevokesTokensAndConsent(t *testing.T) {
 		t.Errorf("login after unlink: %d, want the consent page again", r.status)
 	}
 }
+
+// KAKAO.md §4 Logout: with a Bearer token, Kakao expires only that access
+// token (and, the emulator's reading, its refresh token); the same user's
+// other logins to the app, such as another machine's, stay logged in.
+func TestKAPI_LogoutRevokesOnlyThatTokenAndItsRefreshToken(t *testing.T) {
+	e := newEnv(t, Config{})
+	first := e.tokens(t, "scope", "profile_nickname")
+	// A refresh without rotation pairs its access token with the same
+	// refresh token.
+	refreshed := e.postToken(t, refreshForm(first["refresh_token"].(string))).json(t)
+	second := e.tokens(t, "scope", "profile_nickname") // the same user, another login
+
+	r := e.bearer(t, http.MethodPost, "/v1/user/logout", refreshed["access_token"].(string))
+	if r.status != http.StatusOK {
+		t.Fatalf("logout: %d %s", r.status, r.body)
+	}
+	if r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", refreshed["access_token"].(string)); r.status != http.StatusUnauthorized {
+		t.Errorf("the access token logged out with: %d, want 401", r.status)
+	}
+	assertKOE322(t, e, first["refresh_token"].(string))
+	if r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", first["access_token"].(string)); r.status != http.StatusOK {
+		t.Errorf("an earlier access token of the same login: %d, want still valid (only that access token)", r.status)
+	}
+	if r := e.bearer(t, http.MethodGet, "/v1/user/access_token_info", second["access_token"].(string)); r.status != http.StatusOK {
+		t.Errorf("the other login's access token: %d, want still valid", r.status)
+	}
+	if r := e.postToken(t, refreshForm(second["refresh_token"].(string))); r.status != http.StatusOK {
+		t.Errorf("the other login's refresh token: %d %s, want still valid", r.status, r.body)
+	}
+}

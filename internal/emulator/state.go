@@ -31,6 +31,7 @@ type accessToken struct {
 	userID   int64
 	scopes   []string
 	expires  time.Time
+	grant    string // the login it comes from (grantOf); "" when unknown
 }
 
 // refreshToken is what the emulator knows about an issued refresh token.
@@ -39,6 +40,7 @@ type refreshToken struct {
 	userID   int64
 	scopes   []string
 	expires  time.Time
+	grant    string // the login it comes from (grantOf); "" when unknown
 	// idToken: the grant came with an ID token, so each refresh returns a
 	// new one (KAKAO.md §2), with the grant's authTime.
 	idToken  bool
@@ -65,6 +67,7 @@ const (
 	prefixCode    = "emu_code_"
 	prefixAccess  = "emu_at_"
 	prefixRefresh = "emu_rt_"
+	prefixGrant   = "emu_grant_"
 )
 
 // newSecret returns prefix followed by 256 random bits, base64url (43 chars).
@@ -89,13 +92,14 @@ func secondsLeft(exp, now time.Time) int64 {
 }
 
 // issueTokensLocked issues an access token and, when withRefresh, a refresh
-// token for user userID of clientID. A non-nil id asks for an ID token too:
-// the response carries the request for handleToken to mint outside the
-// lock, and a new refresh token remembers that its grant came with one.
-// s.mu must be held.
-func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []string, now time.Time, withRefresh bool, id *idTokenRequest) *tokenResponse {
+// token for user userID of clientID, both of the login grant (a code
+// exchange starts a new one; its refreshes carry it on). A non-nil id asks
+// for an ID token too: the response carries the request for handleToken to
+// mint outside the lock, and a new refresh token remembers that its grant
+// came with one. s.mu must be held.
+func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []string, grant string, now time.Time, withRefresh bool, id *idTokenRequest) *tokenResponse {
 	at := newSecret(prefixAccess)
-	s.access[at] = &accessToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.accessTTL)}
+	s.access[at] = &accessToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.accessTTL), grant: grant}
 	resp := &tokenResponse{
 		TokenType:   "bearer",
 		AccessToken: at,
@@ -105,7 +109,7 @@ func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []strin
 	}
 	if withRefresh {
 		rt := newSecret(prefixRefresh)
-		r := &refreshToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.refreshTTL)}
+		r := &refreshToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.refreshTTL), grant: grant}
 		if id != nil {
 			r.idToken, r.authTime = true, id.authTime
 		}
@@ -114,6 +118,25 @@ func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []strin
 		resp.RefreshTokenExpiresIn = secondsLeft(now.Add(s.refreshTTL), now)
 	}
 	return resp
+}
+
+// logoutLocked revokes the access token at and the refresh token of its
+// login: Kakao's logout with a Bearer token expires "only that access
+// token", and the refresh token with it (KAKAO.md §4; the emulator's
+// reading of an UNCONFIRMED point). The user's other logins to the app,
+// and other access tokens of this one, stay. A token restored from a state
+// file written before logins were told apart knows no login: then the
+// access token alone dies. s.mu must be held.
+func (s *Server) logoutLocked(at *apiToken) {
+	delete(s.access, at.key)
+	if at.grant == "" {
+		return
+	}
+	for k, t := range s.refresh {
+		if t.grant == at.grant {
+			delete(s.refresh, k)
+		}
+	}
 }
 
 // revokeTokensLocked drops every access and refresh token of the user's

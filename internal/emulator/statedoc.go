@@ -74,6 +74,10 @@ type stateToken struct {
 	Expires  time.Time `json:"expires"`
 	IDToken  bool      `json:"id_token,omitempty"`
 	AuthTime time.Time `json:"auth_time"`
+	// Grant names the login the token comes from, so logout can pair an
+	// access token with its refresh token. Files written before it was
+	// kept have none, and still read.
+	Grant string `json:"grant,omitempty"`
 }
 
 func grantDoc(g *authRequest) stateGrant {
@@ -134,10 +138,10 @@ func (s *Server) restore(data []byte) error {
 		s.codes[k] = g.authRequest()
 	}
 	for k, t := range doc.AccessTokens {
-		s.access[k] = &accessToken{clientID: t.ClientID, userID: t.UserID, scopes: t.Scopes, expires: t.Expires}
+		s.access[k] = &accessToken{clientID: t.ClientID, userID: t.UserID, scopes: t.Scopes, expires: t.Expires, grant: t.Grant}
 	}
 	for k, t := range doc.RefreshTokens {
-		s.refresh[k] = &refreshToken{clientID: t.ClientID, userID: t.UserID, scopes: t.Scopes, expires: t.Expires, idToken: t.IDToken, authTime: t.AuthTime}
+		s.refresh[k] = &refreshToken{clientID: t.ClientID, userID: t.UserID, scopes: t.Scopes, expires: t.Expires, idToken: t.IDToken, authTime: t.AuthTime, grant: t.Grant}
 	}
 	if len(keys) > 0 {
 		s.keys.mu.Lock()

@@ -178,7 +178,7 @@ func (st *stateStore) encode(sn *stateSnap) ([]byte, error) {
 		func(k string) any { return sn.access[k] },
 		func(k string) any {
 			t := sn.access[k]
-			return stateToken{ClientID: t.clientID, UserID: t.userID, Scopes: t.scopes, Expires: t.expires}
+			return stateToken{ClientID: t.clientID, UserID: t.userID, Scopes: t.scopes, Expires: t.expires, Grant: t.grant}
 		}, false); err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (st *stateStore) encode(sn *stateSnap) ([]byte, error) {
 		func(k string) any { return sn.refresh[k] },
 		func(k string) any {
 			t := sn.refresh[k]
-			return stateToken{ClientID: t.clientID, UserID: t.userID, Scopes: t.scopes, Expires: t.expires, IDToken: t.idToken, AuthTime: t.authTime}
+			return stateToken{ClientID: t.clientID, UserID: t.userID, Scopes: t.scopes, Expires: t.expires, IDToken: t.idToken, AuthTime: t.authTime, Grant: t.grant}
 		}, true); err != nil {
 		return nil, err
 	}

@@ -122,6 +122,23 @@ func TestStateFile_RotationSurvivesARestart(t *testing.T) {
 	}
 }
 
+// Which login a token comes from is kept too: after a restart, logout
+// with one login's access token still ends that login's refresh token and
+// leaves the other login alone.
+func TestStateFile_LogoutAfterARestartEndsThatLoginOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e := newStateEnv(t, Config{}, path)
+	first, second := e.tokens(t), e.tokens(t)
+	e.restart(t, Config{})
+	if r := e.bearer(t, http.MethodPost, "/v1/user/logout", first["access_token"].(string)); r.status != http.StatusOK {
+		t.Fatalf("logout: %d %s", r.status, r.body)
+	}
+	assertKOE322(t, e.env, first["refresh_token"].(string))
+	if r := e.postToken(t, refreshForm(second["refresh_token"].(string))); r.status != http.StatusOK {
+		t.Errorf("the other login's refresh token: %d %s, want still valid", r.status, r.body)
+	}
+}
+
 // Each answer that hands out a token comes after the state file holds it:
 // a crash right after the answer loses nothing the client was given.
 func TestStateFile_TokensAreOnDiskBeforeTheAnswer(t *testing.T) {
@@ -346,8 +363,9 @@ func jsonUnmarshal(s string, v any) error {
 }
 
 // The file is JSON that decodes strictly into the state, entries come and
-// go with the state (logout drops the user's tokens from the file too), and
-// entries written once are not written differently later.
+// go with the state (logout drops that login's tokens from the file too,
+// unlink all of them), and entries written once are not written
+// differently later.
 func TestStateFile_EntriesFollowTheState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e := newStateEnv(t, Config{}, path)
@@ -379,8 +397,17 @@ func TestStateFile_EntriesFollowTheState(t *testing.T) {
 	if r := e.bearer(t, http.MethodPost, "/v1/user/logout", second["access_token"].(string)); r.status != http.StatusOK {
 		t.Fatalf("logout: %d", r.status)
 	}
-	if doc := read(); len(doc.AccessTokens) != 0 || len(doc.RefreshTokens) != 0 || len(doc.Consents) != 1 {
-		t.Errorf("state after logout: %d access, %d refresh, %d consents; want 0, 0, 1", len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.Consents))
+	doc = read()
+	at, rt := doc.AccessTokens[first["access_token"].(string)], doc.RefreshTokens[first["refresh_token"].(string)]
+	if len(doc.AccessTokens) != 1 || len(doc.RefreshTokens) != 1 || len(doc.Consents) != 1 || at.Grant == "" || at.Grant != rt.Grant {
+		t.Errorf("state after logout: %d access, %d refresh, %d consents, grants %q and %q; want the first login's two tokens, of one grant, and the consent",
+			len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.Consents), at.Grant, rt.Grant)
+	}
+	if r := e.bearer(t, http.MethodPost, "/v1/user/unlink", first["access_token"].(string)); r.status != http.StatusOK {
+		t.Fatalf("unlink: %d", r.status)
+	}
+	if doc := read(); len(doc.AccessTokens) != 0 || len(doc.RefreshTokens) != 0 || len(doc.Consents) != 0 {
+		t.Errorf("state after unlink: %d access, %d refresh, %d consents; want none", len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.Consents))
 	}
 	if n := len(e.cur.store.lines); n != 0 {
 		t.Errorf("%d cached entry lines after every entry went, want 0", n)

@@ -103,7 +103,7 @@ func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	if g.idToken {
 		id = &idTokenRequest{clientID: clientID, userID: g.userID, scopes: g.scopes, authTime: g.authTime, nonce: g.nonce, now: now}
 	}
-	return s.issueTokensLocked(clientID, g.userID, g.scopes, now, true, id), nil
+	return s.issueTokensLocked(clientID, g.userID, g.scopes, newSecret(prefixGrant), now, true, id), nil
 }
 
 // refreshGrant serves grant_type=refresh_token with Kakao's rotation rule
@@ -142,7 +142,7 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	if old.idToken {
 		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: old.scopes, authTime: old.authTime, now: now}
 	}
-	return s.issueTokensLocked(clientID, old.userID, old.scopes, now, rotate, id), nil
+	return s.issueTokensLocked(clientID, old.userID, old.scopes, old.grant, now, rotate, id), nil
 }
 
 // authenticateLocked checks client_id and, when the emulator has a secret,
