@@ -45,6 +45,11 @@ KOE320, KOE322, …), one-time codes, PKCE and refresh-token rotation, and
 OpenID Connect (discovery, JWKS, ID tokens, /oauth/tokeninfo,
 /v1/oidc/userinfo).
 
+The user API: /v2/user/me, /v1/user/access_token_info, /v1/user/logout
+(ends that login only), /v1/user/unlink, and the consent items:
+GET /v2/user/scopes lists them, POST /v2/user/revoke/scopes withdraws
+them (items set with --scopes-required are not revocable: -3).
+
 Point kakao-auth (or your own code) at it with --auth-url and --api-url, or
 KAKAO_AUTH_URL and KAKAO_API_URL; a web app points its Kakao base URLs
 (https://kauth.kakao.com, https://kapi.kakao.com) at it. The token endpoint
@@ -114,6 +119,7 @@ issuer and discovery.`,
 	fs.DurationVar(&opts.Config.AccessTTL, "access-ttl", emulator.DefaultAccessTTL, "access token lifetime")
 	fs.DurationVar(&opts.Config.RefreshTTL, "refresh-ttl", emulator.DefaultRefreshTTL, "refresh token lifetime (under 30 days, every refresh rotates it)")
 	fs.StringSliceVar(&opts.Config.ScopesEnabled, "scopes-enabled", nil, "consent items set up for the app, comma-separated or repeated; others are KOE205, and openid turns OpenID Connect on (default: every scope, OIDC on)")
+	fs.StringSliceVar(&opts.Config.ScopesRequired, "scopes-required", nil, "consent items set as required: not revocable (-3) at /v2/user/revoke/scopes; '' for none (default profile_nickname,profile)")
 	fs.StringVar(&opts.Config.Issuer, "issuer", "", "iss of ID tokens (default: the emulator's base URL)")
 	fs.DurationVar(&opts.Config.KeyRotationInterval, "rotate-keys-every", 0, "rotate the ID-token signing key this often (default: never)")
 	fs.StringVar(&opts.StateFile, "state-file", "", "keep clients, consents, codes, tokens and signing keys in this file (created 0600) across restarts")

@@ -1,13 +1,20 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
 )
 
 // --allow-remote serves beyond loopback with a warning, and --public-url is
@@ -52,5 +59,37 @@ func TestEmulator_AllowRemoteWarnsAndPublicURLIsTheIssuer(t *testing.T) {
 	}
 	if got := p.stdout.String(); got != public+"\n" {
 		t.Errorf("stdout = %q, want the public URL", got)
+	}
+}
+
+// Flags of the emulator's app settings reach its Config as given; an
+// empty --scopes-required means none, its absence the emulator's default.
+func TestEmulatorCmd_AppSettingsReachTheConfig(t *testing.T) {
+	tests := []struct {
+		args []string
+		want emulator.Config
+	}{
+		{nil, emulator.Config{}},
+		{[]string{"--scopes-required", "account_email,talk_message"}, emulator.Config{ScopesRequired: []string{"account_email", "talk_message"}}},
+		{[]string{"--scopes-required", ""}, emulator.Config{ScopesRequired: []string{}}},
+	}
+	for _, tt := range tests {
+		d, _, _ := testDeps(nil, "")
+		var got emulator.Config
+		c := NewEmulatorCmd(d, func(_ context.Context, o *EmulatorOptions) error { got = o.Config; return nil })
+		c.SetArgs(tt.args)
+		c.SetOut(io.Discard)
+		c.SetErr(io.Discard)
+		if err := c.Execute(); err != nil {
+			t.Fatalf("emulator %q: %v", tt.args, err)
+		}
+		// The lifetimes have flag defaults; compare the rest.
+		got.AccessTTL, got.RefreshTTL = 0, 0
+		// nil (the default) and empty (none) differ.
+		if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b []string) bool {
+			return (a == nil) == (b == nil) && slices.Equal(a, b)
+		})); diff != "" {
+			t.Errorf("emulator %q: Config mismatch (-want +got):\n%s", tt.args, diff)
+		}
 	}
 }

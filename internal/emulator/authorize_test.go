@@ -159,7 +159,7 @@ func TestServeHTTP_UnknownPathIs404(t *testing.T) {
 	e := newEnv(t, Config{})
 	// OIDC's paths are served (discovery.go); RFC 8414 metadata and RFC 7009
 	// revocation are not Kakao's (KAKAO.md §4, §5).
-	for _, p := range []string{"/", "/oauth/authorize/", "/oauth/revoke", "/oauth/logout", "/v1/user/me", "/v2/user/scopes", "/.well-known/oauth-authorization-server", "/v1/oidc/userinfo/"} {
+	for _, p := range []string{"/", "/oauth/authorize/", "/oauth/revoke", "/oauth/logout/", "/v1/user/me", "/v2/user/scope", "/v2/user/scopes/", "/.well-known/oauth-authorization-server", "/v1/oidc/userinfo/"} {
 		if r := get(t, e.url+p); r.status != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, r.status)
 		}

@@ -105,6 +105,11 @@ type Config struct {
 	// scope (additional consent) must name openid itself (KAKAO.md §1
 	// scope, §5).
 	ScopesEnabled []string
+	// ScopesRequired are the consent items set as required in the console:
+	// GET /v2/user/scopes shows them "revocable": false, and revoking one
+	// is refused with -3 (KAKAO.md §8.1). Default (nil): profile_nickname
+	// and profile, the profile basics; an empty, non-nil list sets none.
+	ScopesRequired []string
 	// Issuer is the "iss" of ID tokens and "issuer" of discovery. Default:
 	// the emulator's own base URL, scheme and host, as the request at hand
 	// reached it (the token request for iss, the discovery request for
@@ -180,11 +185,12 @@ type Server struct {
 	links        map[linkKey]*link        // each user's consent, by user and client
 	lastSweep    time.Time
 
-	scopesEnabled []string // nil: every scope is accepted
-	issuer        string   // "": the public base URL
-	keys          *keyring
-	idFault       IDTokenFault
-	answers       answers // chosen error answers (answers.go)
+	scopesEnabled  []string // nil: every scope is accepted
+	scopesRequired []string // not revocable
+	issuer         string   // "": the public base URL
+	keys           *keyring
+	idFault        IDTokenFault
+	answers        answers // chosen error answers (answers.go)
 
 	redirectTarget string        // where the redirect faults point; "": sinkPath
 	sunk           []SinkRequest // requests that reached sinkPath
@@ -215,6 +221,10 @@ func New(cfg Config) *Server {
 	}
 	if len(cfg.ScopesEnabled) > 0 {
 		s.scopesEnabled = parseScopes(strings.Join(cfg.ScopesEnabled, " "))
+	}
+	s.scopesRequired = defaultRequired
+	if cfg.ScopesRequired != nil {
+		s.scopesRequired = parseScopes(strings.Join(cfg.ScopesRequired, " "))
 	}
 	if s.appName == "" {
 		s.appName = defaultAppName
@@ -252,6 +262,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/v2/user/me", s.handleMe)
 	s.mux.HandleFunc("/v1/user/logout", s.handleLogout)
 	s.mux.HandleFunc("/v1/user/unlink", s.handleUnlink)
+	s.mux.HandleFunc("/v2/user/scopes", s.handleScopes)
+	s.mux.HandleFunc("/v2/user/revoke/scopes", s.handleRevokeScopes)
 	s.mux.HandleFunc("/_emulator/stats", s.handleStats)
 	s.mux.HandleFunc(sinkPath, s.handleSink)
 	return s
@@ -260,7 +272,8 @@ func New(cfg Config) *Server {
 // ServeHTTP serves the kauth paths (/oauth/authorize, /oauth/token,
 // /oauth/tokeninfo, /.well-known/openid-configuration,
 // /.well-known/jwks.json), the kapi paths (/v1/user/access_token_info,
-// /v2/user/me, /v1/user/logout, /v1/user/unlink, /v1/oidc/userinfo) and the
+// /v2/user/me, /v1/user/logout, /v1/user/unlink, /v2/user/scopes,
+// /v2/user/revoke/scopes, /v1/oidc/userinfo) and the
 // emulator-only /_emulator/stats and /_emulator/sink. Anything else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveWideFault(w, r) {

@@ -74,7 +74,9 @@ func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ..
 		writeAPIError(w, errInvalidToken)
 		return nil
 	}
-	return &apiToken{key: tok, accessToken: *at}
+	live := *at
+	live.scopes = s.liveScopesLocked(at.userID, at.clientID, at.scopes)
+	return &apiToken{key: tok, accessToken: live}
 }
 
 // handleTokenInfo serves GET /v1/user/access_token_info.

@@ -136,13 +136,15 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	}
 	s.sweepLocked(now)
 	s.stats.Refreshes++
+	// Items the user withdrew since are not granted again.
+	scopes := s.liveScopesLocked(old.userID, clientID, old.scopes)
 	// KAKAO.md §2: an ID token on refresh only if the grant had one; fresh
 	// iat and exp, the grant's auth_time, and no nonce.
 	var id *idTokenRequest
 	if old.idToken {
-		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: old.scopes, authTime: old.authTime, now: now}
+		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: scopes, authTime: old.authTime, now: now}
 	}
-	return s.issueTokensLocked(clientID, old.userID, old.scopes, old.grant, now, rotate, id), nil
+	return s.issueTokensLocked(clientID, old.userID, scopes, old.grant, now, rotate, id), nil
 }
 
 // authenticateLocked checks client_id and, when the emulator has a secret,
