@@ -48,7 +48,10 @@ OpenID Connect (discovery, JWKS, ID tokens, /oauth/tokeninfo,
 The user API: /v2/user/me, /v1/user/access_token_info, /v1/user/logout
 (ends that login only), /v1/user/unlink, and the consent items:
 GET /v2/user/scopes lists them, POST /v2/user/revoke/scopes withdraws
-them (items set with --scopes-required are not revocable: -3).
+them (items set with --scopes-required are not revocable: -3). KakaoTalk
+"send to me", POST /v2/api/talk/memo/default/send, checks template_object
+and the talk_message consent (-402 without it) and keeps each message:
+GET /_emulator/memos lists them, as GET /_emulator/stats counts requests.
 
 Point kakao-auth (or your own code) at it with --auth-url and --api-url, or
 KAKAO_AUTH_URL and KAKAO_API_URL; a web app points its Kakao base URLs

@@ -194,6 +194,7 @@ type Server struct {
 
 	redirectTarget string        // where the redirect faults point; "": sinkPath
 	sunk           []SinkRequest // requests that reached sinkPath
+	memos          []Memo        // messages sent "to me", for tests
 
 	delay tokenDelay // SetTokenDelay
 }
@@ -264,7 +265,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/v1/user/unlink", s.handleUnlink)
 	s.mux.HandleFunc("/v2/user/scopes", s.handleScopes)
 	s.mux.HandleFunc("/v2/user/revoke/scopes", s.handleRevokeScopes)
+	s.mux.HandleFunc("/v2/api/talk/memo/default/send", s.handleMemoSend)
 	s.mux.HandleFunc("/_emulator/stats", s.handleStats)
+	s.mux.HandleFunc("/_emulator/memos", s.handleMemos)
 	s.mux.HandleFunc(sinkPath, s.handleSink)
 	return s
 }
@@ -273,8 +276,9 @@ func New(cfg Config) *Server {
 // /oauth/tokeninfo, /.well-known/openid-configuration,
 // /.well-known/jwks.json), the kapi paths (/v1/user/access_token_info,
 // /v2/user/me, /v1/user/logout, /v1/user/unlink, /v2/user/scopes,
-// /v2/user/revoke/scopes, /v1/oidc/userinfo) and the
-// emulator-only /_emulator/stats and /_emulator/sink. Anything else is 404.
+// /v2/user/revoke/scopes, /v2/api/talk/memo/default/send,
+// /v1/oidc/userinfo) and the emulator-only /_emulator/stats,
+// /_emulator/memos and /_emulator/sink. Anything else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveWideFault(w, r) {
 		return

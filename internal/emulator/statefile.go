@@ -123,8 +123,8 @@ func (s *Server) saveState() error {
 // serveSaving serves r with the answer held back until the state file holds
 // whatever r changed.
 func (s *Server) serveSaving(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/_emulator/stats" {
-		s.mux.ServeHTTP(w, r) // reads counters only
+	if r.URL.Path == "/_emulator/stats" || r.URL.Path == "/_emulator/memos" {
+		s.mux.ServeHTTP(w, r) // reads observations only
 		return
 	}
 	held := &heldResponse{w: w, header: http.Header{}}

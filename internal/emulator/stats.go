@@ -20,6 +20,9 @@ type Stats struct {
 	IDTokensIssued int `json:"id_tokens_issued"`
 	// JWKSRequests counts requests to /.well-known/jwks.json.
 	JWKSRequests int `json:"jwks_requests"`
+	// MemosSent counts messages taken by the "send to me" endpoint
+	// (Memos), refused ones not.
+	MemosSent int `json:"memos_sent"`
 	// SinkRequests counts requests to /_emulator/sink, where the redirect
 	// faults point by default: a client that never follows a redirect
 	// leaves it at zero.
