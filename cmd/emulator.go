@@ -43,7 +43,9 @@ with a consent page, /oauth/token) and user API endpoints on one loopback
 address, with Kakao's checks and error codes (KOE006, KOE010, KOE101, KOE303,
 KOE320, KOE322, …), one-time codes, PKCE and refresh-token rotation, and
 OpenID Connect (discovery, JWKS, ID tokens, /oauth/tokeninfo,
-/v1/oidc/userinfo).
+/v1/oidc/userinfo). /oauth/logout ends the browser's Kakao Account session
+and sends it back to a logout redirect URI registered with
+--logout-redirect-uri (KOE007 otherwise).
 
 The user API: /v2/user/me, /v1/user/access_token_info, /v1/user/logout
 (ends that login only), /v1/user/unlink, and the consent items:
@@ -117,6 +119,7 @@ issuer and discovery.`,
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:9339", "loopback address to listen on (port 0 picks a free one)")
 	fs.StringArrayVar(&opts.Config.ClientIDs, "client-id", nil, "register a REST API key; repeatable (default "+emulator.DefaultClientID+")")
 	fs.StringArrayVar(&opts.Config.RedirectURIs, "redirect-uri", nil, "register a redirect URI; repeatable (default "+emulator.DefaultRedirectURI+")")
+	fs.StringArrayVar(&opts.Config.LogoutRedirectURIs, "logout-redirect-uri", nil, "register a logout redirect URI for /oauth/logout; repeatable (default "+emulator.DefaultLogoutRedirectURI+")")
 	fs.StringVar(&opts.Config.ClientSecret, "client-secret", "", "require this client secret on token requests (KOE010 otherwise); a test value, not a real secret")
 	fs.BoolVar(&opts.Config.AutoApprove, "auto-approve", false, "skip the consent page and redirect with a code at once")
 	fs.DurationVar(&opts.Config.AccessTTL, "access-ttl", emulator.DefaultAccessTTL, "access token lifetime")
@@ -206,7 +209,12 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	if base != run.BaseURL {
 		fmt.Fprintf(d.Stderr, "  public URL:    %s\n", base)
 	}
-	fmt.Fprintf(d.Stderr, "  client ids:    %s\n  redirect URIs: %s\n", strings.Join(clients, ", "), strings.Join(redirects, ", "))
+	logouts := o.Config.LogoutRedirectURIs
+	if len(logouts) == 0 {
+		logouts = []string{emulator.DefaultLogoutRedirectURI}
+	}
+	fmt.Fprintf(d.Stderr, "  client ids:    %s\n  redirect URIs: %s\n  logout URIs:   %s\n",
+		strings.Join(clients, ", "), strings.Join(redirects, ", "), strings.Join(logouts, ", "))
 	if len(o.Config.Users) > 0 {
 		var users []string
 		for _, u := range o.Config.Users {

@@ -72,6 +72,8 @@ func TestEmulatorCmd_AppSettingsReachTheConfig(t *testing.T) {
 		{nil, emulator.Config{}},
 		{[]string{"--scopes-required", "account_email,talk_message"}, emulator.Config{ScopesRequired: []string{"account_email", "talk_message"}}},
 		{[]string{"--scopes-required", ""}, emulator.Config{ScopesRequired: []string{}}},
+		{[]string{"--logout-redirect-uri", "http://127.0.0.1:8765/bye", "--logout-redirect-uri", "http://localhost:9000/logout"},
+			emulator.Config{LogoutRedirectURIs: []string{"http://127.0.0.1:8765/bye", "http://localhost:9000/logout"}}},
 	}
 	for _, tt := range tests {
 		d, _, _ := testDeps(nil, "")

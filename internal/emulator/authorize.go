@@ -117,8 +117,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // accountFor works out who authorize request r is for. active is the
-// account signed in for it: the only one, or, with several, the one the
-// browser's session names, unless login_hint names another. preselect is
+// account signed in for it: the only one (unless the browser logged out),
+// or, with several, the one the browser's session names, unless
+// login_hint names another. preselect is
 // the account the picker starts on: the active one, else the one login_hint
 // names, else (no hint) the first. A hint naming nobody is returned in
 // missedHint, and then nothing is preselected: a test that mistyped an
@@ -128,7 +129,8 @@ func (s *Server) accountFor(r *http.Request, hint string) (active, preselect *Us
 		active = &u
 	}
 	if !s.multiUser() {
-		return active, active, ""
+		// The only account is the one to preselect, signed in or not.
+		return active, &s.users[0], ""
 	}
 	if hint != "" {
 		h, ok := s.userByHint(hint)

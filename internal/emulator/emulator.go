@@ -28,6 +28,10 @@ const (
 	DefaultClientID = "emulator-rest-api-key"
 	// DefaultRedirectURI is the redirect URI registered when Config.RedirectURIs is empty.
 	DefaultRedirectURI = "http://localhost:8765/callback"
+	// DefaultLogoutRedirectURI is the logout redirect URI registered when
+	// Config.LogoutRedirectURIs is empty: DefaultRedirectURI's listener,
+	// path /logout.
+	DefaultLogoutRedirectURI = "http://localhost:8765/logout"
 	// DefaultAccessTTL is the access-token lifetime of a REST API key: six
 	// hours less a second, so expires_in is 21599 as Kakao sends it
 	// (KAKAO.md §2, §6).
@@ -62,6 +66,11 @@ type Config struct {
 	// RedirectURIs are the registered redirect URIs, matched byte for byte
 	// (scheme, host, port, path, trailing slash). Default: [DefaultRedirectURI].
 	RedirectURIs []string
+	// LogoutRedirectURIs are the registered logout redirect URIs (Kakao's
+	// [카카오 로그인] > [고급]), where GET /oauth/logout may send the browser
+	// back; matched byte for byte, KOE007 otherwise (KAKAO.md §8.3).
+	// Default: [DefaultLogoutRedirectURI].
+	LogoutRedirectURIs []string
 	// ClientSecret, when non-empty, must be sent as client_secret on every
 	// token request (else 401 invalid_client KOE010). Default: "" (secret OFF).
 	ClientSecret string
@@ -175,6 +184,7 @@ type Server struct {
 	mu           sync.Mutex
 	clients      map[string]bool
 	redirectURIs map[string]bool
+	logoutURIs   map[string]bool // logout redirect URIs
 	autoApprove  bool
 	fault        Fault
 	stats        Stats
@@ -211,6 +221,7 @@ func New(cfg Config) *Server {
 		now:          cfg.Now,
 		clients:      map[string]bool{},
 		redirectURIs: map[string]bool{},
+		logoutURIs:   map[string]bool{},
 		autoApprove:  cfg.AutoApprove,
 		pending:      map[string]*authRequest{},
 		codes:        map[string]*authRequest{},
@@ -248,12 +259,20 @@ func New(cfg Config) *Server {
 	for _, uri := range uris {
 		s.RegisterRedirectURI(uri)
 	}
+	logoutURIs := cfg.LogoutRedirectURIs
+	if len(logoutURIs) == 0 {
+		logoutURIs = []string{DefaultLogoutRedirectURI}
+	}
+	for _, uri := range logoutURIs {
+		s.RegisterLogoutRedirectURI(uri)
+	}
 
 	// Paths carry no method: each handler checks its own, so that faults hit
 	// /oauth/token before any check and kapi answers wrong methods in its shape.
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/oauth/authorize", s.handleAuthorize)
 	s.mux.HandleFunc("/oauth/authorize/consent", s.handleConsent)
+	s.mux.HandleFunc("/oauth/logout", s.handleAccountLogout)
 	s.mux.HandleFunc("/oauth/token", s.handleToken)
 	s.mux.HandleFunc("/oauth/tokeninfo", s.handleIDTokenInfo)
 	s.mux.HandleFunc("/.well-known/openid-configuration", s.handleDiscovery)
@@ -273,7 +292,7 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP serves the kauth paths (/oauth/authorize, /oauth/token,
-// /oauth/tokeninfo, /.well-known/openid-configuration,
+// /oauth/logout, /oauth/tokeninfo, /.well-known/openid-configuration,
 // /.well-known/jwks.json), the kapi paths (/v1/user/access_token_info,
 // /v2/user/me, /v1/user/logout, /v1/user/unlink, /v2/user/scopes,
 // /v2/user/revoke/scopes, /v2/api/talk/memo/default/send,
@@ -310,6 +329,17 @@ func (s *Server) RegisterRedirectURI(uri string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.redirectURIs[uri] = true
+}
+
+// RegisterLogoutRedirectURI registers one more logout redirect URI, to be
+// matched byte for byte.
+func (s *Server) RegisterLogoutRedirectURI(uri string) {
+	if uri == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logoutURIs[uri] = true
 }
 
 // SetAutoApprove turns skipping the consent page on or off.

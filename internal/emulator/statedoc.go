@@ -21,14 +21,17 @@ const stateVersion = 1
 const maxStateFileBytes = 64 << 20
 
 // stateDoc is the state file: JSON, version first, one entry per line
-// (stateStore.encode). Registered clients and
-// redirect URIs, signing keys (private, PKCS #8), every user's consents,
+// (stateStore.encode). Registered clients,
+// redirect URIs and logout redirect URIs, signing keys (private, PKCS #8), every user's consents,
 // waiting consent pages, unused codes and live tokens. Not kept: Stats,
 // faults and everything else that comes from Config.
 type stateDoc struct {
-	Version       int                   `json:"version"`
-	Clients       []string              `json:"clients"`
-	RedirectURIs  []string              `json:"redirect_uris"`
+	Version      int      `json:"version"`
+	Clients      []string `json:"clients"`
+	RedirectURIs []string `json:"redirect_uris"`
+	// LogoutURIs are the logout redirect URIs; files written before they
+	// were kept have none.
+	LogoutURIs    []string              `json:"logout_redirect_uris,omitempty"`
 	SigningKeys   []stateKey            `json:"signing_keys"`
 	Consents      []stateConsent        `json:"consents"`
 	ConsentPages  map[string]stateGrant `json:"consent_pages"`
@@ -127,6 +130,9 @@ func (s *Server) restore(data []byte) error {
 	}
 	for _, u := range doc.RedirectURIs {
 		s.redirectURIs[u] = true
+	}
+	for _, u := range doc.LogoutURIs {
+		s.logoutURIs[u] = true
 	}
 	for _, c := range doc.Consents {
 		s.links[linkKey{c.UserID, c.ClientID}] = &link{scopes: c.Scopes, connectedAt: c.ConnectedAt}

@@ -15,7 +15,7 @@ import (
 // are never changed once stored (only added and removed), so they can be
 // encoded outside s.mu.
 type stateSnap struct {
-	head    stateDoc // Version, Clients, RedirectURIs, SigningKeys, Consents
+	head    stateDoc // Version, Clients, RedirectURIs, LogoutURIs, SigningKeys, Consents
 	pending map[string]*authRequest
 	codes   map[string]*authRequest
 	access  map[string]*accessToken
@@ -47,6 +47,10 @@ func (s *Server) snapshot(st *stateStore) *stateSnap {
 		sn.head.RedirectURIs = append(sn.head.RedirectURIs, u)
 	}
 	slices.Sort(sn.head.RedirectURIs)
+	for u := range s.logoutURIs {
+		sn.head.LogoutURIs = append(sn.head.LogoutURIs, u)
+	}
+	slices.Sort(sn.head.LogoutURIs)
 	for k, l := range s.links {
 		sn.head.Consents = append(sn.head.Consents, stateConsent{UserID: k.userID, ClientID: k.clientID, Scopes: l.scopes, ConnectedAt: l.connectedAt})
 	}
@@ -119,6 +123,9 @@ func (st *stateStore) encode(sn *stateSnap) ([]byte, error) {
 		return nil, err
 	}
 	if err := put("redirect_uris", nonNil(h.RedirectURIs), false); err != nil {
+		return nil, err
+	}
+	if err := put("logout_redirect_uris", nonNil(h.LogoutURIs), false); err != nil {
 		return nil, err
 	}
 	if err := list("signing_keys", len(h.SigningKeys), func(i int) any { return h.SigningKeys[i] }); err != nil {

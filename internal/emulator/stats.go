@@ -20,6 +20,9 @@ type Stats struct {
 	IDTokensIssued int `json:"id_tokens_issued"`
 	// JWKSRequests counts requests to /.well-known/jwks.json.
 	JWKSRequests int `json:"jwks_requests"`
+	// AccountLogouts counts Kakao Account logouts: GET /oauth/logout
+	// requests that ended the browser's session and redirected back.
+	AccountLogouts int `json:"account_logouts"`
 	// MemosSent counts messages taken by the "send to me" endpoint
 	// (Memos), refused ones not.
 	MemosSent int `json:"memos_sent"`

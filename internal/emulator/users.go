@@ -170,18 +170,26 @@ func grantable(u User, scopes []string) []string {
 }
 
 // accountCookie is the emulator's Kakao Account session: the ID of the
-// account the browser last picked. It is not a secret: the picker lets
-// anyone pick any account anyway. It lasts Kakao's default 24 hours
-// (KAKAO.md §6) and matters only with several users.
+// account the browser last agreed as, or signedOut after GET /oauth/logout.
+// It is not a secret: the picker lets anyone pick any account anyway. It
+// lasts Kakao's default 24 hours (KAKAO.md §6).
 const accountCookie = "emu_kakao_account"
 
+// signedOut is accountCookie's value in a browser that logged out of its
+// Kakao Account.
+const signedOut = "signed-out"
+
 // signedInUser returns the account whose session r carries. With one user,
-// that user is always signed in.
+// a browser without a session counts as signed in (so a script with no
+// cookies logs in at once), unless it logged out.
 func (s *Server) signedInUser(r *http.Request) (User, bool) {
+	c, err := r.Cookie(accountCookie)
 	if !s.multiUser() {
+		if err == nil && c.Value == signedOut {
+			return User{}, false
+		}
 		return s.users[0], true
 	}
-	c, err := r.Cookie(accountCookie)
 	if err != nil {
 		return User{}, false
 	}
@@ -192,15 +200,15 @@ func (s *Server) signedInUser(r *http.Request) (User, bool) {
 	return s.userByID(id)
 }
 
-// setAccountCookie signs the browser in as u, when there are accounts to
-// pick from.
+// setAccountCookie signs the browser in as u.
 func (s *Server) setAccountCookie(w http.ResponseWriter, u User) {
-	if !s.multiUser() {
-		return
-	}
+	setSessionCookie(w, strconv.FormatInt(u.ID, 10))
+}
+
+func setSessionCookie(w http.ResponseWriter, value string) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     accountCookie,
-		Value:    strconv.FormatInt(u.ID, 10),
+		Value:    value,
 		Path:     "/",
 		MaxAge:   24 * 60 * 60,
 		HttpOnly: true,

@@ -1,0 +1,40 @@
+package emulator
+
+import "net/http"
+
+// handleAccountLogout serves GET /oauth/logout, Kakao Account logout
+// (KAKAO.md §8.3): the browser's Kakao Account session ends, so the next
+// login asks who is signing in (and prompt=none answers login_required),
+// and the browser goes back to logout_redirect_uri with state. Tokens are
+// not touched: Kakao's doc does not say this call revokes any, and a
+// client is to call /v1/user/logout for that. Like authorize's, its
+// configuration errors are the emulator's own error page, never a
+// redirect: an unknown client_id is KOE101, an unregistered
+// logout_redirect_uri KOE007.
+func (s *Server) handleAccountLogout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	q := r.URL.Query()
+	clientID, uri := q.Get("client_id"), q.Get("logout_redirect_uri")
+	s.mu.Lock()
+	knownClient, knownURI := s.clients[clientID], s.logoutURIs[uri]
+	s.mu.Unlock()
+	if !knownClient {
+		writeErrorPage(w, errorPage{Code: "KOE101", Message: "Invalid client_id: no app has this REST API key.",
+			Hint: "Check client_id: it must be the app's REST API key."})
+		return
+	}
+	if !knownURI {
+		writeErrorPage(w, errorPage{Code: "KOE007", Message: "logout_redirect_uri is not registered: " + uri,
+			Hint: "Register it as a Logout Redirect URI under [카카오 로그인] > [고급], or use a registered value; it must match exactly."})
+		return
+	}
+	setSessionCookie(w, signedOut)
+	s.mu.Lock()
+	s.stats.AccountLogouts++
+	s.mu.Unlock()
+	redirect(w, uri, "state", q.Get("state"))
+}
