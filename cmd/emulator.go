@@ -52,8 +52,12 @@ The user API: /v2/user/me, /v1/user/access_token_info, /v1/user/logout
 GET /v2/user/scopes lists them, POST /v2/user/revoke/scopes withdraws
 them (items set with --scopes-required are not revocable: -3). KakaoTalk
 "send to me", POST /v2/api/talk/memo/default/send, checks template_object
-and the talk_message consent (-402 without it) and keeps each message:
-GET /_emulator/memos lists them, as GET /_emulator/stats counts requests.
+and the talk_message consent (-402 without it) and keeps each message.
+
+For tests in other processes, the emulator's own paths: GET /_emulator/stats
+counts requests (JWKS fetches, refreshes, …), GET /_emulator/memos lists the
+messages sent, and POST /_emulator/rotate-key rotates the ID-token signing
+key at once (--rotate-keys-every does it on a schedule).
 
 Point kakao-auth (or your own code) at it with --auth-url and --api-url, or
 KAKAO_AUTH_URL and KAKAO_API_URL; a web app points its Kakao base URLs
@@ -62,8 +66,9 @@ takes its parameters from a form body or from the query string of a POST or
 GET, as Kakao does. It prints its base URL on stdout when ready and runs
 until interrupted.
 
---state-file keeps registered clients, consents, codes, tokens and signing
-keys in a private file across restarts. --users gives several fake Kakao
+--state-file keeps registered clients and redirect URIs, consents (with
+revocations), codes, tokens and signing keys in a private file across
+restarts. --users gives several fake Kakao
 users (a JSON list of {"id", "nickname", "email", "picture", "agreed"}),
 picked on the consent page or by login_hint. --fault and --id-token-fault
 make token requests or ID tokens fail on purpose, for testing clients.
@@ -122,8 +127,8 @@ issuer and discovery.`,
 	fs.StringArrayVar(&opts.Config.LogoutRedirectURIs, "logout-redirect-uri", nil, "register a logout redirect URI for /oauth/logout; repeatable (default "+emulator.DefaultLogoutRedirectURI+")")
 	fs.StringVar(&opts.Config.ClientSecret, "client-secret", "", "require this client secret on token requests (KOE010 otherwise); a test value, not a real secret")
 	fs.BoolVar(&opts.Config.AutoApprove, "auto-approve", false, "skip the consent page and redirect with a code at once")
-	fs.DurationVar(&opts.Config.AccessTTL, "access-ttl", emulator.DefaultAccessTTL, "access token lifetime")
-	fs.DurationVar(&opts.Config.RefreshTTL, "refresh-ttl", emulator.DefaultRefreshTTL, "refresh token lifetime (under 30 days, every refresh rotates it)")
+	fs.DurationVar(&opts.Config.AccessTTL, "access-ttl", emulator.DefaultAccessTTL, "access token lifetime (the default is Kakao's expires_in, 21599 s)")
+	fs.DurationVar(&opts.Config.RefreshTTL, "refresh-ttl", emulator.DefaultRefreshTTL, "refresh token lifetime (the default is Kakao's 5183999 s; under 30 days, every refresh rotates it)")
 	fs.StringSliceVar(&opts.Config.ScopesEnabled, "scopes-enabled", nil, "consent items set up for the app, comma-separated or repeated; others are KOE205, and openid turns OpenID Connect on (default: every scope, OIDC on)")
 	fs.StringSliceVar(&opts.Config.ScopesRequired, "scopes-required", nil, "consent items set as required: not revocable (-3) at /v2/user/revoke/scopes; '' for none (default profile_nickname,profile)")
 	fs.StringVar(&opts.Config.Issuer, "issuer", "", "iss of ID tokens (default: the emulator's base URL)")

@@ -287,6 +287,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/v2/api/talk/memo/default/send", s.handleMemoSend)
 	s.mux.HandleFunc("/_emulator/stats", s.handleStats)
 	s.mux.HandleFunc("/_emulator/memos", s.handleMemos)
+	s.mux.HandleFunc("/_emulator/rotate-key", s.handleRotateKey)
 	s.mux.HandleFunc(sinkPath, s.handleSink)
 	return s
 }
@@ -297,7 +298,8 @@ func New(cfg Config) *Server {
 // /v2/user/me, /v1/user/logout, /v1/user/unlink, /v2/user/scopes,
 // /v2/user/revoke/scopes, /v2/api/talk/memo/default/send,
 // /v1/oidc/userinfo) and the emulator-only /_emulator/stats,
-// /_emulator/memos and /_emulator/sink. Anything else is 404.
+// /_emulator/memos, /_emulator/rotate-key and /_emulator/sink. Anything
+// else is 404.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveWideFault(w, r) {
 		return

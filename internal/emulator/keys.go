@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -162,6 +163,22 @@ func publicJWK(pub *rsa.PublicKey) jwk {
 // Config.KeyRotationInterval says: a new key with a new kid signs every ID
 // token from now on, the JWKS serves it next to the key it replaced (so
 // tokens signed just before still verify), and any older key is dropped.
+// POST /_emulator/rotate-key does the same for another process.
 func (s *Server) RotateKey() {
 	s.keys.rotate(s.now())
+}
+
+// handleRotateKey serves POST /_emulator/rotate-key, the emulator's own:
+// RotateKey, answering the new key's kid as {"kid": …}. With it, a test
+// that runs `kakao-auth emulator` in another process can check that a
+// client with cached keys fetches the JWKS again, once, for an ID token
+// with an unknown kid (Stats.JWKSRequests counts the fetches).
+func (s *Server) handleRotateKey(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	s.RotateKey()
+	writeJSON(w, http.StatusOK, map[string]string{"kid": s.keys.current(s.now()).kid})
 }

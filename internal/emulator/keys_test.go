@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"crypto/rsa"
+	"net/http"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -50,6 +52,38 @@ func TestRotateKey_JWKSKeepsPreviousKey(t *testing.T) {
 	}
 	if err := verifyRS256(before, keys); err == nil {
 		t.Error("token of the dropped key still verifies")
+	}
+}
+
+// What a client's JWKS cache meets (KAKAO.md §5: cache the keys): with the
+// keys fetched once, a rotation from another process (POST
+// /_emulator/rotate-key) makes the next ID token's kid unknown to the
+// cache; one more fetch knows it, and JWKSRequests counts both fetches.
+func TestRotateKey_ByEndpointForAClientsKeyCache(t *testing.T) {
+	e := newEnv(t, Config{})
+	tok, first := e.idToken(t, "scope", "openid")
+	cached := e.jwks(t)
+	if err := verifyRS256(first, cached); err != nil {
+		t.Fatal(err)
+	}
+
+	r := do(t, http.MethodPost, e.url+"/_emulator/rotate-key", nil, nil)
+	kid, _ := r.json(t)["kid"].(string)
+	if r.status != http.StatusOK || kid == "" || kid == first.header["kid"] {
+		t.Fatalf("rotate-key: %d %s, want a new kid", r.status, r.body)
+	}
+	next := parseJWT(t, e.postToken(t, refreshForm(tok["refresh_token"].(string))).json(t)["id_token"].(string))
+	if next.header["kid"] != kid || cached[kid] != nil {
+		t.Fatalf("refreshed ID token kid %v, want %s, unknown to the cached keys %v", next.header["kid"], kid, kids(cached))
+	}
+	if err := verifyRS256(next, e.jwks(t)); err != nil {
+		t.Errorf("after fetching the JWKS again: %v", err)
+	}
+	if got := e.s.Stats().JWKSRequests; got != 2 {
+		t.Errorf("JWKSRequests = %d, want 2", got)
+	}
+	if r := get(t, e.url+"/_emulator/rotate-key"); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("GET rotate-key: %d, want 405", r.status)
 	}
 }
 
@@ -113,5 +147,17 @@ func TestKeys_NoTimedRotationByDefault(t *testing.T) {
 	e.clock.Advance(365 * 24 * time.Hour)
 	if got := kids(e.jwks(t)); !slices.Equal(got, []string{first.header["kid"].(string)}) {
 		t.Errorf("JWKS a year later: %v, want the first key alone", got)
+	}
+}
+
+// A rotation through the endpoint is state: the new key outlives a restart.
+func TestRotateKey_ByEndpointSurvivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e := newStateEnv(t, Config{}, path)
+	e.idToken(t, "scope", "openid")
+	kid, _ := do(t, http.MethodPost, e.url+"/_emulator/rotate-key", nil, nil).json(t)["kid"].(string)
+	e.restart(t, Config{})
+	if _, j := e.idToken(t, "scope", "openid"); j.header["kid"] != kid {
+		t.Errorf("kid after a restart = %v, want the rotated key's %s", j.header["kid"], kid)
 	}
 }
