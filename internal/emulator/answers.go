@@ -50,9 +50,11 @@ func (s *Server) AnswerTokenWith(a *TokenErrorAnswer) {
 	s.answers.token = a
 }
 
-// AnswerAPIWith makes every kapi request (/v1/user/…, /v2/user/me,
-// /v1/oidc/userinfo) answer a, before the token is checked; nil restores
-// normal behaviour.
+// AnswerAPIWith makes every kapi request (/v1/user/…, /v2/user/…,
+// /v2/api/talk/…, /v1/oidc/userinfo) answer a, before the token is
+// checked; nil restores normal behaviour. It takes any code Kakao may
+// send, such as -501 (not a KakaoTalk user) or -532 (daily send quota)
+// for the "send to me" endpoint.
 func (s *Server) AnswerAPIWith(a *APIErrorAnswer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,7 +1,8 @@
 // Package emulator is a local stand-in for Kakao Login's servers: the kauth
-// authorize and token endpoints, OpenID Connect (discovery, JWKS, ID tokens,
-// tokeninfo, userinfo) and the kapi user endpoints a CLI needs, all served by
-// one http.Handler on one base URL.
+// authorize, token and account-logout endpoints, OpenID Connect (discovery,
+// JWKS, ID tokens, tokeninfo, userinfo) and the kapi endpoints a CLI needs
+// (user, consent items, KakaoTalk "send to me"), all served by one
+// http.Handler on one base URL.
 //
 // It backs `kakao-auth emulator`, `kakao-auth login --emulator` and every test
 // of the client. It is held to shared/KAKAO.md by its own tests and imports
@@ -10,8 +11,9 @@
 // the strict reading and says so next to the code.
 //
 // State lives in memory unless the Server is made with Open and a state
-// file: then registered clients, consents, codes, tokens and signing keys
-// survive a restart.
+// file: then registered clients and redirect URIs, consents (revocations
+// included), codes, tokens and signing keys survive a restart. What tests
+// observe (Stats, Memos, Sunk) is never kept.
 package emulator
 
 import (

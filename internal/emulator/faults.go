@@ -55,8 +55,8 @@ const (
 	// the sink's token-shaped answer for Kakao's. Kakao never redirects these
 	// calls, so both hit every endpoint a client calls server to server:
 	// /oauth/token, /oauth/tokeninfo, discovery, JWKS and kapi. The
-	// authorize endpoint, which a browser follows, and /_emulator/* are left
-	// alone.
+	// authorize and account-logout endpoints, which a browser follows, and
+	// /_emulator/* are left alone.
 	FaultRedirect307 Fault = "redirect-307"
 	FaultRedirect308 Fault = "redirect-308"
 	// FaultEcho answers 400 with the request echoed into the error text, as
@@ -230,7 +230,7 @@ func (s *Server) serveWideFault(w http.ResponseWriter, r *http.Request) bool {
 	f := s.fault
 	s.mu.Unlock()
 	p := r.URL.Path
-	browserOrOwn := strings.HasPrefix(p, "/oauth/authorize") || strings.HasPrefix(p, "/_emulator/")
+	browserOrOwn := strings.HasPrefix(p, "/oauth/authorize") || p == "/oauth/logout" || strings.HasPrefix(p, "/_emulator/")
 	kapi := strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/v2/")
 	switch {
 	case p == "/oauth/token" || browserOrOwn:

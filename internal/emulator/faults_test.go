@@ -211,6 +211,9 @@ func TestFault_RedirectsEveryServerToServerEndpoint(t *testing.T) {
 				{http.MethodGet, "/v2/user/me"},
 				{http.MethodPost, "/v1/user/logout"},
 				{http.MethodGet, "/v1/oidc/userinfo"},
+				{http.MethodGet, "/v2/user/scopes"},
+				{http.MethodPost, "/v2/user/revoke/scopes"},
+				{http.MethodPost, "/v2/api/talk/memo/default/send"},
 			} {
 				r := do(t, ep.method, e.url+ep.path, http.Header{"Authorization": {"Bearer " + at}}, nil)
 				if r.status != tt.status || r.header.Get("Location") != e.url+"/_emulator/sink" {
@@ -219,6 +222,10 @@ func TestFault_RedirectsEveryServerToServerEndpoint(t *testing.T) {
 			}
 			if r := get(t, e.authorizeURL()); r.status != http.StatusFound || strings.Contains(r.header.Get("Location"), "/_emulator/") {
 				t.Errorf("authorize under a redirect fault: %d %q, want Kakao's own 302", r.status, r.header.Get("Location"))
+			}
+			logout := e.url + "/oauth/logout?client_id=" + DefaultClientID + "&logout_redirect_uri=" + url.QueryEscape(DefaultLogoutRedirectURI)
+			if r := get(t, logout); r.status != http.StatusFound || r.header.Get("Location") != DefaultLogoutRedirectURI {
+				t.Errorf("/oauth/logout under a redirect fault: %d %q, want Kakao's own 302", r.status, r.header.Get("Location"))
 			}
 			if r := get(t, e.url+"/_emulator/stats"); r.status != http.StatusOK {
 				t.Errorf("/_emulator/stats under a redirect fault: %d", r.status)

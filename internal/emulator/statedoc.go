@@ -21,10 +21,11 @@ const stateVersion = 1
 const maxStateFileBytes = 64 << 20
 
 // stateDoc is the state file: JSON, version first, one entry per line
-// (stateStore.encode). Registered clients,
-// redirect URIs and logout redirect URIs, signing keys (private, PKCS #8), every user's consents,
-// waiting consent pages, unused codes and live tokens. Not kept: Stats,
-// faults and everything else that comes from Config.
+// (stateStore.encode). Registered clients, redirect URIs and logout
+// redirect URIs, signing keys (private, PKCS #8), every user's consents
+// (revocations show as items no longer there), waiting consent pages,
+// unused codes and live tokens. Not kept: Stats, memos, faults and
+// everything else that comes from Config.
 type stateDoc struct {
 	Version      int      `json:"version"`
 	Clients      []string `json:"clients"`
