@@ -2,10 +2,12 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -195,6 +197,9 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 		start = emulator.StartRemote
 	}
 	run, err := start(ctx, o.Addr, srv)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return usagef("stop what listens there (another kakao-auth emulator?), or pick another port with --addr 127.0.0.1:PORT (port 0 picks a free one)", "%s is already in use", o.Addr)
+	}
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -93,5 +94,26 @@ func TestEmulatorCmd_AppSettingsReachTheConfig(t *testing.T) {
 		})); diff != "" {
 			t.Errorf("emulator %q: Config mismatch (-want +got):\n%s", tt.args, diff)
 		}
+	}
+}
+
+// A busy --addr is a usage error that says so plainly, not a nested
+// "start the emulator: start emulator: listen …".
+func TestEmulator_BusyAddressIsAUsageError(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	d, stdout, stderr := testDeps(nil, "")
+	if code := Main(t.Context(), []string{"emulator", "--addr", l.Addr().String()}, d); code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	want := "kakao-auth: error: " + l.Addr().String() + " is already in use\n"
+	if !strings.HasPrefix(stderr.String(), want) || !strings.Contains(stderr.String(), "hint: ") || strings.Contains(stderr.String(), "listen tcp") {
+		t.Errorf("stderr = %q, want it to start with %q and give a hint", stderr, want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q", stdout)
 	}
 }

@@ -79,7 +79,7 @@ func start(ctx context.Context, addr string, s *Server, remote bool) (*Running, 
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, fmt.Errorf("start emulator: %w", err)
+		return nil, err
 	}
 
 	base, cancel := context.WithCancel(context.Background())
