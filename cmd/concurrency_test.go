@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -29,8 +27,7 @@ func loggedInWith(t *testing.T, base, root, profile, nonce string, scopes ...str
 	t.Helper()
 	c := &kakao.Client{ClientID: emulator.DefaultClientID, RedirectURI: emulator.DefaultRedirectURI, AuthURL: base}
 	verifier := kakao.NewVerifier()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "st", Verifier: verifier, Scopes: scopes, Nonce: nonce}))
+	resp, err := noRedirects.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "st", Verifier: verifier, Scopes: scopes, Nonce: nonce}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +66,10 @@ func TestToken_FiftyProcessesOnAnExpiredTokenRefreshOnce(t *testing.T) {
 		{"with rotation", 10 * 24 * time.Hour, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true, RefreshTTL: tt.refreshTTL})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: tt.refreshTTL})
 			config := t.TempDir()
 			root := filepath.Join(config, "kakao-auth")
-			before := loggedInProfile(t, srv.URL, root, "default")
+			before := loggedInProfile(t, emuURL, root, "default")
 
 			const n = 50
 			outs := make([]bytes.Buffer, n)
@@ -117,7 +112,7 @@ func TestToken_FiftyProcessesOnAnExpiredTokenRefreshOnce(t *testing.T) {
 				t.Errorf("refresh token rotated = %v, want %v", rotated, tt.rotates)
 			}
 			// The stored refresh token is the one Kakao will take next.
-			c := &kakao.Client{ClientID: stored.ClientID, AuthURL: srv.URL}
+			c := &kakao.Client{ClientID: stored.ClientID, AuthURL: emuURL}
 			if _, err := c.Refresh(t.Context(), stored.RefreshToken); err != nil {
 				t.Errorf("the stored refresh token no longer works: %v", err)
 			}

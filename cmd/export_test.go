@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,10 +20,9 @@ import (
 // from Kakao).
 func storeExportValues(t *testing.T, clientID, refreshToken, secret string) string {
 	t.Helper()
-	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-	t.Cleanup(srv.Close)
+	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec := loggedInProfile(t, emuURL, root, "default")
 	rec.ClientID, rec.RefreshToken, rec.ClientSecret = clientID, refreshToken, secret
 	if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), "default", rec); err != nil {
 		t.Fatal(err)

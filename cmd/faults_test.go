@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,11 +15,9 @@ import (
 func TestLogin_FailedExchangeKeepsTheStoredRecord(t *testing.T) {
 	for _, fault := range []emulator.Fault{emulator.FaultHang, emulator.FaultReset, emulator.FaultHTML, emulator.Fault500, emulator.FaultNoAccessToken} {
 		t.Run(string(fault), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			loggedInProfile(t, srv.URL, root, "default")
+			loggedInProfile(t, emuURL, root, "default")
 			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 			before, _ := os.ReadFile(file)
 
@@ -29,8 +26,8 @@ func TestLogin_FailedExchangeKeepsTheStoredRecord(t *testing.T) {
 			emu.RegisterRedirectURI(redirect)
 			d, stdout, stderr := storeDeps(root, nil, "")
 			d.OpenBrowser = agreeingBrowser
-			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", srv.URL,
-				"--api-url", srv.URL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s"}, d)
+			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL,
+				"--api-url", emuURL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s"}, d)
 			if code != ExitFailure {
 				t.Errorf("exit code = %d, want 1; stderr:\n%s", code, stderr)
 			}
@@ -82,11 +79,9 @@ func TestStore_DamagedOrPlantedFilesAreRefused(t *testing.T) {
 			if tt.unixOnly && runtime.GOOS == "windows" {
 				t.Skip("unix permissions")
 			}
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			loggedInProfile(t, srv.URL, root, "default")
+			loggedInProfile(t, emuURL, root, "default")
 			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 			tt.tamper(t, file)
 			snapshot := snapshotDir(t, filepath.Dir(file))
@@ -107,8 +102,8 @@ func TestStore_DamagedOrPlantedFilesAreRefused(t *testing.T) {
 				emu.RegisterRedirectURI(redirect)
 				d, _, stderr := storeDeps(root, nil, "")
 				d.OpenBrowser = agreeingBrowser
-				code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", srv.URL,
-					"--api-url", srv.URL, "--redirect-uri", redirect, "--store", "file"}, d)
+				code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL,
+					"--api-url", emuURL, "--redirect-uri", redirect, "--store", "file"}, d)
 				if code != ExitFailure {
 					t.Errorf("login over a %s record: exit %d, want 1; stderr:\n%s", tt.name, code, stderr)
 				}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -35,9 +33,7 @@ func (l *lockedBuffer) String() string {
 
 func TestLogin_NoBrowserReadsThePastedAddress(t *testing.T) {
 	const remote = "https://app.example.com/kakao/callback"
-	emu := emulator.New(emulator.Config{AutoApprove: true, RedirectURIs: []string{remote}})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{remote}})
 	root := t.TempDir()
 	d, stdout, _ := storeDeps(root, nil, "")
 	stderr := &lockedBuffer{}
@@ -49,7 +45,7 @@ func TestLogin_NoBrowserReadsThePastedAddress(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(t.Context(), []string{"login", "--no-browser", "--client-id", emulator.DefaultClientID,
-			"--auth-url", srv.URL, "--api-url", srv.URL, "--redirect-uri", remote, "--store", "file"}, d)
+			"--auth-url", emuURL, "--api-url", emuURL, "--redirect-uri", remote, "--store", "file"}, d)
 	}()
 	var authURL string
 	for deadline := time.Now().Add(5 * time.Second); authURL == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -59,8 +55,7 @@ func TestLogin_NoBrowserReadsThePastedAddress(t *testing.T) {
 			}
 		}
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(authURL)
+	resp, err := noRedirects.Get(authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +117,9 @@ func TestRefreshTokenOnATerminalNeedsYes(t *testing.T) {
 }
 
 func TestExport_SecretOnlyWhenAsked(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec := loggedInProfile(t, emuURL, root, "default")
 	rec.ClientSecret = "the-secret"
 	if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), "default", rec); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -112,14 +111,13 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-			defer srv.Close()
+			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
 			if tt.setup != nil {
-				tt.setup(t, srv.URL, root)
+				tt.setup(t, emuURL, root)
 			}
 			// The file store: the private keyring is shared by every test of this binary.
-			env := map[string]string{envAuthURL: srv.URL, envAPIURL: srv.URL, envStore: tokenstore.BackendFile}
+			env := map[string]string{envAuthURL: emuURL, envAPIURL: emuURL, envStore: tokenstore.BackendFile}
 			for k, v := range tt.env {
 				env[k] = v
 			}

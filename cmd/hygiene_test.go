@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,9 +29,7 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 		t.Skip("uses a shell script as the browser")
 	}
 	const clientSecret = "client-secret-7f3a9c"
-	emu := emulator.New(emulator.Config{ClientSecret: clientSecret, AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{ClientSecret: clientSecret, AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 
 	h := newHome(t)
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
@@ -64,7 +61,7 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 		stderrAll.WriteString(p.stderr.String())
 		return p.stdout.String()
 	}
-	base := []string{"KAKAO_AUTH_URL=" + srv.URL, "KAKAO_API_URL=" + srv.URL, "KAKAO_CLIENT_ID=" + emulator.DefaultClientID,
+	base := []string{"KAKAO_AUTH_URL=" + emuURL, "KAKAO_API_URL=" + emuURL, "KAKAO_CLIENT_ID=" + emulator.DefaultClientID,
 		"KAKAO_CLIENT_SECRET=" + clientSecret, "KAKAO_AUTH_STORE=file", "KAKAO_AUTH_BROWSER=" + browserScript}
 
 	mustBeQuiet := func(what, out string) {
@@ -121,7 +118,7 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 
 	argv, _ := os.ReadFile(argvFile)
 	for _, line := range strings.Split(strings.TrimSpace(string(argv)), "\n") {
-		if line != "1" && !strings.HasPrefix(line, srv.URL+"/oauth/authorize?") {
+		if line != "1" && !strings.HasPrefix(line, emuURL+"/oauth/authorize?") {
 			t.Errorf("browser argv has %q: want only the authorize URL", line)
 		}
 		mustBeQuiet("browser argv", line)

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,10 +49,9 @@ func TestToken_RefusedTokenFileHintsAtLogoutNotAtRemovingIt(t *testing.T) {
 	for _, tt := range tests {
 		for _, which := range []string{"record", "profile note"} {
 			t.Run(tt.name+" "+which, func(t *testing.T) {
-				srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-				defer srv.Close()
+				_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 				root := t.TempDir()
-				loggedInProfile(t, srv.URL, root, "work")
+				loggedInProfile(t, emuURL, root, "work")
 				paths := tokenstore.Paths{Root: root}
 				path := filepath.Join(paths.TokensDir(), "work.json")
 				if which == "profile note" {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -113,9 +112,7 @@ func sameTokenFields(t *testing.T, what string, a, b map[string]any) {
 }
 
 func TestJSONOutput_EveryCommandSharesTheTokenSchema(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 	emu.RegisterRedirectURI(redirect)
 	root := t.TempDir()
@@ -142,7 +139,7 @@ func TestJSONOutput_EveryCommandSharesTheTokenSchema(t *testing.T) {
 		return doc
 	}
 
-	login := object(t, loginArgs(srv.URL, redirect, "--scope", "openid,profile_nickname", "-o", "json")...)
+	login := object(t, loginArgs(emuURL, redirect, "--scope", "openid,profile_nickname", "-o", "json")...)
 	all := []string{"access_token", "refresh_token", "id_token"}
 	checkTokenSchema(t, "login -o json", login, all)
 	if got, _ := login["scopes"].([]any); len(got) != 2 {
@@ -221,10 +218,9 @@ func TestExport_OutputAndFormatAreOneFlag(t *testing.T) {
 // refresh prints nothing on stdout unless asked: -o text is the new access
 // token alone, as login's.
 func TestRefresh_OutputText(t *testing.T) {
-	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-	defer srv.Close()
+	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	before := loggedInProfile(t, srv.URL, root, "default")
+	before := loggedInProfile(t, emuURL, root, "default")
 	d, stdout, stderr := storeDeps(root, nil, "")
 	if code := Main(t.Context(), []string{"refresh"}, d); code != ExitOK || stdout.Len() != 0 {
 		t.Fatalf("refresh: exit %d, stdout %q; stderr:\n%s", code, stdout, stderr)

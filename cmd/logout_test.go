@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,11 +65,10 @@ func TestLogout_NothingStoredAndNoKeyringWarns(t *testing.T) {
 func TestLogoutRevoke_AfterUnlinkRemovesTheLocalLogin(t *testing.T) {
 	for _, flag := range []string{"--revoke", "--unlink"} {
 		t.Run(flag, func(t *testing.T) {
-			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-			defer srv.Close()
+			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			rec := loggedInProfile(t, srv.URL, root, "default")
-			if err := (&kakao.API{BaseURL: srv.URL, Tokens: kakao.StaticToken(rec.AccessToken)}).Unlink(t.Context()); err != nil {
+			rec := loggedInProfile(t, emuURL, root, "default")
+			if err := (&kakao.API{BaseURL: emuURL, Tokens: kakao.StaticToken(rec.AccessToken)}).Unlink(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			d, stdout, stderr := storeDeps(root, nil, "")
@@ -92,11 +90,9 @@ func TestLogoutRevoke_AfterUnlinkRemovesTheLocalLogin(t *testing.T) {
 
 // An interrupt names what it interrupted: "login cancelled" is for login.
 func TestInterrupt_SaysWhatWasInterrupted(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	loggedInProfile(t, srv.URL, root, "default")
+	loggedInProfile(t, emuURL, root, "default")
 	emu.SetFault(emulator.FaultHang)
 	defer emu.SetFault(emulator.FaultNone)
 

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,10 +18,8 @@ import (
 // request is waiting there; emu.SetTokenDelay(0) lets it go on.
 func slowRefresh(t *testing.T, h home) (*proc, *emulator.Server) {
 	t.Helper()
-	emu := emulator.New(emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default")
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
+	loggedInProfile(t, emuURL, filepath.Join(h.config, "kakao-auth"), "default")
 	emu.SetTokenDelay(time.Hour)
 	p := &proc{cmd: execCommand([]string{"token", "--force-refresh"}, h, []string{quickExit()}, "")}
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
@@ -136,11 +133,10 @@ func TestLogout_RemovesWhatACrashLeft(t *testing.T) {
 			if tt.keyring {
 				keyringtest.Require(t)
 			}
-			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-			defer srv.Close()
+			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
 			paths := tokenstore.Paths{Root: root}
-			rec := loggedInProfile(t, srv.URL, root, profile)
+			rec := loggedInProfile(t, emuURL, root, profile)
 			// loggedInProfile stored a file record and a note; rearrange.
 			if err := (&tokenstore.File{Dir: paths.TokensDir()}).Delete(t.Context(), profile); err != nil {
 				t.Fatal(err)

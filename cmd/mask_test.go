@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,9 +71,7 @@ func secretsIn(s string) []string {
 }
 
 func TestGitHubActions_EverySecretIsMaskedBeforeItIsWritten(t *testing.T) {
-	emu := emulator.New(emulator.Config{ClientSecret: maskClientSecret, AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{ClientSecret: maskClientSecret, AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 	emu.RegisterRedirectURI(redirect)
 	root := t.TempDir()
@@ -83,7 +80,7 @@ func TestGitHubActions_EverySecretIsMaskedBeforeItIsWritten(t *testing.T) {
 		"GITHUB_ACTIONS": "true", "GITHUB_ENV": ghEnv, "GITHUB_OUTPUT": ghOutput,
 		envClientSecret: maskClientSecret,
 	}
-	login := loginArgs(srv.URL, redirect, "--scope", "openid,profile_nickname")
+	login := loginArgs(emuURL, redirect, "--scope", "openid,profile_nickname")
 
 	var exported string
 	run := func(t *testing.T, env map[string]string, args ...string) {
@@ -162,7 +159,7 @@ func TestGitHubActions_EverySecretIsMaskedBeforeItIsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	envOnly := map[string]string{envRefreshToken: vars[envRefreshToken], envClientID: emulator.DefaultClientID, envAuthURL: srv.URL}
+	envOnly := map[string]string{envRefreshToken: vars[envRefreshToken], envClientID: emulator.DefaultClientID, envAuthURL: emuURL}
 	t.Run("env-only token -o github-output", func(t *testing.T) { run(t, envOnly, "token", "-o", "github-output") })
 }
 

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,11 +29,9 @@ func TestKakaoCalls_EchoedSecretsAreRedacted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			rec := loggedInWith(t, srv.URL, root, "default", "n", "openid")
+			rec := loggedInWith(t, emuURL, root, "default", "n", "openid")
 			files := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
 			if tt.fresh {
 				rec.Expiry = time.Now().Add(time.Hour)
@@ -49,7 +46,7 @@ func TestKakaoCalls_EchoedSecretsAreRedacted(t *testing.T) {
 			if args == nil {
 				redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 				emu.RegisterRedirectURI(redirect)
-				args = []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", srv.URL, "--api-url", srv.URL,
+				args = []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL, "--api-url", emuURL,
 					"--redirect-uri", redirect, "--store", "file", "--timeout", "20s"}
 			}
 			emu.SetFault(emulator.FaultEcho)

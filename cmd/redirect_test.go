@@ -29,14 +29,12 @@ func TestKakaoCalls_RedirectIsRefusedAndKeepsTheRecord(t *testing.T) {
 	for _, fault := range []emulator.Fault{emulator.FaultRedirect307, emulator.FaultRedirect308} {
 		for _, tt := range tests {
 			t.Run(string(fault)+"/"+tt.name, func(t *testing.T) {
-				emu := emulator.New(emulator.Config{AutoApprove: true})
-				srv := httptest.NewServer(emu)
-				defer srv.Close()
+				emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 				other := emulator.New(emulator.Config{})
 				sink := httptest.NewServer(other)
 				defer sink.Close()
 				root := t.TempDir()
-				rec := loggedInWith(t, srv.URL, root, "default", "n", "openid")
+				rec := loggedInWith(t, emuURL, root, "default", "n", "openid")
 				files := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
 				if tt.fresh {
 					rec.Expiry = time.Now().Add(time.Hour)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -175,11 +174,7 @@ func cmdApprove(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: approve URLFILE OUTFILE")
 	}
 	authURL := strings.TrimSpace(ts.ReadFile(args[0]))
-	noFollow := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := noFollow.Get(authURL)
+	resp, err := noRedirects.Get(authURL)
 	ts.Check(err)
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")

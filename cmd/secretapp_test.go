@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,14 +37,12 @@ func TestLoginEmulator_NeverTakesTheEnvironmentsSecret(t *testing.T) {
 // profile logged in to it (the secret stored with it) under root.
 func secretApp(t *testing.T, root, profile string) (*emulator.Server, *tokenstore.File) {
 	t.Helper()
-	emu := emulator.New(emulator.Config{ClientSecret: thisAppSecret, AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
+	emu, emuURL := newTestEmulator(t, emulator.Config{ClientSecret: thisAppSecret, AutoApprove: true})
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 	emu.RegisterRedirectURI(redirect)
 	d, _, stderr := storeDeps(root, map[string]string{envClientSecret: thisAppSecret}, "")
 	d.OpenBrowser = agreeingBrowser
-	if code := Main(t.Context(), loginArgs(srv.URL, redirect, "--profile", profile, "--scope", "openid"), d); code != ExitOK {
+	if code := Main(t.Context(), loginArgs(emuURL, redirect, "--profile", profile, "--scope", "openid"), d); code != ExitOK {
 		t.Fatalf("login: exit %d; stderr:\n%s", code, stderr)
 	}
 	return emu, &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,10 +84,8 @@ func kakaoAt(t *testing.T, base string) string {
 // With the opt-in, a cleartext server is used, and every run that talks to
 // it warns; the stored profile remembers the opt-in.
 func TestLogin_OptInAllowsACleartextServerAndWarnsEachRun(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-	insecure := kakaoAt(t, srv.URL)
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	insecure := kakaoAt(t, emuURL)
 	root := t.TempDir()
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 	emu.RegisterRedirectURI(redirect)
@@ -122,10 +118,8 @@ func TestLogin_OptInAllowsACleartextServerAndWarnsEachRun(t *testing.T) {
 // is refused rather than used: exit 2, a hint, the record as it was, and
 // nothing sent. The env opt-in lets it be used, with a warning.
 func TestToken_StoredCleartextServerIsRefusedWithoutTheOptIn(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-	insecure := kakaoAt(t, srv.URL)
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	insecure := kakaoAt(t, emuURL)
 	root := t.TempDir()
 	loggedInProfile(t, insecure, root, "default")
 	file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
@@ -156,12 +150,10 @@ func TestToken_StoredCleartextServerIsRefusedWithoutTheOptIn(t *testing.T) {
 
 // Env-only mode (CI) checks KAKAO_AUTH_URL the same way.
 func TestEnvToken_CleartextAuthURLNeedsTheOptIn(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-	insecure := kakaoAt(t, srv.URL)
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	insecure := kakaoAt(t, emuURL)
 	root := t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec := loggedInProfile(t, emuURL, root, "default")
 	env := map[string]string{envRefreshToken: rec.RefreshToken, envClientID: emulator.DefaultClientID, envAuthURL: insecure}
 
 	d, stdout, stderr := storeDeps(root, env, "")
@@ -182,10 +174,8 @@ func TestEnvToken_CleartextAuthURLNeedsTheOptIn(t *testing.T) {
 // needs the opt-in on the resuming run too; without it the code is not
 // sent.
 func TestLoginResume_SessionWithACleartextServerNeedsTheOptIn(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-	insecure := kakaoAt(t, srv.URL)
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	insecure := kakaoAt(t, emuURL)
 	root := t.TempDir()
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 	emu.RegisterRedirectURI(redirect)
@@ -195,8 +185,7 @@ func TestLoginResume_SessionWithACleartextServerNeedsTheOptIn(t *testing.T) {
 	if code := Main(t.Context(), []string{"login", "--no-wait", "--redirect-uri", redirect, "--allow-insecure-http"}, d); code != ExitOK {
 		t.Fatalf("login --no-wait: exit %d; stderr:\n%s", code, stderr)
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(strings.TrimSpace(stdout.String()))
+	resp, err := noRedirects.Get(strings.TrimSpace(stdout.String()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,11 +86,9 @@ func TestStatus_JSONWithoutAUsableLoginIsStillADocument(t *testing.T) {
 
 // Warnings are for people: on stderr in the text form, data in the JSON.
 func TestStatus_WarningsGoToStderrOrIntoTheJSON(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 	root := t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec := loggedInProfile(t, emuURL, root, "default")
 	rec.Expiry = time.Now().Add(time.Hour)
 	saveRecord(t, root, "default", rec)
 

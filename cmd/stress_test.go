@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,13 +31,11 @@ func TestToken_RoundsOfFiftyProcessesWithRotationAllSucceed(t *testing.T) {
 	const rounds, n = 20, 50
 	// A refresh token shorter-lived than the rotation window rotates on
 	// every refresh.
-	emu := emulator.New(emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 	h := newHome(t)
 	root := filepath.Join(h.config, "kakao-auth")
 	file := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
-	loggedInProfile(t, srv.URL, root, "default")
+	loggedInProfile(t, emuURL, root, "default")
 
 	for round := range rounds {
 		// Odd rounds: half the processes force a refresh each.
@@ -87,7 +84,7 @@ func TestToken_RoundsOfFiftyProcessesWithRotationAllSucceed(t *testing.T) {
 			}
 			if !checked[tok] {
 				checked[tok] = true
-				if _, err := (&kakao.API{BaseURL: srv.URL, Tokens: kakao.StaticToken(tok)}).TokenInfo(t.Context()); err != nil {
+				if _, err := (&kakao.API{BaseURL: emuURL, Tokens: kakao.StaticToken(tok)}).TokenInfo(t.Context()); err != nil {
 					t.Errorf("round %d, process %d printed a token the emulator refuses: %v", round, i, err)
 				}
 			}
@@ -109,7 +106,7 @@ func TestToken_RoundsOfFiftyProcessesWithRotationAllSucceed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &kakao.Client{ClientID: stored.ClientID, AuthURL: srv.URL}
+	c := &kakao.Client{ClientID: stored.ClientID, AuthURL: emuURL}
 	if _, err := c.Refresh(t.Context(), stored.RefreshToken); err != nil {
 		t.Errorf("the stored refresh token no longer works: %v", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -51,12 +50,10 @@ func assertShownSafely(t *testing.T, what, out string) {
 // hostile, with a registered loopback redirect URI.
 func hostileKakao(t *testing.T) (*emulator.Server, string, string) {
 	t.Helper()
-	emu := emulator.New(emulator.Config{AutoApprove: true, User: emulator.User{ID: 4000000001, Nickname: hostile, Email: hostile}})
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, User: emulator.User{ID: 4000000001, Nickname: hostile, Email: hostile}})
 	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 	emu.RegisterRedirectURI(redirect)
-	return emu, srv.URL, redirect
+	return emu, emuURL, redirect
 }
 
 func loginArgs(base, redirect string, more ...string) []string {

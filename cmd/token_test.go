@@ -50,11 +50,9 @@ func TestToken_FailedRefreshLeavesTheStoredRecordUntouched(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.fault), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			loggedInProfile(t, srv.URL, root, "default")
+			loggedInProfile(t, emuURL, root, "default")
 			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 			before, _ := os.ReadFile(file)
 
@@ -79,16 +77,14 @@ func TestToken_FailedRefreshLeavesTheStoredRecordUntouched(t *testing.T) {
 }
 
 func TestToken_RejectedRefreshTokenIsLoginRequiredAndKeepsTheRecord(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec := loggedInProfile(t, emuURL, root, "default")
 	file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 	before, _ := os.ReadFile(file)
 
 	// The user unlinks the app (in KakaoTalk's settings, say).
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/user/unlink", nil)
+	req, _ := http.NewRequest(http.MethodPost, emuURL+"/v1/user/unlink", nil)
 	req.Header.Set("Authorization", "Bearer "+rec.AccessToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -169,11 +165,9 @@ func TestLogout_UnlinkAsksFirst(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSpace(tt.answer), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			loggedInProfile(t, srv.URL, root, "default")
+			loggedInProfile(t, emuURL, root, "default")
 			d, _, stderr := storeDeps(root, nil, tt.answer)
 			d.StdinIsTerminal = true
 			code := Main(t.Context(), []string{"logout", "--unlink"}, d)
@@ -194,11 +188,9 @@ func TestLogout_UnlinkAsksFirst(t *testing.T) {
 func TestToken_RefreshedIDTokensAreVerifiedBeforeStoring(t *testing.T) {
 	for _, fault := range []emulator.IDTokenFault{emulator.IDTokenOK, emulator.IDTokenWrongNonce, emulator.IDTokenBadSignature, emulator.IDTokenWrongIssuer} {
 		t.Run("fault="+string(fault), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			before := loggedInWith(t, srv.URL, root, "default", "login-nonce", "openid", "profile_nickname")
+			before := loggedInWith(t, emuURL, root, "default", "login-nonce", "openid", "profile_nickname")
 			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 			stored, _ := os.ReadFile(file)
 
@@ -223,11 +215,9 @@ func TestToken_RefreshedIDTokensAreVerifiedBeforeStoring(t *testing.T) {
 }
 
 func TestToken_RefreshWithoutANewIDTokenKeepsTheOldOne(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	before := loggedInWith(t, srv.URL, root, "default", "n", "openid")
+	before := loggedInWith(t, emuURL, root, "default", "n", "openid")
 	emu.SetIDTokenFault(emulator.IDTokenOmitted)
 	d, stdout, stderr := storeDeps(root, nil, "")
 	if code := Main(t.Context(), []string{"token", "--id-token"}, d); code != ExitOK {

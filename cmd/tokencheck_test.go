@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,11 +25,9 @@ func TestToken_MalformedTokenResponseIsRefusedAndKeepsTheRecord(t *testing.T) {
 		emulator.FaultRefreshTokenSpace, emulator.FaultRefreshTokenControl, emulator.FaultIDTokenSpace,
 	} {
 		t.Run(string(fault), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
-			loggedInProfile(t, srv.URL, root, "default")
+			loggedInProfile(t, emuURL, root, "default")
 			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 			before, _ := os.ReadFile(file)
 
@@ -61,17 +58,15 @@ func TestToken_MalformedTokenResponseIsRefusedAndKeepsTheRecord(t *testing.T) {
 func TestLogin_MalformedTokenResponseStoresNothing(t *testing.T) {
 	for _, fault := range []emulator.Fault{emulator.FaultNoRefreshToken, emulator.FaultAccessTokenQuote, emulator.FaultHugeRefreshLifetime} {
 		t.Run(string(fault), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
 			emu.SetFault(fault)
 			redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
 			emu.RegisterRedirectURI(redirect)
 			d, stdout, stderr := storeDeps(root, nil, "")
 			d.OpenBrowser = agreeingBrowser
-			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", srv.URL,
-				"--api-url", srv.URL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s", "--output", "json"}, d)
+			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL,
+				"--api-url", emuURL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s", "--output", "json"}, d)
 			if code != ExitFailure || stdout.Len() != 0 || !strings.Contains(stderr.String(), "malformed token response") {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1, nothing on stdout, a malformed token response", code, stdout, stderr)
 			}
@@ -85,15 +80,13 @@ func TestLogin_MalformedTokenResponseStoresNothing(t *testing.T) {
 // In env-only mode (CI) a rotated refresh token goes to a file and to the
 // step output; a malformed one goes nowhere.
 func TestEnvToken_MalformedRotatedRefreshTokenIsNotWritten(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec := loggedInProfile(t, emuURL, root, "default")
 	emu.SetFault(emulator.FaultRefreshTokenControl)
 	rotated, ghOutput := filepath.Join(root, "rotated"), filepath.Join(root, "gh-output")
 	d, stdout, stderr := storeDeps(root, map[string]string{
-		envRefreshToken: rec.RefreshToken, envClientID: emulator.DefaultClientID, envAuthURL: srv.URL,
+		envRefreshToken: rec.RefreshToken, envClientID: emulator.DefaultClientID, envAuthURL: emuURL,
 		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": ghOutput,
 	}, "")
 	code := Main(t.Context(), []string{"token", "--rotated-refresh-token-file", rotated, "--output", "github-output"}, d)
