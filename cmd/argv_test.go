@@ -1,0 +1,115 @@
+package cmd
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+)
+
+// argvCase is one command line and the options it must give, or a usage
+// error, checked through a command's runF seam (nothing runs).
+type argvCase[O any] struct {
+	name      string
+	args      []string
+	env       map[string]string
+	stdin     string
+	terminal  bool // stdin and stdout are terminals
+	want      O
+	wantUsage bool
+}
+
+// checkArgv runs each case through the command newCmd builds and compares
+// the options runF receives.
+func checkArgv[O any](t *testing.T, newCmd func(*Deps, func(context.Context, *O) error) *cobra.Command, cases []argvCase[O]) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			d, _, _ := testDeps(tt.env, tt.stdin)
+			d.StdinIsTerminal, d.StdoutIsTerminal = tt.terminal, tt.terminal
+			var got *O
+			c := newCmd(d, func(_ context.Context, o *O) error { got = o; return nil })
+			c.SetArgs(tt.args)
+			c.SetOut(d.Stderr)
+			c.SetErr(d.Stderr)
+			err := c.Execute()
+			if tt.wantUsage {
+				if exitCode(err) != ExitUsage {
+					t.Fatalf("Execute() = %v, want a usage error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Execute() = %v", err)
+			}
+			if diff := cmp.Diff(tt.want, *got); diff != "" {
+				t.Errorf("options mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewTokenCmd(t *testing.T) {
+	checkArgv(t, NewTokenCmd, []argvCase[TokenOptions]{
+		{name: "defaults", want: TokenOptions{Profile: "default", MinTTL: DefaultMinTTL, Output: "text"}},
+		{name: "environment", env: map[string]string{envProfile: "bot", envClientSecret: "s3cret"},
+			want: TokenOptions{Profile: "bot", MinTTL: DefaultMinTTL, Output: "text", ClientSecret: "s3cret"}},
+		{name: "flags", args: []string{"--profile", "work", "--min-ttl", "1h", "--force-refresh", "-o", "json", "--id-token", "--client-secret-file", "-"}, stdin: "from-stdin\n",
+			want: TokenOptions{Profile: "work", MinTTL: time.Hour, ForceRefresh: true, Output: "json", IDToken: true, ClientSecret: "from-stdin"}},
+		{name: "env-only rotation file", args: []string{"--rotated-refresh-token-file", "rt.txt", "-o", "github-output"}, env: map[string]string{envRefreshToken: "rt", envClientID: "k"},
+			want: TokenOptions{Profile: "default", MinTTL: DefaultMinTTL, Output: "github-output", RotatedFile: "rt.txt"}},
+		{name: "unknown output", args: []string{"-o", "yaml"}, wantUsage: true},
+		{name: "bad profile name", args: []string{"--profile", "a..b"}, wantUsage: true},
+		{name: "rotation file without env-only mode", args: []string{"--rotated-refresh-token-file", "rt.txt"}, wantUsage: true},
+	})
+}
+
+func TestNewRefreshCmd(t *testing.T) {
+	checkArgv(t, NewRefreshCmd, []argvCase[RefreshOptions]{
+		{name: "defaults", want: RefreshOptions{Profile: "default"}},
+		{name: "flags", args: []string{"--profile", "bot", "-o", "json"}, want: RefreshOptions{Profile: "bot", Output: "json"}},
+		{name: "unknown output", args: []string{"-o", "table"}, wantUsage: true},
+	})
+}
+
+func TestNewStatusCmd(t *testing.T) {
+	checkArgv(t, NewStatusCmd, []argvCase[StatusOptions]{
+		{name: "defaults", want: StatusOptions{Profile: "default", Output: "text"}},
+		{name: "all as json", args: []string{"--all", "-o", "json"}, want: StatusOptions{Profile: "default", Output: "json", All: true}},
+		{name: "tokens shown off a terminal", args: []string{"--show-token"}, want: StatusOptions{Profile: "default", Output: "text", ShowToken: true}},
+		{name: "tokens on a terminal need --yes", args: []string{"--show-token"}, terminal: true, wantUsage: true},
+		{name: "tokens on a terminal with --yes", args: []string{"--show-token", "--yes"}, terminal: true, want: StatusOptions{Profile: "default", Output: "text", ShowToken: true, Yes: true}},
+		{name: "all with a profile", args: []string{"--all", "--profile", "bot"}, wantUsage: true},
+	})
+}
+
+func TestNewLogoutCmd(t *testing.T) {
+	checkArgv(t, NewLogoutCmd, []argvCase[LogoutOptions]{
+		{name: "defaults", want: LogoutOptions{Profile: "default"}},
+		{name: "revoke with force", args: []string{"--revoke", "--force", "--profile", "bot"}, want: LogoutOptions{Profile: "bot", Revoke: true, Force: true}},
+		{name: "unlink with yes", args: []string{"--unlink", "--yes"}, want: LogoutOptions{Profile: "default", Unlink: true, Yes: true}},
+		{name: "unlink asks on a terminal", args: []string{"--unlink"}, terminal: true, want: LogoutOptions{Profile: "default", Unlink: true}},
+		{name: "revoke and unlink", args: []string{"--revoke", "--unlink"}, wantUsage: true},
+	})
+}
+
+func TestNewExportCmd(t *testing.T) {
+	checkArgv(t, NewExportCmd, []argvCase[ExportOptions]{
+		{name: "defaults", want: ExportOptions{Profile: "default", Output: "env"}},
+		{name: "format is output's old name", args: []string{"--format", "dotenv"}, want: ExportOptions{Profile: "default", Output: "dotenv"}},
+		{name: "output", args: []string{"-o", "json", "--include-secret", "--profile", "ci"}, want: ExportOptions{Profile: "ci", Output: "json", IncludeSecret: true}},
+		{name: "format and output disagree", args: []string{"--format", "env", "-o", "json"}, wantUsage: true},
+		{name: "a terminal needs --yes", terminal: true, wantUsage: true},
+		{name: "a terminal with --yes", args: []string{"--yes"}, terminal: true, want: ExportOptions{Profile: "default", Output: "env", Yes: true}},
+	})
+}
+
+func TestNewUserinfoCmd(t *testing.T) {
+	checkArgv(t, NewUserinfoCmd, []argvCase[UserinfoOptions]{
+		{name: "defaults", want: UserinfoOptions{Profile: "default", Output: "text"}},
+		{name: "json", args: []string{"-o", "json", "--profile", "oidc"}, want: UserinfoOptions{Profile: "oidc", Output: "json"}},
+		{name: "unexpected argument", args: []string{"me"}, wantUsage: true},
+	})
+}
