@@ -6,65 +6,18 @@ package authflow
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/session"
-	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // DefaultTimeout is how long Login waits for the browser to come back.
 const DefaultTimeout = 3 * time.Minute
-
-// ErrCancelled means the user interrupted the login (Ctrl-C, SIGTERM).
-var ErrCancelled = errors.New("login cancelled")
-
-// TimeoutError means no callback arrived in time.
-type TimeoutError struct{ After time.Duration }
-
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("no answer from the browser within %s", e.After)
-}
-
-// Hint points at the browser, where Kakao shows setup errors.
-func (e *TimeoutError) Hint() string {
-	return "Kakao shows setup errors (KOE006 unregistered redirect URI, KOE101 wrong app key, …) on its own page instead of coming back: look at the browser tab, fix what it says, then run the login again (or raise --timeout)"
-}
-
-// DeniedError is an error=… callback from Kakao: the user pressed Cancel,
-// consent was required, and so on.
-type DeniedError struct {
-	Code        string
-	Description string
-}
-
-func (e *DeniedError) Error() string {
-	if e.Description != "" {
-		return fmt.Sprintf("kakao returned %s: %s", e.Code, e.Description)
-	}
-	return "kakao returned " + e.Code
-}
-
-// Hint says what to do for the known error values.
-func (e *DeniedError) Hint() string {
-	switch e.Code {
-	case "access_denied":
-		return "the login was cancelled in the browser; run the login again and press Agree to continue"
-	case "consent_required", "login_required", "interaction_required":
-		return "--prompt none cannot show Kakao's pages; run the login without --prompt none"
-	case "invalid_scope":
-		return "a requested scope is not set up for the app; check --scope and the app's consent items"
-	}
-	return ""
-}
 
 // Options configure one login. ClientSecret is used for the exchange only and
 // is never written to the session file.
@@ -119,7 +72,9 @@ type Result struct {
 	IDClaims *kakao.IDClaims // verified claims, when Kakao sent an ID token
 }
 
-// Login runs the browser login. The session file is removed however it ends.
+// Login runs the browser login: it creates the session, starts the
+// server, announces the URL, waits for the answer and finishes the login
+// with it. The session file is removed however it ends.
 func Login(ctx context.Context, o Options) (*Result, error) {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -133,104 +88,54 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	if err := sweep(o); err != nil {
 		return nil, err
 	}
-	lb, listeners, err := bindFirst(o.RedirectURIs)
+	srv, err := listen(o)
 	if err != nil {
-		// Paste-back needs no listener: a busy port or a redirect URI
-		// elsewhere (an https:// one of a web app) is fine then.
-		if o.Paste == nil || !pasteOnlyOK(err) {
-			return nil, err
-		}
-		if lb, err = pasteOnly(o.RedirectURIs[0]); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
+	sess, err := createSession(o, srv.uri, os.Getpid())
+	if err != nil {
+		srv.release()
+		return nil, err
+	}
+	defer o.Sessions.Delete(sess.State)
+
+	srv.start(sess.State)
+	var cb callback
+	// A serve error has ended the wait already; stop only cleans up.
+	defer func() { _ = srv.stop(cb.shown) }()
+	pasted := announce(ctx, o, sess, srv)
+	if cb, err = wait(ctx, o, srv, pasted); err != nil {
+		return nil, err
+	}
+	return finish(ctx, o, sess, cb)
+}
+
+// createSession writes the session file of a new login: a fresh state,
+// PKCE verifier and, when an ID token is asked for, nonce. owner is the
+// process that finishes the login; 0 lets any process resume it.
+func createSession(o Options, redirectURI string, owner int) (*session.Session, error) {
 	state, err := kakao.NewState()
 	if err != nil {
-		closeAll(listeners)
 		return nil, err
 	}
 	sess := &session.Session{
 		State:       state,
 		Verifier:    kakao.NewVerifier(),
 		ClientID:    o.ClientID,
-		RedirectURI: lb.uri,
+		RedirectURI: redirectURI,
 		AuthURL:     o.AuthURL,
 		APIURL:      o.APIURL,
 		Scopes:      o.Scopes,
 		Profile:     o.Profile,
+		Store:       o.Store,
+		Output:      o.Output,
 		Nonce:       nonceFor(o.Scopes),
-		OwnerPID:    os.Getpid(),
+		OwnerPID:    owner,
 	}
 	if _, err := o.Sessions.Create(sess); err != nil {
-		closeAll(listeners)
 		return nil, err
 	}
-	defer o.Sessions.Delete(state)
-
-	handler := newCallbackHandler(lb.path, state)
-	srv := newServer(handler)
-	var serving sync.WaitGroup
-	for _, ln := range listeners {
-		serving.Add(1)
-		go func(ln net.Listener) {
-			defer serving.Done()
-			_ = srv.Serve(ln)
-		}(ln)
-	}
-	var answered callback
-	defer func() {
-		// Let the browser have its page, then release the port at once:
-		// waiting for idle connections would wait for the browser's
-		// speculative ones too.
-		if answered.shown != nil {
-			select {
-			case <-answered.shown:
-			case <-time.After(3 * time.Second):
-			}
-		}
-		srv.Close()
-		serving.Wait()
-	}()
-
-	authURL := authorizeURL(sess, o)
-	pasteErr := make(chan error, 1)
-	if o.Paste != nil {
-		fmt.Fprintf(o.Stderr, "Open this URL in a browser on any device and approve:\n\n  %s\n\n", authURL)
-		fmt.Fprintf(o.Stderr, "The browser then goes to %s (it may show an error page there: that is fine).\nCopy the whole address from its address bar and paste it here.\n", lb.uri)
-		go readPaste(o, handler, sess, pasteErr, len(listeners) > 0)
-	} else {
-		fmt.Fprintf(o.Stderr, "Opening Kakao's login page in your browser. If it does not open, visit:\n\n  %s\n\n", authURL)
-		go func() {
-			if o.Open == nil {
-				return
-			}
-			if err := o.Open(ctx, authURL); err != nil && ctx.Err() == nil {
-				fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %s; open the URL above yourself\n", termtext.Line(err.Error()))
-			}
-		}()
-	}
-
-	cb, err := wait(ctx, handler.results, handler.refusals, pasteErr, o, lb.uri)
-	if err != nil {
-		return nil, err
-	}
-	answered = cb
-	if cb.errCode != "" {
-		denied := &DeniedError{Code: cb.errCode, Description: cb.description}
-		cb.reply <- page{Status: http.StatusOK, Title: "Login did not complete", Message: "Kakao answered with an error, so kakao-auth has no token.", Detail: denied.Error(), Next: denied.Hint()}
-		return nil, denied
-	}
-	if cb.code == "" {
-		cb.reply <- page{Status: http.StatusBadRequest, Title: "Login did not complete", Message: "The answer from Kakao had neither a code nor an error.", Next: "Run the login again from the terminal."}
-		return nil, errors.New("the callback carried neither code nor error")
-	}
-	res, err := exchange(ctx, o, state, cb.code)
-	if err != nil {
-		cb.reply <- failurePage(err)
-		return nil, err
-	}
-	cb.reply <- pageSuccess
-	return res, nil
+	return sess, nil
 }
 
 // authorizeURL builds the authorize URL from the session's values.
@@ -247,62 +152,6 @@ func authorizeURL(sess *session.Session, o Options) string {
 	})
 }
 
-// exchange trades the code using the client id, redirect URI and verifier
-// read back from the session file: the file, not memory, is the single source
-// of the in-flight values.
-func exchange(ctx context.Context, o Options, state, code string) (*Result, error) {
-	sess, err := o.Sessions.Find(state)
-	if err != nil {
-		return nil, fmt.Errorf("read back the session: %w", err)
-	}
-	if err := checkServers(o, sess); err != nil {
-		return nil, err
-	}
-	res, err := exchangeFor(ctx, o, sess, code)
-	if err != nil && ctx.Err() != nil {
-		return nil, ErrCancelled
-	}
-	return res, err
-}
-
-// exchangeFor trades code for tokens with sess's values and verifies any ID
-// token before anything is returned.
-func exchangeFor(ctx context.Context, o Options, sess *session.Session, code string) (*Result, error) {
-	client := &kakao.Client{
-		ClientID:     sess.ClientID,
-		ClientSecret: o.ClientSecret,
-		RedirectURI:  sess.RedirectURI,
-		AuthURL:      sess.AuthURL,
-		HTTPClient:   o.HTTPClient,
-	}
-	tok, err := client.Exchange(ctx, code, sess.Verifier)
-	if err != nil {
-		return nil, fmt.Errorf("exchange the code: %w", err)
-	}
-	res := &Result{Token: tok, Session: sess, Scopes: tok.Scopes}
-	if len(res.Scopes) == 0 {
-		res.Scopes = sess.Scopes
-	}
-	switch {
-	case tok.IDToken != "":
-		v := &kakao.IDVerifier{ClientID: sess.ClientID, AuthURL: sess.AuthURL, HTTPClient: o.HTTPClient}
-		if res.IDClaims, err = v.Verify(ctx, tok.IDToken, sess.Nonce, false); err != nil {
-			return nil, err
-		}
-	case slices.Contains(sess.Scopes, "openid"):
-		return nil, &kakao.IDTokenError{Reason: "Kakao sent no id_token although openid was requested (is OpenID Connect on for the app, under [카카오 로그인] > [OpenID Connect]?)"}
-	}
-	return res, nil
-}
-
-// checkServers runs o.CheckServers on the base URLs of sess.
-func checkServers(o Options, sess *session.Session) error {
-	if o.CheckServers == nil {
-		return nil
-	}
-	return o.CheckServers(sess.AuthURL, sess.APIURL)
-}
-
 // nonceFor returns a fresh nonce when the login asks for an ID token.
 func nonceFor(scopes []string) string {
 	if !slices.Contains(scopes, "openid") {
@@ -313,19 +162,4 @@ func nonceFor(scopes []string) string {
 		return ""
 	}
 	return n
-}
-
-func failurePage(err error) page {
-	p := page{Status: http.StatusOK, Title: "Login did not complete", Message: "Kakao sent you back, but kakao-auth could not get a token.", Detail: err.Error(), Next: "The terminal says what to do next."}
-	var h interface{ Hint() string }
-	if errors.As(err, &h) && h.Hint() != "" {
-		p.Next = h.Hint()
-	}
-	return p
-}
-
-func closeAll(ls []net.Listener) {
-	for _, l := range ls {
-		l.Close()
-	}
 }

@@ -99,9 +99,7 @@ func (l *loopback) listen() ([]net.Listener, error) {
 			if i > 0 && !errors.Is(err, syscall.EADDRINUSE) {
 				continue // no ::1 here
 			}
-			for _, o := range ls {
-				o.Close()
-			}
+			closeAll(ls)
 			return nil, err
 		}
 		ls = append(ls, ln)
@@ -141,4 +139,10 @@ func bindFirst(uris []string) (*loopback, []net.Listener, error) {
 func CheckRedirectURI(uri string) error {
 	_, err := parseLoopback(uri)
 	return err
+}
+
+func closeAll(ls []net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
 }

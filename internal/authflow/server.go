@@ -1,12 +1,13 @@
 package authflow
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
-	"sync/atomic"
 	"time"
 
-	"github.com/kakao-auth/kakao-auth/internal/termtext"
+	"golang.org/x/sync/errgroup"
 )
 
 // Bounds of the callback server: the browser sends one small GET.
@@ -16,120 +17,82 @@ const (
 	writeTimeout      = 90 * time.Second // covers the token exchange the page waits for
 	idleTimeout       = 10 * time.Second
 	maxHeaderBytes    = 16 << 10
+	// pageGrace is how long stop lets the browser have its page.
+	pageGrace = 3 * time.Second
 )
 
-// callback is one state-matching request that reached the listener.
-type callback struct {
-	code        string
-	errCode     string // Kakao's error=…, e.g. access_denied
-	description string
-	reply       chan page     // the page to show, once the outcome is known
-	shown       chan struct{} // closed once the page is written; nil for a paste
+// server is the loopback listener of one login. A paste-back login whose
+// redirect URI cannot be served has no listener, only the handler that
+// the pasted answer goes through.
+type server struct {
+	uri       string // the redirect URI the login uses
+	path      string
+	listeners []net.Listener
+	handler   *callbackHandler
+	http      *http.Server
+	serving   errgroup.Group
+	// failed carries a listener's serve error to the wait.
+	failed chan error
 }
 
-// maxRefusalNotes bounds the notes about refused error callbacks: a page
-// can send any number of them.
-const maxRefusalNotes = 3
-
-// callbackHandler serves exactly GET on the redirect URI's path. The first
-// request whose state matches wins; others get a page saying so.
-type callbackHandler struct {
-	path    string
-	state   string
-	claimed atomic.Bool
-	results chan callback
-	// refusals carries a one-line note for each refused error callback,
-	// for the wait to print; refused counts them.
-	refusals chan string
-	refused  atomic.Int32
-}
-
-func newCallbackHandler(path, state string) *callbackHandler {
-	return &callbackHandler{path: path, state: state, results: make(chan callback, 1), refusals: make(chan string, maxRefusalNotes+1)}
-}
-
-func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet || r.URL.EscapedPath() != h.path {
-		http.NotFound(w, r)
-		return
-	}
-	q := r.URL.Query()
-	state, errCode := q.Get("state"), q.Get("error")
-	// Every answer must carry this login's state, error answers too: RFC
-	// 6749 §4.1.2.1 has the server return the request's state on error
-	// redirects. Otherwise any web page could end the login with an
-	// <img src="…/callback?error=access_denied">.
-	if state != h.state {
-		if errCode != "" {
-			h.noteRefusal(errCode, q.Get("error_description"))
-			pageErrorWrongState.render(w)
-			return
+// listen binds the first redirect URI whose port is free. Paste-back needs
+// no listener: a busy port or a redirect URI elsewhere (an https:// one of
+// a web app) is fine then.
+func listen(o Options) (*server, error) {
+	lb, listeners, err := bindFirst(o.RedirectURIs)
+	if err != nil {
+		if o.Paste == nil || !pasteOnlyOK(err) {
+			return nil, err
 		}
-		pageWrongState.render(w)
-		return
-	}
-	if !h.claimed.CompareAndSwap(false, true) {
-		pageTaken.render(w)
-		return
-	}
-	cb := callback{
-		code:        q.Get("code"),
-		errCode:     errCode,
-		description: q.Get("error_description"),
-		reply:       make(chan page, 1),
-		shown:       make(chan struct{}),
-	}
-	defer close(cb.shown)
-	h.results <- cb
-	select {
-	case p := <-cb.reply:
-		p.render(w)
-		// The login closes the server as soon as shown is closed; the
-		// whole page must be on the wire by then, not in a buffer.
-		_ = http.NewResponseController(w).Flush()
-	case <-r.Context().Done():
-	}
-}
-
-// noteRefusal queues a note about a refused error callback, its outside
-// text clipped and shown safely; after maxRefusalNotes, one last note says
-// that further ones are not shown.
-func (h *callbackHandler) noteRefusal(errCode, description string) {
-	var note string
-	switch n := h.refused.Add(1); {
-	case n <= maxRefusalNotes:
-		detail := "error=" + termtext.Line(clip(errCode, 64))
-		if description != "" {
-			detail += ": " + termtext.Line(clip(description, 160))
+		if lb, err = pasteOnly(o.RedirectURIs[0]); err != nil {
+			return nil, err
 		}
-		note = fmt.Sprintf("kakao-auth: warning: ignored an error answer without this login's state (%s); any web page can send one, so the login goes on (if you cancelled it yourself, press Ctrl-C)", detail)
-	case n == maxRefusalNotes+1:
-		note = "kakao-auth: warning: further error answers without this login's state are ignored without a note"
-	default:
-		return
 	}
-	select {
-	case h.refusals <- note:
-	default:
-	}
+	return &server{uri: lb.uri, path: lb.path, listeners: listeners, failed: make(chan error, len(listeners))}, nil
 }
 
-// clip cuts s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
+// listening reports whether the browser can come back to this machine.
+func (s *server) listening() bool { return len(s.listeners) > 0 }
 
-func newServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
+// start serves the callback of the login with this state on every
+// listener.
+func (s *server) start(state string) {
+	s.handler = newCallbackHandler(s.path, state)
+	s.http = &http.Server{
+		Handler:           s.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
+	for _, ln := range s.listeners {
+		s.serving.Go(func() error {
+			err := s.http.Serve(ln)
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			err = fmt.Errorf("serve %s: %w", s.uri, err)
+			s.failed <- err
+			return err
+		})
+	}
 }
+
+// stop lets the browser have its page (shown is closed once it is
+// written; nil when no page is due), then releases the port at once:
+// waiting for idle connections would wait for the browser's speculative
+// ones too. It returns the first serve error.
+func (s *server) stop(shown <-chan struct{}) error {
+	if shown != nil {
+		select {
+		case <-shown:
+		case <-time.After(pageGrace):
+		}
+	}
+	s.http.Close()
+	return s.serving.Wait()
+}
+
+// release closes the listeners of a server that never started.
+func (s *server) release() { closeAll(s.listeners) }

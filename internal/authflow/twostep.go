@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/session"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
@@ -38,27 +37,11 @@ func Start(o Options) (*Pending, error) {
 	if err := sweep(o); err != nil {
 		return nil, err
 	}
-	state, err := kakao.NewState()
+	sess, err := createSession(o, uri, 0)
 	if err != nil {
 		return nil, err
 	}
-	sess := &session.Session{
-		State:       state,
-		Verifier:    kakao.NewVerifier(),
-		ClientID:    o.ClientID,
-		RedirectURI: uri,
-		AuthURL:     o.AuthURL,
-		APIURL:      o.APIURL,
-		Scopes:      o.Scopes,
-		Profile:     o.Profile,
-		Store:       o.Store,
-		Output:      o.Output,
-		Nonce:       nonceFor(o.Scopes),
-	}
-	if _, err := o.Sessions.Create(sess); err != nil {
-		return nil, err
-	}
-	return &Pending{AuthorizeURL: authorizeURL(sess, o), State: state, RedirectURI: uri, ExpiresAt: sess.ExpiresAt}, nil
+	return &Pending{AuthorizeURL: authorizeURL(sess, o), State: sess.State, RedirectURI: uri, ExpiresAt: sess.ExpiresAt}, nil
 }
 
 // ResumeError explains why a pasted address has no pending login.

@@ -11,7 +11,7 @@ var spinnerFrames = []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 // wait blocks until a state-matching callback arrives, the timeout passes or
 // ctx is cancelled, showing progress and the notes about refused callbacks
 // on stderr meanwhile.
-func wait(ctx context.Context, results <-chan callback, notes <-chan string, pasteErr <-chan error, o Options, uri string) (callback, error) {
+func wait(ctx context.Context, o Options, srv *server, pasteErr <-chan error) (callback, error) {
 	deadline := time.Now().Add(o.Timeout)
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
@@ -23,15 +23,17 @@ func wait(ctx context.Context, results <-chan callback, notes <-chan string, pas
 		tick = t.C
 		defer fmt.Fprint(o.Stderr, "\r\033[K")
 	} else if o.Paste == nil {
-		fmt.Fprintf(o.Stderr, "Waiting for the browser to come back to %s (timeout %s)...\n", uri, o.Timeout)
+		fmt.Fprintf(o.Stderr, "Waiting for the browser to come back to %s (timeout %s)...\n", srv.uri, o.Timeout)
 	}
 	for frame := 0; ; frame++ {
 		select {
-		case cb := <-results:
+		case cb := <-srv.handler.results:
 			return cb, nil
 		case err := <-pasteErr:
 			return callback{}, err
-		case note := <-notes:
+		case err := <-srv.failed:
+			return callback{}, err
+		case note := <-srv.handler.refusals:
 			if tick != nil {
 				fmt.Fprint(o.Stderr, "\r\033[K")
 			}

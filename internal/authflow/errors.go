@@ -1,0 +1,49 @@
+package authflow
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrCancelled means the user interrupted the login (Ctrl-C, SIGTERM).
+var ErrCancelled = errors.New("login cancelled")
+
+// TimeoutError means no callback arrived in time.
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no answer from the browser within %s", e.After)
+}
+
+// Hint points at the browser, where Kakao shows setup errors.
+func (e *TimeoutError) Hint() string {
+	return "Kakao shows setup errors (KOE006 unregistered redirect URI, KOE101 wrong app key, …) on its own page instead of coming back: look at the browser tab, fix what it says, then run the login again (or raise --timeout)"
+}
+
+// DeniedError is an error=… callback from Kakao: the user pressed Cancel,
+// consent was required, and so on.
+type DeniedError struct {
+	Code        string
+	Description string
+}
+
+func (e *DeniedError) Error() string {
+	if e.Description != "" {
+		return fmt.Sprintf("kakao returned %s: %s", e.Code, e.Description)
+	}
+	return "kakao returned " + e.Code
+}
+
+// Hint says what to do for the known error values.
+func (e *DeniedError) Hint() string {
+	switch e.Code {
+	case "access_denied":
+		return "the login was cancelled in the browser; run the login again and press Agree to continue"
+	case "consent_required", "login_required", "interaction_required":
+		return "--prompt none cannot show Kakao's pages; run the login without --prompt none"
+	case "invalid_scope":
+		return "a requested scope is not set up for the app; check --scope and the app's consent items"
+	}
+	return ""
+}
