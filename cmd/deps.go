@@ -85,7 +85,7 @@ func DefaultDeps() *Deps {
 		d.GoRun = strings.Contains(filepath.ToSlash(exe), "/go-build")
 	}
 	d.OpenBrowser = func(ctx context.Context, command, url string) error {
-		o := &browser.Opener{Command: command, Output: d.Stderr}
+		o := &browser.Opener{Command: command}
 		return o.Open(ctx, url)
 	}
 	d.SessionDir = func() (string, error) { return session.DefaultDir(d.Getenv) }

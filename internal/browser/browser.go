@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os/exec"
 	"strings"
 	"sync"
@@ -40,31 +39,56 @@ type Opener struct {
 	// Command is split like a shell would and gets the URL as its last
 	// argument; empty means the system default browser.
 	Command string
-	// Output receives the browser's stdout and stderr, so nothing it prints
-	// mixes with the tool's data on stdout.
-	Output io.Writer
 }
+
+// LaunchError is a browser that could not be opened, with what its
+// launcher printed (bounded). The output is kept off the screen while a
+// login waits; it is worth showing only when the launch failed.
+type LaunchError struct {
+	Err    error
+	output string
+}
+
+func (e *LaunchError) Error() string { return e.Err.Error() }
+
+func (e *LaunchError) Unwrap() error { return e.Err }
+
+// LauncherOutput is what the launcher wrote to stdout and stderr before it
+// failed: outside text, to be made safe before it is shown.
+func (e *LaunchError) LauncherOutput() string { return e.output }
 
 // pkgMu guards github.com/pkg/browser's package-level Stdout/Stderr.
 var pkgMu sync.Mutex
 
 // Open starts the browser on url. It returns once the command has started
 // (or, for the system default, once the launcher returned); it does not
-// wait for the browser window to close.
+// wait for the browser window to close. What the launcher and the browser
+// print is kept off stdout and stderr; a failure carries it in a
+// *LaunchError.
 func (o *Opener) Open(ctx context.Context, url string) error {
-	out := o.Output
-	if out == nil {
-		out = io.Discard
+	out, err := newOutput()
+	if err != nil {
+		return fmt.Errorf("open a browser: %w", err)
 	}
+	if err := o.launch(ctx, url, out); err != nil {
+		return &LaunchError{Err: err, output: out.text()}
+	}
+	return nil
+}
+
+func (o *Opener) launch(ctx context.Context, url string, out *output) error {
 	if strings.TrimSpace(o.Command) == "" {
 		pkgMu.Lock()
 		defer pkgMu.Unlock()
-		pkgbrowser.Stdout, pkgbrowser.Stderr = out, out
-		if err := pkgbrowser.OpenURL(url); err != nil {
+		pkgbrowser.Stdout, pkgbrowser.Stderr = out.w, out.w
+		err := pkgbrowser.OpenURL(url)
+		out.started()
+		if err != nil {
 			return fmt.Errorf("open the default browser: %w", err)
 		}
 		return nil
 	}
+	defer out.started()
 	args, err := shlex.Split(o.Command)
 	if err != nil {
 		return fmt.Errorf("browser command %q: %w", o.Command, err)
@@ -74,10 +98,11 @@ func (o *Opener) Open(ctx context.Context, url string) error {
 	}
 	args = append(args, url)
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Stdout, cmd.Stderr = out.w, out.w
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start browser command %q: %w", args[0], err)
 	}
+	out.started()
 	// Reap the process in the background; a browser that is still running
 	// when the login ends is left alone, as a person's browser would be.
 	done := make(chan error, 1)
