@@ -16,9 +16,10 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("no answer from the browser within %s", e.After)
 }
 
-// Hint points at the browser, where Kakao shows setup errors.
+// Hint points at the browser, where Kakao shows setup errors, and at
+// paste-back for a browser that cannot come back to this machine.
 func (e *TimeoutError) Hint() string {
-	return "Kakao shows setup errors (KOE006 unregistered redirect URI, KOE101 wrong app key, …) on its own page instead of coming back: look at the browser tab, fix what it says, then run the login again (or raise --timeout)"
+	return "Kakao shows setup errors (KOE006 unregistered redirect URI, KOE101 wrong app key, …) on its own page instead of coming back: look at the browser tab, fix what it says, then run the login again (or raise --timeout); if the browser cannot reach this machine (SSH, another device), log in with --no-browser and paste the address it ends on"
 }
 
 // DeniedError is an error=… callback from Kakao: the user pressed Cancel,

@@ -336,6 +336,9 @@ func TestLogin_TimeoutHintsAtTheBrowser(t *testing.T) {
 	if !strings.Contains(te.Hint(), "KOE006") {
 		t.Errorf("timeout hint %q does not point at Kakao's error page", te.Hint())
 	}
+	if !strings.Contains(te.Hint(), "--no-browser") {
+		t.Errorf("timeout hint %q does not mention --no-browser", te.Hint())
+	}
 	h.assertCleanedUp(t)
 }
 

@@ -83,7 +83,7 @@ func FuzzParseCallback(f *testing.F) {
 			}
 			return
 		}
-		u, perr := parseAddress(pasted)
+		u, perr := parseAddress(pasted, "")
 		if perr != nil || u.Query().Get("state") != "st" || code == "" || code != u.Query().Get("code") {
 			t.Errorf("ParseCallback(%q) = %q, accepted an address without this state and a code", pasted, code)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // PasteError explains why a pasted address cannot finish the login.
@@ -18,7 +20,15 @@ func (e *PasteError) Error() string { return e.Reason }
 // Hint says what to paste instead.
 func (e *PasteError) Hint() string { return e.hint }
 
-const pasteHint = "paste the whole address from the browser's address bar after approving, e.g. http://localhost:8765/callback?code=…&state=…"
+// pasteHint says what a callback address looks like: redirectURI (when
+// known) with the code and state Kakao adds.
+func pasteHint(redirectURI string) string {
+	const hint = "paste the whole address from the browser's address bar after approving, "
+	if redirectURI == "" {
+		return hint + "the redirect URI followed by ?code=…&state=…"
+	}
+	return hint + "e.g. " + termtext.Line(redirectURI) + "?code=…&state=…"
+}
 
 // maxPaste bounds a pasted line; a real callback address is well under 2 KiB.
 const maxPaste = 8 << 10
@@ -28,7 +38,7 @@ const maxPaste = 8 << 10
 // of this login. It returns the code, a *DeniedError when Kakao answered
 // with error=…, or a *PasteError saying what is wrong.
 func ParseCallback(raw, state, redirectURI string) (string, error) {
-	u, err := parseAddress(raw)
+	u, err := parseAddress(raw, redirectURI)
 	if err != nil {
 		return "", err
 	}
@@ -51,31 +61,31 @@ func ParseCallback(raw, state, redirectURI string) (string, error) {
 	}
 	switch {
 	case got == "":
-		return "", &PasteError{Reason: "the address has no state parameter", hint: pasteHint}
+		return "", &PasteError{Reason: "the address has no state parameter", hint: pasteHint(redirectURI)}
 	case got != state:
 		return "", &PasteError{Reason: "that address belongs to another login (its state does not match)", hint: "use the address from the login URL this run printed; an older tab answers an older login"}
 	case q.Get("code") == "":
-		return "", &PasteError{Reason: "the address has no code parameter", hint: pasteHint}
+		return "", &PasteError{Reason: "the address has no code parameter", hint: pasteHint(redirectURI)}
 	}
 	return q.Get("code"), nil
 }
 
 // parseAddress turns pasted text into an absolute URL, or says what the
-// text looks like instead.
-func parseAddress(raw string) (*url.URL, error) {
+// text looks like instead; redirectURI, when known, is what it should be.
+func parseAddress(raw, redirectURI string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil, &PasteError{Reason: "nothing was pasted", hint: pasteHint}
+		return nil, &PasteError{Reason: "nothing was pasted", hint: pasteHint(redirectURI)}
 	}
 	if len(raw) > maxPaste {
-		return nil, &PasteError{Reason: "the pasted text is too long to be a callback address", hint: pasteHint}
+		return nil, &PasteError{Reason: "the pasted text is too long to be a callback address", hint: pasteHint(redirectURI)}
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		if !strings.ContainsAny(raw, "/?&= ") {
-			return nil, &PasteError{Reason: "that looks like a bare code; kakao-auth needs the whole address, whose state proves it belongs to this login", hint: pasteHint}
+			return nil, &PasteError{Reason: "that looks like a bare code; kakao-auth needs the whole address, whose state proves it belongs to this login", hint: pasteHint(redirectURI)}
 		}
-		return nil, &PasteError{Reason: "that is not a web address", hint: pasteHint}
+		return nil, &PasteError{Reason: "that is not a web address", hint: pasteHint(redirectURI)}
 	}
 	return u, nil
 }

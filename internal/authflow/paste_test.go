@@ -59,3 +59,17 @@ func TestParseCallback(t *testing.T) {
 		})
 	}
 }
+
+func TestParseCallback_HintShowsThisLoginsRedirectURI(t *testing.T) {
+	const redirect = "http://127.0.0.1:9931/kakao/cb"
+	for _, pasted := range []string{"Zx8d_9fKq2", "", redirect + "?state=st", redirect + "?code=abc"} {
+		_, err := ParseCallback(pasted, "st", redirect)
+		var pe *PasteError
+		if !errors.As(err, &pe) {
+			t.Fatalf("ParseCallback(%q) = %v, want a PasteError", pasted, err)
+		}
+		if !strings.Contains(pe.Hint(), redirect+"?code=") || strings.Contains(pe.Hint(), "8765") {
+			t.Errorf("ParseCallback(%q) hint %q, want one showing %s", pasted, pe.Hint(), redirect)
+		}
+	}
+}

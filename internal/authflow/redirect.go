@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -28,6 +29,8 @@ func (e *RedirectError) Hint() string {
 // PortInUseError reports that none of the redirect URIs' ports could be bound.
 type PortInUseError struct {
 	Ports []string
+	// another is a redirect URI like the ones tried, on a port not in play.
+	another string
 }
 
 func (e *PortInUseError) Error() string {
@@ -37,9 +40,42 @@ func (e *PortInUseError) Error() string {
 	return fmt.Sprintf("ports %s are in use", strings.Join(e.Ports, ", "))
 }
 
-// Hint says how to pick another port.
+// Hint says how to free the ports in play or pick another one.
 func (e *PortInUseError) Hint() string {
-	return "stop whatever listens there (another kakao-auth login?), or register another redirect URI such as http://localhost:8766/callback in the Kakao console and pass it with --redirect-uri (repeat the flag to try several)"
+	where := "there"
+	switch len(e.Ports) {
+	case 0:
+	case 1:
+		where = "on port " + e.Ports[0]
+	default:
+		where = "on ports " + strings.Join(e.Ports[:len(e.Ports)-1], ", ") + " and " + e.Ports[len(e.Ports)-1]
+	}
+	another := "another redirect URI"
+	if e.another != "" {
+		another += " such as " + e.another
+	}
+	return fmt.Sprintf("stop whatever listens %s (another kakao-auth login?), or register %s in the Kakao console and pass it with --redirect-uri (repeat the flag to try several)", where, another)
+}
+
+// anotherPort returns last's URI on the first port after the highest in
+// play that none of tried uses.
+func anotherPort(tried []*loopback) string {
+	inPlay := map[int]bool{}
+	highest := 0
+	for _, l := range tried {
+		p, _ := strconv.Atoi(l.port)
+		inPlay[p] = true
+		highest = max(highest, p)
+	}
+	p := highest + 1
+	for inPlay[p] {
+		p++
+	}
+	if p > 65535 {
+		return ""
+	}
+	last := tried[len(tried)-1]
+	return (&url.URL{Scheme: "http", Host: net.JoinHostPort(last.host, strconv.Itoa(p)), Path: last.path}).String()
 }
 
 // loopback is a parsed redirect URI the listener can serve.
@@ -131,7 +167,7 @@ func bindFirst(uris []string) (*loopback, []net.Listener, error) {
 			busy = append(busy, l.port)
 		}
 	}
-	return nil, nil, &PortInUseError{Ports: busy}
+	return nil, nil, &PortInUseError{Ports: busy, another: anotherPort(parsed)}
 }
 
 // CheckRedirectURI reports whether the loopback listener can serve uri: an

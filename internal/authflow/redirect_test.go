@@ -3,7 +3,10 @@ package authflow
 import (
 	"errors"
 	"net"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -111,3 +114,37 @@ func freePort(t *testing.T) string {
 }
 
 func port(a net.Addr) string { return strconv.Itoa(a.(*net.TCPAddr).Port) }
+
+func TestPortInUseError_HintNamesThePortsInPlay(t *testing.T) {
+	var uris, busy []string
+	for range 2 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		busy = append(busy, port(ln.Addr()))
+		uris = append(uris, "http://127.0.0.1:"+port(ln.Addr())+"/kakao/cb")
+	}
+	_, _, err := bindFirst(uris)
+	var pe *PortInUseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("bindFirst(busy) = %v, want PortInUseError", err)
+	}
+	hint := pe.Hint()
+	for _, p := range busy {
+		if !strings.Contains(hint, p) {
+			t.Errorf("hint %q does not name busy port %s", hint, p)
+		}
+	}
+	var suggested string
+	for _, f := range strings.Fields(hint) {
+		if strings.HasPrefix(f, "http://") {
+			suggested = f
+		}
+	}
+	u, err := url.Parse(suggested)
+	if err != nil || u.Hostname() != "127.0.0.1" || u.Path != "/kakao/cb" || u.Port() == "" || slices.Contains(busy, u.Port()) {
+		t.Errorf("hint %q suggests %q, want the redirect URI on a port not in play", hint, suggested)
+	}
+}

@@ -62,7 +62,7 @@ func (e *ResumeError) Hint() string {
 // verifier from the session file. The session is gone afterwards, whatever
 // the outcome: the code is single-use at Kakao.
 func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
-	u, err := parseAddress(pasted)
+	u, err := parseAddress(pasted, "")
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
 	state := q.Get("state")
 	if state == "" {
 		// Error answers too: one without state belongs to no login.
-		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint}
+		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint("")}
 	}
 	// Vetted before the claim, so that a refused server leaves the pending
 	// login for a run that may use it.
