@@ -25,6 +25,9 @@ type Deps struct {
 	Getenv func(string) string
 	// StderrIsTerminal turns on spinners.
 	StderrIsTerminal bool
+	// StderrWidth returns the width of the terminal stderr is, or 0 when
+	// unknown; a spinner reads it at each redraw, to follow resizes.
+	StderrWidth func() int
 	// StdinIsTerminal allows confirmation prompts.
 	StdinIsTerminal bool
 	// StdoutIsTerminal marks a screen others may see (export refuses it).
@@ -83,6 +86,13 @@ func DefaultDeps() *Deps {
 	}
 	if exe, err := os.Executable(); err == nil {
 		d.GoRun = strings.Contains(filepath.ToSlash(exe), "/go-build")
+	}
+	d.StderrWidth = func() int {
+		w, _, err := term.GetSize(int(os.Stderr.Fd()))
+		if err != nil {
+			return 0
+		}
+		return w
 	}
 	d.OpenBrowser = func(ctx context.Context, command, url string) error {
 		o := &browser.Opener{Command: command}

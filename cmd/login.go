@@ -268,9 +268,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 			return err
 		}
 	}
-	open := func(ctx context.Context, url string) error {
-		return d.OpenBrowser(ctx, browser.Command(o.BrowserCommand, d.Getenv), url)
-	}
+	open := loginOpener(d, o)
 	if o.Emulator {
 		if err := guardEmulatorProfile(ctx, d, a.Profile); err != nil {
 			return err
@@ -423,6 +421,12 @@ func browserLogin(ctx context.Context, d *Deps, o *LoginOptions, a app, sessions
 	if o.NoBrowser {
 		opts.Paste = d.Stdin
 		opts.PasteRetry = d.StdinIsTerminal
+	} else if d.StdinIsTerminal && !o.Emulator {
+		// Where no browser can show the page, the person pastes the
+		// address back, while the listener keeps waiting (as gcloud
+		// does). The emulator's login presses Agree itself instead.
+		opts.PasteFallback = d.Stdin
+		opts.NoBrowserReason = noBrowserReason(d, o)
 	}
 	return authflow.Login(ctx, opts)
 }
@@ -442,7 +446,7 @@ func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) aut
 		Sessions:     sessions,
 		Timeout:      o.Timeout,
 		Stderr:       d.Stderr,
-		Interactive:  d.StderrIsTerminal,
+		Width:        spinnerWidth(d),
 		HTTPClient:   d.HTTPClient,
 		CheckServers: func(authURL, apiURL string) error {
 			// The run vetted (and warned about) its own URLs already; a
@@ -642,7 +646,7 @@ func startEmulator(ctx context.Context, d *Deps, a app, open func(context.Contex
 		if err == nil {
 			return nil
 		}
-		fmt.Fprintf(d.Stderr, "No browser could be opened (%s); pressing Agree on the emulator's consent page for you.\n", termtext.Line(err.Error()))
+		fmt.Fprintf(authflow.Messages(ctx, d.Stderr), "No browser could be opened (%s); pressing Agree on the emulator's consent page for you.\n", termtext.Line(err.Error()))
 		ua := &emulator.UserAgent{Decision: emulator.Agree}
 		_, err = ua.Visit(ctx, url)
 		return err

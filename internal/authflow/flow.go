@@ -41,7 +41,17 @@ type Options struct {
 	// Timeout bounds the wait for the callback; zero means DefaultTimeout.
 	Timeout time.Duration
 	// Open shows the URL to the person; its failure is reported, not fatal.
+	// What it has to say meanwhile goes to Messages(ctx, …).
 	Open func(ctx context.Context, url string) error
+	// NoBrowserReason, when set, says why no browser can be opened here
+	// (no display, an SSH session): Open is not called, and the URL is
+	// only printed; with PasteFallback, the paste prompt starts at once.
+	NoBrowserReason string
+	// PasteFallback, when set, is a terminal the person can paste into:
+	// when no browser can be opened (NoBrowserReason, or Open fails), the
+	// login switches to the paste prompt of --no-browser, with retries,
+	// while the listener keeps waiting. nil: the URL and the wait only.
+	PasteFallback io.Reader
 	// Paste, when set, turns on paste-back (--no-browser): the URL is only
 	// printed, and the person pastes the address the browser ended on.
 	// Each line read is one attempt. The loopback listener still runs when
@@ -50,10 +60,14 @@ type Options struct {
 	// PasteRetry lets a bad paste be corrected (stdin is a terminal);
 	// otherwise it ends the login.
 	PasteRetry bool
-	// Stderr receives every message for people.
+	// Stderr receives every message for people. Nothing written there has
+	// colour.
 	Stderr io.Writer
-	// Interactive turns on the spinner (stderr is a terminal).
-	Interactive bool
+	// Width, when set, returns the width of the terminal Stderr is, read
+	// at each redraw: the wait shows a spinner fitted to it. nil, or 0
+	// (not a terminal that can redraw a line in place, such as a pipe or
+	// TERM=dumb, or an unknown width): one plain line instead.
+	Width func() int
 	// HTTPClient makes the token call; nil means kakao's default.
 	HTTPClient *http.Client
 	// CheckServers vets the auth and API base URLs read back from the
@@ -103,11 +117,30 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	var cb callback
 	// A serve error has ended the wait already; stop only cleans up.
 	defer func() { _ = srv.stop(cb.shown) }()
-	pasted := announce(ctx, o, sess, srv)
-	if cb, err = wait(ctx, o, srv, pasted); err != nil {
+	l := &login{o: o, out: out, sess: sess, srv: srv, spin: &spinner{out: out, width: o.Width}, pasted: make(chan error, 1)}
+	l.announce(ctx)
+	if cb, err = l.wait(ctx); err != nil {
 		return nil, err
 	}
 	return finish(ctx, o, sess, cb)
+}
+
+// login is one run of Login while it waits: what the announce step
+// started, for the wait step to watch.
+type login struct {
+	o    Options
+	out  *gatedWriter
+	sess *session.Session
+	srv  *server
+	spin *spinner
+	// launched brings the browser launch's outcome; nil when none is
+	// under way.
+	launched chan error
+	// pasted brings what the paste prompt could not turn into a callback
+	// (errStdinClosed at the end of its input).
+	pasted chan error
+	// prompted: a paste prompt was started; pasting: it still reads.
+	prompted, pasting bool
 }
 
 // createSession writes the session file of a new login: a fresh state,

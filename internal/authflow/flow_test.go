@@ -541,7 +541,7 @@ func TestLogin_StaleSessionsAreSweptAtStart(t *testing.T) {
 
 func TestLogin_TerminalShowsASpinnerWithTimeLeft(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
-	h.opts.Interactive = true
+	h.opts.Width = func() int { return 80 }
 	agree := h.person(emulator.Agree)
 	h.opts.Open = func(ctx context.Context, url string) error {
 		// Let the spinner draw a few frames before the person comes back.

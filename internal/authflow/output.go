@@ -1,30 +1,96 @@
 package authflow
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"sync"
 )
 
+// clearLine returns to the start of the line and erases it; only a
+// terminal that understands it gets it (Options.Width).
+const clearLine = "\r\033[K"
+
+// What the cursor's line holds after the last write.
+const (
+	lineEmpty   = iota
+	lineSpinner // a spinner frame, redrawn in place
+	lineOpen    // text that awaits more, such as a prompt
+)
+
 // gatedWriter serialises the messages of a login's goroutines (browser
-// opener, paste reader, spinner) and drops any that come after the login
-// returned, so nothing is printed once the command has moved on.
+// launch, paste reader, spinner) and drops any that come after the login
+// returned, so nothing is printed once the command has moved on. It gives
+// every message a line of its own: one written while a spinner frame is
+// shown replaces it, and one written after a prompt starts below it.
 type gatedWriter struct {
 	mu     sync.Mutex
 	w      io.Writer
 	closed bool
+	line   int
 }
 
 func (g *gatedWriter) Write(p []byte) (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.closed || len(p) == 0 {
 		return len(p), nil
+	}
+	if p[0] != '\r' {
+		switch g.line {
+		case lineSpinner:
+			io.WriteString(g.w, clearLine)
+		case lineOpen:
+			io.WriteString(g.w, "\n")
+		}
+	}
+	switch {
+	case bytes.HasSuffix(p, []byte("\n")), bytes.HasSuffix(p, []byte(clearLine)):
+		g.line = lineEmpty
+	case bytes.HasPrefix(p, []byte(clearLine)):
+		g.line = lineSpinner
+	default:
+		g.line = lineOpen
 	}
 	return g.w.Write(p)
 }
 
+// endLine ends a line left open, such as the paste prompt's.
+func (g *gatedWriter) endLine() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.line == lineOpen && !g.closed {
+		io.WriteString(g.w, "\n")
+	}
+	g.line = lineEmpty
+}
+
+// lineEnded notes that the line was ended on the terminal: the echo of
+// the Enter that sent a pasted line.
+func (g *gatedWriter) lineEnded() {
+	g.mu.Lock()
+	g.line = lineEmpty
+	g.mu.Unlock()
+}
+
+// close ends a line left open (the error or message that follows the
+// login starts on a line of its own) and drops every later message.
 func (g *gatedWriter) close() {
+	g.endLine()
 	g.mu.Lock()
 	g.closed = true
 	g.mu.Unlock()
+}
+
+type messagesKey struct{}
+
+// Messages returns the writer for messages to the person from code the
+// login calls while it waits (Options.Open gets it through its ctx): what
+// is written there gets a line of its own, off the spinner's and the
+// prompt's. Outside a login it returns fallback.
+func Messages(ctx context.Context, fallback io.Writer) io.Writer {
+	if w, ok := ctx.Value(messagesKey{}).(io.Writer); ok {
+		return w
+	}
+	return fallback
 }

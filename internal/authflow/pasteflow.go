@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
-	"github.com/kakao-auth/kakao-auth/internal/session"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
@@ -37,26 +37,29 @@ func CheckPasteRedirectURI(uri string) error {
 	return nil
 }
 
-// readPaste reads pasted lines until one finishes the login (it is handed
-// to the wait as a callback), the input ends, or a bad paste ends the login
-// (no retry). listening says whether the loopback listener may still answer.
-func readPaste(o Options, h *callbackHandler, sess *session.Session, errs chan<- error, listening bool) {
-	sc := bufio.NewScanner(o.Paste)
+// readPaste reads pasted lines from in until one finishes the login (it
+// is handed to the wait as a callback), the input ends (errStdinClosed),
+// or a bad paste ends the login (no retry). retry means in is a terminal:
+// a bad paste can be corrected, and the echo of Enter ends the prompt's
+// line.
+func (l *login) readPaste(in io.Reader, retry bool) {
+	h := l.srv.handler
+	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 4096), maxPaste+1)
 	for {
-		fmt.Fprint(o.Stderr, "Paste the address here and press Enter: ")
+		fmt.Fprint(l.out, "Paste the address here and press Enter: ")
 		if !sc.Scan() {
-			fmt.Fprintln(o.Stderr)
-			if !listening {
-				errs <- errStdinClosed
-			}
+			l.pasted <- errStdinClosed
 			return
 		}
+		if retry {
+			l.out.lineEnded()
+		}
 		line := sc.Text()
-		if strings.TrimSpace(line) == "" && o.PasteRetry {
+		if strings.TrimSpace(line) == "" && retry {
 			continue
 		}
-		code, err := ParseCallback(line, sess.State, sess.RedirectURI)
+		code, err := ParseCallback(line, l.sess.State, l.sess.RedirectURI)
 		var denied *DeniedError
 		switch {
 		case errors.As(err, &denied):
@@ -65,12 +68,13 @@ func readPaste(o Options, h *callbackHandler, sess *session.Session, errs chan<-
 			}
 			return
 		case err != nil:
-			if !o.PasteRetry {
-				errs <- err
+			if !retry {
+				l.pasted <- err
 				return
 			}
 			// Pasted text is outside text: one line each, shown safely.
-			fmt.Fprintf(o.Stderr, "kakao-auth: %s\nkakao-auth: hint: %s\n", termtext.Line(err.Error()), termtext.Line(hintOf(err)))
+			l.out.endLine()
+			fmt.Fprintf(l.out, "kakao-auth: %s\nkakao-auth: hint: %s\n", termtext.Line(err.Error()), termtext.Line(hintOf(err)))
 			continue
 		}
 		if h.claimed.CompareAndSwap(false, true) {

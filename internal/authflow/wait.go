@@ -2,49 +2,80 @@ package authflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
 
-var spinnerFrames = []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-
-// wait blocks until a state-matching callback arrives, the timeout passes or
-// ctx is cancelled, showing progress and the notes about refused callbacks
-// on stderr meanwhile.
-func wait(ctx context.Context, o Options, srv *server, pasteErr <-chan error) (callback, error) {
+// wait blocks until a state-matching callback arrives, the timeout passes
+// or ctx is cancelled. Meanwhile it owns the terminal: it shows progress
+// (a spinner, or one line), the notes about refused callbacks, a failed
+// browser launch and the switch to the paste prompt.
+func (l *login) wait(ctx context.Context) (callback, error) {
+	o := l.o
 	deadline := time.Now().Add(o.Timeout)
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
-
-	var tick <-chan time.Time
-	if o.Interactive && o.Paste == nil {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		tick = t.C
-		defer fmt.Fprint(o.Stderr, "\r\033[K")
-	} else if o.Paste == nil {
-		fmt.Fprintf(o.Stderr, "Waiting for the browser to come back to %s (timeout %s)...\n", srv.uri, o.Timeout)
+	defer l.spin.stop()
+	if !l.pasting {
+		l.showWaiting()
 	}
-	for frame := 0; ; frame++ {
+	for {
 		select {
-		case cb := <-srv.handler.results:
+		case cb := <-l.srv.handler.results:
+			// Notes queued before the answer came are still news.
+			l.showNotes()
 			return cb, nil
-		case err := <-pasteErr:
-			return callback{}, err
-		case err := <-srv.failed:
-			return callback{}, err
-		case note := <-srv.handler.refusals:
-			if tick != nil {
-				fmt.Fprint(o.Stderr, "\r\033[K")
+		case err := <-l.pasted:
+			if !errors.Is(err, errStdinClosed) || !l.srv.listening() {
+				return callback{}, err
 			}
-			fmt.Fprintln(o.Stderr, note)
+			l.pasting = false
+			l.out.endLine()
+			fmt.Fprintf(l.out, "kakao-auth: the paste prompt is closed (end of input); still waiting for the browser to come back to %s (Ctrl-C to cancel)\n", l.srv.uri)
+			l.spin.start()
+		case err := <-l.launched:
+			l.launched = nil
+			if err != nil && ctx.Err() == nil {
+				l.launchFailed(err)
+			}
+		case err := <-l.srv.failed:
+			return callback{}, err
+		case note := <-l.srv.handler.refusals:
+			l.showNote(note)
 		case <-timer.C:
 			return callback{}, &TimeoutError{After: o.Timeout}
 		case <-ctx.Done():
 			return callback{}, ErrCancelled
-		case <-tick:
-			left := time.Until(deadline).Round(time.Second)
-			fmt.Fprintf(o.Stderr, "\r\033[K%c Waiting for you to log in in the browser (%s left, Ctrl-C to cancel)", spinnerFrames[frame%len(spinnerFrames)], left)
+		case <-l.spin.tick():
+			l.spin.draw(time.Until(deadline).Round(time.Second))
+		}
+	}
+}
+
+// showWaiting starts the spinner, or says once what the login waits for
+// where no spinner can run.
+func (l *login) showWaiting() {
+	if !l.spin.start() {
+		fmt.Fprintf(l.out, "Waiting for the browser to come back to %s (timeout %s)...\n", l.srv.uri, l.o.Timeout)
+	}
+}
+
+// showNote prints a note about a refused callback on a line of its own.
+func (l *login) showNote(note string) {
+	l.spin.clear()
+	l.out.endLine()
+	fmt.Fprintln(l.out, note)
+}
+
+// showNotes prints the notes still queued.
+func (l *login) showNotes() {
+	for {
+		select {
+		case note := <-l.srv.handler.refusals:
+			l.showNote(note)
+		default:
+			return
 		}
 	}
 }
