@@ -38,6 +38,7 @@ func headlessEnv(*testing.T) []string {
 func TestLogin_SpinnerFitsANarrowTerminal(t *testing.T) {
 	for _, cols := range []int{50, 30} {
 		t.Run(strconv.Itoa(cols)+" columns", func(t *testing.T) {
+			t.Parallel() // each waits out its timeout
 			r := startOnTTY(t, newHome(t), cols, []string{"TERM=xterm-256color"}, nil, emulatorWait(t, "2s")...)
 			code, out := r.exit(t)
 			if code != ExitFailure {
@@ -101,6 +102,7 @@ func TestLogin_NoRedrawsWhereTheTerminalCannotDoThem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits out its timeout
 			var pipe lockedBuffer
 			prepare := func(c *exec.Cmd) {
 				if tt.stderr {
@@ -127,6 +129,7 @@ func TestLogin_NoRedrawsWhereTheTerminalCannotDoThem(t *testing.T) {
 
 func TestLogin_LauncherOutputStaysOffTheScreen(t *testing.T) {
 	t.Run("launch works", func(t *testing.T) {
+		t.Parallel() // each waits out its timeout
 		noisy := `sh -c 'echo "Gtk-Message: Failed to load module" >&2; echo "[1234:5678:ERROR:bus.cc(407)] Failed to connect to the bus"' browser`
 		args := append(emulatorWait(t, "1s"), "--browser-command", noisy)
 		r := startOnTTY(t, newHome(t), 80, []string{"TERM=xterm"}, nil, args...)
@@ -136,6 +139,7 @@ func TestLogin_LauncherOutputStaysOffTheScreen(t *testing.T) {
 		}
 	})
 	t.Run("launch fails", func(t *testing.T) {
+		t.Parallel()
 		// Not --emulator: it would press Agree itself.
 		base, redirect := approvingKakao(t)
 		failing := `sh -c 'echo "www-browser: not found" >&2; printf "\033]0;owned\007 title set\n" >&2; exit 3' browser`
