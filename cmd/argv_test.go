@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/session"
 )
 
 // argvCase is one command line and the options it must give, or a usage
@@ -111,5 +113,18 @@ func TestNewUserinfoCmd(t *testing.T) {
 		{name: "defaults", want: UserinfoOptions{Profile: "default", Output: "text"}},
 		{name: "json", args: []string{"-o", "json", "--profile", "oidc"}, want: UserinfoOptions{Profile: "oidc", Output: "json"}},
 		{name: "unexpected argument", args: []string{"me"}, wantUsage: true},
+	})
+}
+
+// Without a browser here, a login on a terminal becomes a paste-back one,
+// and waits as long as --no-browser does.
+func TestNewLoginCmd_NoBrowserHereWaitsAsLongAsPasteBack(t *testing.T) {
+	checkArgv(t, NewLoginCmd, []argvCase[LoginOptions]{
+		{name: "over SSH", args: []string{"--client-id", "k"}, terminal: true, env: map[string]string{"SSH_CONNECTION": "10.0.0.2 5000 10.0.0.1 22", "DISPLAY": ":0"},
+			want: LoginOptions{App: app{ClientID: "k", RedirectURIs: []string{DefaultRedirectURI}, AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com", Profile: "default"}, Timeout: session.Lifetime, Store: "keyring"}},
+		{name: "--timeout wins", args: []string{"--client-id", "k", "--timeout", "1m"}, terminal: true, env: map[string]string{"SSH_CONNECTION": "10.0.0.2 5000 10.0.0.1 22"},
+			want: LoginOptions{App: app{ClientID: "k", RedirectURIs: []string{DefaultRedirectURI}, AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com", Profile: "default"}, Timeout: time.Minute, Store: "keyring"}},
+		{name: "a browser here", args: []string{"--client-id", "k"}, terminal: true, env: map[string]string{"DISPLAY": ":0"},
+			want: LoginOptions{App: app{ClientID: "k", RedirectURIs: []string{DefaultRedirectURI}, AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com", Profile: "default"}, Timeout: 3 * time.Minute, Store: "keyring"}},
 	})
 }

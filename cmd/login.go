@@ -112,9 +112,12 @@ in a private per-run session file that is removed when the run ends.`,
 					return err
 				}
 			}
-			if opts.NoBrowser && !c.Flags().Changed("timeout") {
-				// Copying an address from another device takes longer;
-				// the session file lives this long anyway.
+			pasting := opts.NoBrowser || (!opts.Emulator && noBrowserReason(d, opts) != "")
+			if pasting && !c.Flags().Changed("timeout") {
+				// Copying an address from another device takes longer,
+				// whether asked for (--no-browser) or because no browser
+				// can show the page here; the session file lives this long
+				// anyway.
 				opts.Timeout = session.Lifetime
 			}
 			if err := opts.validate(); err != nil {
