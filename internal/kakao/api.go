@@ -3,11 +3,8 @@ package kakao
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -153,84 +150,32 @@ func (a *API) Unlink(ctx context.Context) error {
 	return a.call(ctx, http.MethodPost, "/v1/user/unlink", nil)
 }
 
-// maxAPIBody bounds what a kapi answer may make us read.
-const maxAPIBody = 1 << 20
-
-// call makes one kapi call with the source's token and, when Kakao refuses
-// that token and the source can renew it, once more with the renewed one.
+// call makes one kapi call and decodes its JSON answer into out (nil:
+// the answer is not read). A POST sends an empty form.
 func (a *API) call(ctx context.Context, method, path string, out any) error {
-	if a.Tokens == nil {
-		return errors.New("kakao API call without a token source")
-	}
-	tok, err := a.Tokens.Token()
-	if err != nil {
-		return err
-	}
-	err = a.callWith(ctx, tok, method, path, out)
-	var ae *APIError
-	if r, ok := a.Tokens.(Renewer); ok && errors.As(err, &ae) && ae.InvalidToken() {
-		if tok, err = r.Renew(tok); err != nil {
-			return err
-		}
-		err = a.callWith(ctx, tok, method, path, out)
-	}
-	return err
+	return a.callForm(ctx, method, path, nil, out)
 }
 
-// callWith makes one kapi call with tok, through an oauth2.Transport.
-func (a *API) callWith(ctx context.Context, tok *oauth2.Token, method, path string, out any) error {
-	accessToken := tok.AccessToken
-	var body io.Reader
+// callForm is call with form as the POST body.
+func (a *API) callForm(ctx context.Context, method, path string, form url.Values, out any) error {
+	var header http.Header
+	var body []byte
 	if method == http.MethodPost {
-		body = strings.NewReader(url.Values{}.Encode())
+		header = http.Header{"Content-Type": {FormContentType}}
+		body = []byte(form.Encode())
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base()+path, body)
+	resp, err := a.Do(ctx, method, path, header, body)
 	if err != nil {
 		return err
 	}
-	if method == http.MethodPost {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
-	}
-	var g redirectGuard
-	hc := g.client(a.HTTPClient)
-	hc.Transport = &oauth2.Transport{Source: oauth2.StaticTokenSource(tok), Base: hc.Transport}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if rerr := g.err(a.base(), path, accessToken); rerr != nil {
-			return rerr
-		}
-		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return ctx.Err()
-		}
-		var nerr net.Error
-		timeout := errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout())
-		return &NetworkError{URL: a.base(), Timeout: timeout, Err: unwrapURLError(err)}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIBody))
-	if err != nil {
-		return &NetworkError{URL: a.base(), Err: err}
-	}
-	ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		var e struct {
-			Msg            string   `json:"msg"`
-			Code           int      `json:"code"`
-			RequiredScopes []string `json:"required_scopes"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Code != 0 {
-			// Kakao's text is shown; a server may echo the token into it.
-			for i, s := range e.RequiredScopes {
-				e.RequiredScopes[i] = redact(s, accessToken)
-			}
-			return &APIError{HTTPStatus: resp.StatusCode, Code: e.Code, Msg: redact(e.Msg, accessToken), RequiredScopes: e.RequiredScopes}
-		}
-		return &UnexpectedResponseError{HTTPStatus: resp.StatusCode, ContentType: ctype, Reason: "not Kakao's JSON error", BaseURL: a.base(), endpoint: path}
+	if err := resp.Err(); err != nil {
+		return err
 	}
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		return &UnexpectedResponseError{HTTPStatus: resp.StatusCode, ContentType: ctype, Reason: "the answer is not valid JSON", BaseURL: a.base(), endpoint: path}
 	}
 	return nil

@@ -41,6 +41,10 @@ func TestKakaoCalls_RefuseRedirects(t *testing.T) {
 		{"kapi POST", func(ctx context.Context, _ *Client, api *API, tok *Token, _ *IDVerifier) error {
 			return apiAs(api, tok.AccessToken).Logout(ctx)
 		}, func(tok *Token) []string { return []string{tok.AccessToken} }},
+		{"kapi raw", func(ctx context.Context, _ *Client, api *API, tok *Token, _ *IDVerifier) error {
+			_, err := apiAs(api, tok.AccessToken).Do(ctx, http.MethodPost, "/v2/user/me", http.Header{"Content-Type": {FormContentType}}, []byte("a=b"))
+			return err
+		}, func(tok *Token) []string { return []string{tok.AccessToken} }},
 		{"JWKS", func(ctx context.Context, _ *Client, _ *API, tok *Token, v *IDVerifier) error {
 			_, err := v.Verify(ctx, tok.IDToken, "n", false)
 			return err
