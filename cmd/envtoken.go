@@ -20,36 +20,12 @@ const envRefreshToken = "KAKAO_REFRESH_TOKEN"
 // token the old one (the CI secret) stops working, so the new one is written
 // where asked and the user is always told to update the secret.
 func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
-	rt := d.Getenv(envRefreshToken)
-	clientID := d.Getenv(envClientID)
-	if err := maskSecrets(d, rt, o.ClientSecret); err != nil {
-		return err
-	}
-	if clientID == "" {
-		return usagef("set "+envClientID+" to the app's REST API key next to "+envRefreshToken, "%s is set but %s is not", envRefreshToken, envClientID)
-	}
-	env := &tokenstore.Record{
-		ClientID:     clientID,
-		AuthURL:      strings.TrimRight(firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
-		APIURL:       strings.TrimRight(firstNonEmpty(d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
-		RefreshToken: rt,
-	}
-	p := cleartextPolicy{allow: allowInsecureEnv(d), fix: useHTTPS, optIn: optInEnv}
-	if err := p.check(d, server{env.AuthURL, envAuthURL, "auth"}); err != nil {
-		return err
-	}
-	rec, rotated, err := refreshRecord(ctx, d, env, o.ClientSecret)
+	env, err := envLogin(d, o.ClientSecret, false)
 	if err != nil {
-		var ke *kakao.Error
-		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
-			return &hintedError{
-				err:  fmt.Errorf("%w: Kakao rejected %s: %v", ErrLoginRequired, envRefreshToken, ke),
-				hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,
-			}
-		}
 		return err
 	}
-	if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
+	rec, rotated, err := refreshEnv(ctx, d, env, o.ClientSecret)
+	if err != nil {
 		return err
 	}
 	rotatedRT := ""
@@ -60,6 +36,56 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 		}
 	}
 	return writeToken(d, o, "env", rec, rotatedRT)
+}
+
+// envLogin is env-only mode's login as the environment gives it: the app,
+// its servers and KAKAO_REFRESH_TOKEN, every secret masked first. The auth
+// server is vetted, and the API server too when the run calls it (withAPI).
+func envLogin(d *Deps, secret string, withAPI bool) (*tokenstore.Record, error) {
+	rt := d.Getenv(envRefreshToken)
+	clientID := d.Getenv(envClientID)
+	if err := maskSecrets(d, rt, secret); err != nil {
+		return nil, err
+	}
+	if clientID == "" {
+		return nil, usagef("set "+envClientID+" to the app's REST API key next to "+envRefreshToken, "%s is set but %s is not", envRefreshToken, envClientID)
+	}
+	env := &tokenstore.Record{
+		ClientID:     clientID,
+		AuthURL:      strings.TrimRight(firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
+		APIURL:       strings.TrimRight(firstNonEmpty(d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
+		RefreshToken: rt,
+	}
+	servers := []server{{env.AuthURL, envAuthURL, "auth"}}
+	if withAPI {
+		servers = append(servers, server{env.APIURL, envAPIURL, "API"})
+	}
+	p := cleartextPolicy{allow: allowInsecureEnv(d), fix: useHTTPS, optIn: optInEnv}
+	if err := p.check(d, servers...); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// refreshEnv is env-only mode's refresh of env (refreshRecord, the one
+// refresh), its new secrets masked. Kakao refusing the refresh token is a
+// login-required error that says how CI gets a new one.
+func refreshEnv(ctx context.Context, d *Deps, env *tokenstore.Record, secret string) (*tokenstore.Record, bool, error) {
+	rec, rotated, err := refreshRecord(ctx, d, env, secret)
+	if err != nil {
+		var ke *kakao.Error
+		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
+			return nil, false, &hintedError{
+				err:  fmt.Errorf("%w: Kakao rejected %s: %v", ErrLoginRequired, envRefreshToken, ke),
+				hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,
+			}
+		}
+		return nil, false, err
+	}
+	if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
+		return nil, false, err
+	}
+	return rec, rotated, nil
 }
 
 // handleRotation saves a rotated refresh token where the user asked and warns
