@@ -71,6 +71,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 		NewLogoutCmd(d, nil),
 		NewExportCmd(d, nil),
 		NewUserinfoCmd(d, nil),
+		NewAPICmd(d, nil),
 		NewEmulatorCmd(d, nil),
 	)
 	setUpHelp(root, d)

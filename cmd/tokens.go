@@ -67,3 +67,51 @@ func (s *stored) userAPI(ctx context.Context, d *Deps, rec *tokenstore.Record, s
 	tokens := &profileTokens{ctx: ctx, d: d, s: s, secret: secret, minTTL: minTTL, rec: rec}
 	return &kakao.API{BaseURL: rec.APIURL, Tokens: tokens, HTTPClient: d.HTTPClient}, tokens, nil
 }
+
+// envTokens is env-only mode's access token as Kakao API calls take it:
+// the first Token refreshes KAKAO_REFRESH_TOKEN's login (refreshEnv, the
+// one refresh; nothing is stored), and Renew refreshes again when Kakao
+// refused the token (-401). A rotated refresh token is handed on as
+// "token" hands it on (handleRotation, with rotation's RotatedFile).
+type envTokens struct {
+	ctx      context.Context // see profileTokens
+	d        *Deps
+	secret   string
+	rotation *TokenOptions
+	rec      *tokenstore.Record
+	fresh    bool // rec's access token is this run's
+}
+
+var _ kakao.Renewer = (*envTokens)(nil)
+
+// Token returns the access token of this run's refresh.
+func (e *envTokens) Token() (*oauth2.Token, error) {
+	if !e.fresh {
+		if err := e.refresh(); err != nil {
+			return nil, err
+		}
+	}
+	return oauthToken(e.rec), nil
+}
+
+// Renew refreshes again, unless the refused token is an older one.
+func (e *envTokens) Renew(refused *oauth2.Token) (*oauth2.Token, error) {
+	if !e.fresh || e.rec.AccessToken == refused.AccessToken {
+		if err := e.refresh(); err != nil {
+			return nil, err
+		}
+	}
+	return oauthToken(e.rec), nil
+}
+
+func (e *envTokens) refresh() error {
+	rec, rotated, err := refreshEnv(e.ctx, e.d, e.rec, e.secret)
+	if err != nil {
+		return err
+	}
+	e.rec, e.fresh = rec, true
+	if rotated {
+		return handleRotation(e.d, e.rotation, rec)
+	}
+	return nil
+}

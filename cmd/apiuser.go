@@ -1,0 +1,75 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+)
+
+// apiUser is the login a command calls Kakao's user API as: a stored
+// profile's, or env-only mode's (KAKAO_REFRESH_TOKEN).
+type apiUser struct {
+	api     *kakao.API
+	base    string  // the API base URL, the one place its access token goes
+	profile string  // "" in env-only mode
+	s       *stored // nil in env-only mode
+}
+
+// apiUserOptions are what openAPIUser needs beyond the profile.
+type apiUserOptions struct {
+	profile string
+	secret  string        // the client secret given for this run, if any
+	minTTL  time.Duration // a stored access token with less left is refreshed first
+	rotated string        // env-only mode: where a rotated refresh token goes
+}
+
+// openAPIUser finds the login to call Kakao as, vetting its servers; no
+// token is sent yet. In env-only mode the first call refreshes.
+func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, error) {
+	if d.Getenv(envRefreshToken) != "" {
+		env, err := envLogin(d, o.secret, true)
+		if err != nil {
+			return nil, err
+		}
+		tokens := &envTokens{ctx: ctx, d: d, secret: o.secret, rotation: &TokenOptions{RotatedFile: o.rotated}, rec: env}
+		return &apiUser{api: &kakao.API{BaseURL: env.APIURL, Tokens: tokens, HTTPClient: d.HTTPClient}, base: env.APIURL}, nil
+	}
+	s, err := openStored(d, o.profile)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	api, _, err := s.userAPI(ctx, d, rec, o.secret, o.minTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &apiUser{api: api, base: strings.TrimRight(firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL), "/"), profile: o.profile, s: s}, nil
+}
+
+// explain gives a kapi error the hint its login calls for: for a stored
+// profile withAPIHint's, naming the profile; in env-only mode, the way to
+// a new CI secret.
+func (u *apiUser) explain(err error) error {
+	if u.s != nil {
+		return withAPIHint(u.profile, err)
+	}
+	var ae *kakao.APIError
+	switch {
+	case !errors.As(err, &ae):
+		return err
+	case ae.InvalidToken():
+		return &hintedError{err: fmt.Errorf("%w: Kakao does not accept the access token just refreshed with %s (%v)", ErrLoginRequired, envRefreshToken, ae),
+			hint: `the login is gone (the app unlinked, say): run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`}
+	case ae.Code == -402 && len(ae.RequiredScopes) > 0:
+		return &hintedError{err: err, hint: fmt.Sprintf(`the login lacks consent for %s: run %s on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,
+			strings.Join(ae.RequiredScopes, ", "), loginCommand(DefaultProfile, "--scope", strings.Join(ae.RequiredScopes, ",")))}
+	}
+	return err
+}
