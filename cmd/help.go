@@ -29,6 +29,7 @@ var commandGroups = map[string]string{
 	"export":   "tokens",
 	"userinfo": "tokens",
 	"api":      "tokens",
+	"scopes":   "tokens",
 	"emulator": "emulator",
 }
 
@@ -108,7 +109,7 @@ var environmentHelp = []struct {
 		{"XDG_RUNTIME_DIR", "per-run session files live in kakao-auth/ under it\n(default: the user cache dir)"},
 	}},
 	{"CI without a browser (env-only mode):", [][2]string{
-		{envRefreshToken, "with " + envClientID + `, "kakao-auth token" (and api) refresh` + "\n" + `with this refresh token and touch no store`},
+		{envRefreshToken, "with " + envClientID + `, "kakao-auth token" (and api, scopes) refresh` + "\n" + `with this refresh token and touch no store`},
 		{"GITHUB_ACTIONS", `"true" in GitHub Actions: secrets are masked in the log and` + "\n" + `warnings become annotations`},
 		{"GITHUB_ENV", "the file --output github-env appends to"},
 		{"GITHUB_OUTPUT", "the file --output github-output appends to"},

@@ -95,6 +95,7 @@ func TestCompletion_FlagValues(t *testing.T) {
 		{[]string{"refresh", "-o", ""}, []string{"text", "json"}},
 		{[]string{"login", "-o", ""}, []string{"text", "json"}},
 		{[]string{"userinfo", "-o", ""}, []string{"text", "json"}},
+		{[]string{"scopes", "-o", ""}, []string{"text", "json"}},
 		{[]string{"api", "--profile", ""}, []string{"emulator", "work"}},
 		{[]string{"token", "--profile", ""}, []string{"emulator", "work"}},
 		{[]string{"logout", "--profile", ""}, []string{"emulator", "work"}},

@@ -109,9 +109,10 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 			t.Errorf("env-only stderr shows a secret outside a mask command: %q", line)
 		}
 	}
-	// api prints Kakao's answers, never a token; an error
+	// api and scopes print Kakao's answers, never a token; an error
 	// answer echoing the Authorization header shows it redacted.
 	mustBeQuiet("api stdout", run(ExitOK, "", base, "api", "-i", "/v2/user/me"))
+	mustBeQuiet("scopes stdout", run(ExitOK, "", base, "scopes", "-o", "json"))
 	emu.SetFault(emulator.FaultEcho)
 	mustBeQuiet("api stdout of an echoed error", run(ExitFailure, "", base, "api", "-i", "/v2/user/me"))
 	emu.SetFault(emulator.FaultNone)

@@ -72,6 +72,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 		NewExportCmd(d, nil),
 		NewUserinfoCmd(d, nil),
 		NewAPICmd(d, nil),
+		NewScopesCmd(d, nil),
 		NewEmulatorCmd(d, nil),
 	)
 	setUpHelp(root, d)
