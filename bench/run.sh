@@ -6,6 +6,7 @@
 #
 # Environment:
 #   BENCH_RUNS          timed runs per command for the one-process figures (default 200)
+#                       (a., c., e. and f.)
 #   BENCH_BURST_ROUNDS  rounds of the 50-process refresh burst (default 15)
 #   BENCH_LOGIN_COUNT   go test -count for BenchmarkLoginOverhead (default 10)
 #
@@ -223,6 +224,32 @@ fi
 run_measure run -n "$RUNS" -baseline token,go-noop -rss-runs 0 \
 	-title "e. what-if (not a target): token from a CGO_ENABLED=0 build ($(mb "$(size "$KA_STATIC")"), static) against the default build" \
 	token "$KA" token :: token-static "$KA_STATIC" token :: go-noop "$NOOP"
+
+# ---------------------------------------------------------------- f. api against curl
+
+# The same GET /v2/user/me with the same access token on the same emulator:
+# kakao-auth api (start, read the profile and the token file, call, print)
+# against curl given the token. token (no HTTP at all) is the third row, so
+# api ÷ token is what the call itself costs kakao-auth. Not a target.
+if command -v curl >/dev/null; then
+	TOKEN=$("${KENV[@]}" "$KA" token) || die "kakao-auth token failed"
+	CURL=(curl -s -f -H "Authorization: Bearer $TOKEN" "$BASE/v2/user/me")
+	api_body=$("${KENV[@]}" "$KA" api /v2/user/me) || die "kakao-auth api /v2/user/me failed"
+	curl_body=$("${CURL[@]}") || die "curl $BASE/v2/user/me failed"
+	if [[ $api_body == "$curl_body" ]]; then
+		echo "ok      api /v2/user/me prints what curl prints (the same body)" >>"$VERDICTS"
+	else
+		FAILED=1
+		echo "FAIL    api /v2/user/me printed another body than curl" >>"$VERDICTS"
+	fi
+	run_measure run -n "$RUNS" -baseline curl,token \
+		-title "f. kakao-auth api /v2/user/me against curl with the same access token, same emulator (and token, no HTTP)" \
+		api "$KA" api /v2/user/me :: curl "${CURL[@]}" :: token "$KA" token
+else
+	echo "f. kakao-auth api against curl: skipped, curl is not installed (command -v curl found nothing)"
+	echo
+	echo "note    f. skipped: no curl" >>"$VERDICTS"
+fi
 
 # ---------------------------------------------------------------- summary
 
