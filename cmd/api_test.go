@@ -35,13 +35,11 @@ type kapiWorld struct {
 func newKapiWorld(t *testing.T, cfg emulator.Config, profile string, scopes ...string) *kapiWorld {
 	t.Helper()
 	cfg.AutoApprove = true
-	emu := emulator.New(cfg)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
+	emu, base := newTestEmulator(t, cfg)
 	h := newHome(t)
 	root := filepath.Join(h.config, "kakao-auth")
-	loggedInWith(t, srv.URL, root, profile, "", scopes...)
-	return &kapiWorld{emu: emu, url: srv.URL, h: h, file: &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}}
+	loggedInWith(t, base, root, profile, "", scopes...)
+	return &kapiWorld{emu: emu, url: base, h: h, file: &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}}
 }
 
 // freshen refreshes profile's stored login now, as "kakao-auth refresh"
@@ -416,11 +414,9 @@ func TestAPI_ConcurrentProcessesOnAnExpiredTokenRefreshOnce(t *testing.T) {
 }
 
 func TestAPI_UsageErrors(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, base := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	loggedInProfile(t, srv.URL, root, "default")
+	loggedInProfile(t, base, root, "default")
 	for _, tt := range []struct {
 		args  []string
 		stdin string
@@ -456,11 +452,9 @@ func TestAPI_UsageErrors(t *testing.T) {
 // On a terminal, JSON is indented and Kakao's text cannot act on the
 // terminal; off a terminal the same body goes out exactly.
 func TestAPI_TerminalOutputIsIndentedAndSafe(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, base := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	loggedInProfile(t, srv.URL, root, "default")
+	loggedInProfile(t, base, root, "default")
 	emu.AnswerAPIWith(&emulator.APIErrorAnswer{Code: -2, Msg: "bad \u202ereversed\u009b2J"})
 
 	d, stdout, _ := storeDeps(root, nil, "")

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -129,11 +128,9 @@ func TestScopesRevoke_KakaosRefusalsHaveHints(t *testing.T) {
 
 // On a terminal, revoke asks; anything but yes changes nothing (exit 3).
 func TestScopesRevoke_AsksOnATerminal(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, base := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
-	loggedInWith(t, srv.URL, root, "default", "", "profile_nickname", "talk_message")
+	loggedInWith(t, base, root, "default", "", "profile_nickname", "talk_message")
 	file := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
 	for _, tt := range []struct {
 		answer  string
