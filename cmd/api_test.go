@@ -474,3 +474,24 @@ func TestAPI_TerminalOutputIsIndentedAndSafe(t *testing.T) {
 		t.Errorf("stdout %q, want the body exactly, %q", stdout, want)
 	}
 }
+
+// A login against an emulator that has stopped says so, not "check the
+// network connection".
+func TestAPI_GoneEmulatorIsNamed(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	root := t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, "default")
+	rec.Expiry = time.Now().Add(time.Hour) // valid: no refresh before the call
+	if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), "default", rec); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"api", "/v2/user/me"}, d); code != ExitFailure {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "is no longer running") {
+		t.Errorf("stdout %q, stderr %q; want the emulator named as gone", stdout, stderr)
+	}
+}

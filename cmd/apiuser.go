@@ -8,15 +8,17 @@ import (
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // apiUser is the login a command calls Kakao's user API as: a stored
 // profile's, or env-only mode's (KAKAO_REFRESH_TOKEN).
 type apiUser struct {
 	api     *kakao.API
-	base    string  // the API base URL, the one place its access token goes
-	profile string  // "" in env-only mode
-	s       *stored // nil in env-only mode
+	base    string             // the API base URL, the one place its access token goes
+	profile string             // "" in env-only mode
+	s       *stored            // nil in env-only mode
+	rec     *tokenstore.Record // the stored login as loaded; nil in env-only mode
 }
 
 // apiUserOptions are what openAPIUser needs beyond the profile.
@@ -50,15 +52,16 @@ func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, erro
 	if err != nil {
 		return nil, err
 	}
-	return &apiUser{api: api, base: strings.TrimRight(firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL), "/"), profile: o.profile, s: s}, nil
+	return &apiUser{api: api, base: strings.TrimRight(firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL), "/"), profile: o.profile, s: s, rec: rec}, nil
 }
 
 // explain gives a kapi error the hint its login calls for: for a stored
-// profile withAPIHint's, naming the profile; in env-only mode, the way to
-// a new CI secret.
+// profile withAPIHint's, naming the profile (or, for a login against a
+// loopback emulator that is gone, how to get a working one); in env-only
+// mode, the way to a new CI secret.
 func (u *apiUser) explain(err error) error {
 	if u.s != nil {
-		return withAPIHint(u.profile, err)
+		return withAPIHint(u.profile, explainUnreachable(u.profile, u.rec, err))
 	}
 	var ae *kakao.APIError
 	switch {
