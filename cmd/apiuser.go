@@ -68,7 +68,7 @@ func (u *apiUser) explain(err error) error {
 	case !errors.As(err, &ae):
 		return err
 	case ae.InvalidToken():
-		return &hintedError{err: fmt.Errorf("%w: Kakao does not accept the access token just refreshed with %s (%v)", ErrLoginRequired, envRefreshToken, ae),
+		return &hintedError{err: fmt.Errorf("%w: Kakao does not accept the access token just refreshed with %s (%w)", ErrLoginRequired, envRefreshToken, ae),
 			hint: `the login is gone (the app unlinked, say): run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`}
 	case ae.Code == -402 && len(ae.RequiredScopes) > 0:
 		return &hintedError{err: err, hint: fmt.Sprintf(`the login lacks consent for %s: run %s on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,

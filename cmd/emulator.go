@@ -92,19 +92,19 @@ issuer and discovery.`,
 			// any under one second or over kakao.MaxLifetime.
 			for _, ttl := range []time.Duration{opts.Config.AccessTTL, opts.Config.RefreshTTL} {
 				if ttl < time.Second || ttl > kakao.MaxLifetime {
-					return usagef(`run "kakao-auth emulator --help" for usage`, "token lifetimes must be from 1s to 10 years (87600h)")
+					return usagef(usageHint(c), "token lifetimes must be from 1s to 10 years (87600h)")
 				}
 			}
 			if opts.Config.KeyRotationInterval < 0 {
-				return usagef(`run "kakao-auth emulator --help" for usage`, "--rotate-keys-every must be positive")
+				return usagef(usageHint(c), "--rotate-keys-every must be positive")
 			}
 			f, err := emulator.ParseIDTokenFault(idTokenFault)
 			if err != nil {
-				return usagef(`run "kakao-auth emulator --help" for usage`, "--id-token-fault: %v", err)
+				return usagef(usageHint(c), "--id-token-fault: %v", err)
 			}
 			opts.IDTokenFault = f
 			if opts.Fault, err = emulator.ParseFault(fault); err != nil {
-				return usagef(`run "kakao-auth emulator --help" for usage`, "--fault: %v", err)
+				return usagef(usageHint(c), "--fault: %v", err)
 			}
 			if err := opts.checkAddr(); err != nil {
 				return err

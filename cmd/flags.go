@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -86,7 +85,7 @@ func checkOutput(c *cobra.Command, got string, allowed ...string) error {
 	if len(allowed) > 2 {
 		want = "one of " + strings.Join(allowed, ", ")
 	}
-	return usagef(fmt.Sprintf("run %q for usage", c.CommandPath()+" --help"), "--output must be %s, not %q", want, got)
+	return usagef(usageHint(c), "--output must be %s, not %q", want, got)
 }
 
 // completeOutput completes --output with the values c accepts.

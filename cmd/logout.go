@@ -124,7 +124,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 				return err // a cleartext server: nothing was sent
 			}
 			if !o.Force {
-				return &hintedError{err: fmt.Errorf("kakao %s failed: %v; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
+				return &hintedError{err: fmt.Errorf("kakao %s failed: %w; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
 			}
 			warnf(d, "kakao %s failed (%v); removing the local login anyway (--force)", what, err)
 		default:

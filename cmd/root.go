@@ -61,7 +61,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 	root.SetErr(d.Stderr)
 	root.SetVersionTemplate("kakao-auth {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err: err, hint: fmt.Sprintf("run %q for usage", c.CommandPath()+" --help")}
+		return &usageError{err: err, hint: usageHint(c)}
 	})
 	root.AddCommand(
 		NewLoginCmd(d, nil),
@@ -79,10 +79,15 @@ Try it with no Kakao app at all, against the built-in emulator:
 	return root
 }
 
+// usageHint is the hint of a usage error of c: where its usage is.
+func usageHint(c *cobra.Command) string {
+	return fmt.Sprintf("run %q for usage", c.CommandPath()+" --help")
+}
+
 // noArgs refuses positional arguments with a usage error.
 func noArgs(c *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef(fmt.Sprintf("run %q for usage", c.CommandPath()+" --help"), "unexpected argument %q", args[0])
+		return usagef(usageHint(c), "unexpected argument %q", args[0])
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 				return usagef("it applies to env-only mode, with "+envRefreshToken+" set; stored profiles keep rotated tokens themselves", "--rotated-refresh-token-file needs %s", envRefreshToken)
 			}
 			if opts.MinTTL < 0 {
-				return usagef(`run "kakao-auth token --help" for usage`, "--min-ttl must not be negative")
+				return usagef(usageHint(c), "--min-ttl must not be negative")
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
