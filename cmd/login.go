@@ -451,6 +451,7 @@ func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) aut
 		Stderr:       d.Stderr,
 		Width:        spinnerWidth(d),
 		HTTPClient:   d.HTTPClient,
+		Now:          d.Now,
 		CheckServers: func(authURL, apiURL string) error {
 			// The run vetted (and warned about) its own URLs already; a
 			// resumed login's session file may name others.

@@ -59,6 +59,7 @@ func exchangeFor(ctx context.Context, o Options, sess *session.Session, code str
 		RedirectURI:  sess.RedirectURI,
 		AuthURL:      sess.AuthURL,
 		HTTPClient:   o.HTTPClient,
+		Now:          o.Now,
 	}
 	tok, err := client.Exchange(ctx, code, sess.Verifier)
 	if err != nil {
@@ -70,7 +71,7 @@ func exchangeFor(ctx context.Context, o Options, sess *session.Session, code str
 	}
 	switch {
 	case tok.IDToken != "":
-		v := &kakao.IDVerifier{ClientID: sess.ClientID, AuthURL: sess.AuthURL, HTTPClient: o.HTTPClient}
+		v := &kakao.IDVerifier{ClientID: sess.ClientID, AuthURL: sess.AuthURL, HTTPClient: o.HTTPClient, Now: o.Now}
 		if res.IDClaims, err = v.Verify(ctx, tok.IDToken, sess.Nonce, false); err != nil {
 			return nil, err
 		}

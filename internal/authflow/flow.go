@@ -74,6 +74,9 @@ type Options struct {
 	// session file before the code is sent; an error stops the login
 	// there. nil checks nothing.
 	CheckServers func(authURL, apiURL string) error
+	// Now is the clock that judges token lifetimes and ID tokens; nil
+	// means time.Now.
+	Now func() time.Time
 }
 
 // Result is a completed login: the tokens, and the session they were
