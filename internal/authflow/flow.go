@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
@@ -188,14 +187,14 @@ func authorizeURL(sess *session.Session, o Options) string {
 	})
 }
 
-// nonceFor returns a fresh nonce when the login asks for an ID token.
+// nonceFor returns a fresh nonce for every login, whatever its scopes: an
+// app with OpenID Connect on sends an ID token for a login that asks for
+// no scope at all (KAKAO.md §5), and a nonce is what ties that token to
+// this login. The session keeps it, and refreshed ID tokens are checked
+// against it later.
 func nonceFor(scopes []string) string {
-	if !slices.Contains(scopes, "openid") {
-		return ""
-	}
-	n, err := kakao.NewState()
-	if err != nil {
-		return ""
-	}
+	_ = scopes // every login gets one
+	// crypto/rand does not fail since Go 1.24 (it never returns an error).
+	n, _ := kakao.NewState()
 	return n
 }

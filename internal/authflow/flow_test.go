@@ -651,3 +651,41 @@ func TestLogin_LinkedSessionDirectoryStopsTheLoginFirst(t *testing.T) {
 		t.Errorf("Start() = %v, want an InsecureError", err)
 	}
 }
+
+// An app with OpenID Connect on sends an ID token for a login whose
+// authorize request has no scope (KAKAO.md §5), so every login sends a
+// nonce and keeps it in its session, and any ID token is checked against
+// it: with a scope that asks for no ID token too, for a refresh to check.
+func TestLogin_EveryLoginSendsANonce(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		scopes      []string
+		wantIDToken bool
+	}{
+		{"no scope", nil, true},
+		{"scope without openid", []string{"profile_nickname"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, emulator.Config{})
+			h.opts.Scopes = tt.scopes
+			var authURL string
+			agree := h.person(emulator.Agree)
+			h.opts.Open = func(ctx context.Context, u string) error { authURL = u; return agree(ctx, u) }
+			res, err := Login(t.Context(), h.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse(authURL)
+			nonce := u.Query().Get("nonce")
+			if len(nonce) < 22 || res.Session.Nonce != nonce {
+				t.Errorf("nonce in URL %q, in the session %q: want one fresh nonce in both", nonce, res.Session.Nonce)
+			}
+			if got := res.Token.IDToken != ""; got != tt.wantIDToken {
+				t.Fatalf("ID token sent: %v, want %v", got, tt.wantIDToken)
+			}
+			if tt.wantIDToken && (res.IDClaims == nil || res.IDClaims.Nonce != nonce) {
+				t.Errorf("IDClaims = %+v, want verified claims carrying the nonce %q", res.IDClaims, nonce)
+			}
+		})
+	}
+}
