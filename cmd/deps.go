@@ -38,6 +38,9 @@ type Deps struct {
 	SessionDir func() (string, error)
 	// Paths is where profiles, token files and locks live.
 	Paths func() (tokenstore.Paths, error)
+	// CacheDir is where kakao-auth keeps what it can fetch again: the auth
+	// servers' ID-token signing keys. nil keeps nothing on disk.
+	CacheDir func() (string, error)
 	// OpenStore opens a token store backend by name.
 	OpenStore func(name string, p tokenstore.Paths) (tokenstore.Store, error)
 	// HTTPClient makes every call to Kakao or the emulator.
@@ -100,5 +103,25 @@ func DefaultDeps() *Deps {
 	}
 	d.SessionDir = func() (string, error) { return session.DefaultDir(d.Getenv) }
 	d.Paths = func() (tokenstore.Paths, error) { return tokenstore.DefaultPaths(d.Getenv) }
+	d.CacheDir = func() (string, error) {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, "kakao-auth"), nil
+	}
 	return d
+}
+
+// keyCacheDir is where ID-token signing keys are cached, or "" for
+// nowhere (no cache directory here: the keys are then fetched each run).
+func keyCacheDir(d *Deps) string {
+	if d.CacheDir == nil {
+		return ""
+	}
+	dir, err := d.CacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "jwks")
 }

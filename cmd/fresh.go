@@ -123,7 +123,7 @@ func refreshRecord(ctx context.Context, d *Deps, cur *tokenstore.Record, secret 
 		return nil, false, fmt.Errorf("refresh: %w", err)
 	}
 	if tok.IDToken != "" {
-		v := &kakao.IDVerifier{ClientID: cur.ClientID, AuthURL: client.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now}
+		v := &kakao.IDVerifier{ClientID: cur.ClientID, AuthURL: client.AuthURL, HTTPClient: d.HTTPClient, Now: d.Now, KeyCacheDir: keyCacheDir(d)}
 		if _, err := v.Verify(ctx, tok.IDToken, cur.Nonce, true); err != nil {
 			return nil, false, fmt.Errorf("refresh: %w", err)
 		}

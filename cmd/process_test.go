@@ -37,6 +37,9 @@ func newHome(t *testing.T) home {
 	return h
 }
 
+// cache is the home's user cache directory (XDG_CACHE_HOME).
+func (h home) cache() string { return filepath.Join(h.dir, "cache") }
+
 func (h home) sessionFiles(t *testing.T) []string {
 	t.Helper()
 	entries, _ := os.ReadDir(filepath.Join(h.run, "kakao-auth"))
@@ -52,7 +55,7 @@ func (h home) sessionFiles(t *testing.T) []string {
 func execCommand(args []string, h home, env []string, stdin string) *exec.Cmd {
 	c := exec.Command(os.Args[0], args...)
 	c.Env = append(os.Environ(), asKakaoAuthEnv+"=1", "XDG_RUNTIME_DIR="+h.run, "XDG_CONFIG_HOME="+h.config,
-		"HOME="+h.dir, "KAKAO_AUTH_PROFILE=", "KAKAO_AUTH_STORE=", "KAKAO_CLIENT_ID=", "KAKAO_CLIENT_SECRET=",
+		"XDG_CACHE_HOME="+h.cache(), "HOME="+h.dir, "KAKAO_AUTH_PROFILE=", "KAKAO_AUTH_STORE=", "KAKAO_CLIENT_ID=", "KAKAO_CLIENT_SECRET=",
 		"KAKAO_REFRESH_TOKEN=", "KAKAO_AUTH_URL=", "KAKAO_API_URL=", "KAKAO_AUTH_BROWSER=", "BROWSER=", "GITHUB_ACTIONS=", "CI=")
 	c.Env = append(c.Env, env...)
 	c.Stdin = strings.NewReader(stdin)

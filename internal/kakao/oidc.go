@@ -48,18 +48,22 @@ func (e *IDTokenError) Hint() string {
 }
 
 // IDVerifier checks Kakao ID tokens: RS256 signature against the auth
-// server's JWKS (cached for the life of the verifier, refetched once on an
-// unknown kid), iss equal to the auth base, aud equal to the client id, exp
-// and iat within ClockSkew, and the nonce of the login.
+// server's JWKS (kept for the life of the verifier and, with KeyCacheDir,
+// on disk for KeyCacheTTL; fetched once more for an unknown kid), iss equal
+// to the auth base, aud equal to the client id, exp and iat within
+// ClockSkew, and the nonce of the login.
 type IDVerifier struct {
 	ClientID   string
 	AuthURL    string // the auth base; also the expected issuer
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// KeyCacheDir is where the signing keys are cached between runs, one
+	// file per auth server; "" keeps them in memory only.
+	KeyCacheDir string
 
 	once  sync.Once
-	keys  *oidc.RemoteKeySet
+	keys  *keySet
 	guard redirectGuard // of the key fetches
 }
 
@@ -81,10 +85,8 @@ func (v *IDVerifier) issuer() string {
 // login; on a refresh pass the login's nonce too: Kakao's refreshed ID
 // tokens carry none, and any other value is refused.
 func (v *IDVerifier) Verify(ctx context.Context, raw, wantNonce string, refreshed bool) (*IDClaims, error) {
-	ctx = oidc.ClientContext(ctx, v.guard.client(v.HTTPClient))
 	v.once.Do(func() {
-		// The key set lives as long as the verifier: one run.
-		v.keys = oidc.NewRemoteKeySet(context.WithoutCancel(ctx), v.issuer()+JWKSPath)
+		v.keys = &keySet{issuer: v.issuer(), url: v.issuer() + JWKSPath, dir: v.KeyCacheDir, client: v.guard.client(v.HTTPClient), now: v.now}
 	})
 	verifier := oidc.NewVerifier(v.issuer(), v.keys, &oidc.Config{
 		ClientID:             v.ClientID,
