@@ -97,6 +97,25 @@ func TestNewLogoutCmd(t *testing.T) {
 	})
 }
 
+// Flags before COMMAND (or --) are exec's; everything from COMMAND on is
+// the command's, flags included.
+func TestNewExecCmd(t *testing.T) {
+	checkArgv(t, NewExecCmd, []argvCase[ExecOptions]{
+		{name: "after --", args: []string{"--", "env"}, want: ExecOptions{Profile: "default", MinTTL: DefaultMinTTL, Command: []string{"env"}}},
+		{name: "flags after the command are its own", args: []string{"env", "-i", "--profile", "x"},
+			want: ExecOptions{Profile: "default", MinTTL: DefaultMinTTL, Command: []string{"env", "-i", "--profile", "x"}}},
+		{name: "flags before --", args: []string{"--profile", "bot", "--min-ttl", "1h", "--", "sh", "-c", "echo", "--", "--min-ttl"},
+			want: ExecOptions{Profile: "bot", MinTTL: time.Hour, Command: []string{"sh", "-c", "echo", "--", "--min-ttl"}}},
+		{name: "help after the command", args: []string{"--min-ttl=0s", "curl", "--help"}, want: ExecOptions{Profile: "default", Command: []string{"curl", "--help"}}},
+		{name: "env-only mode", args: []string{"--rotated-refresh-token-file", "rt", "true"}, env: map[string]string{envRefreshToken: "rt", envClientSecret: "s3cret"},
+			want: ExecOptions{Profile: "default", MinTTL: DefaultMinTTL, ClientSecret: "s3cret", RotatedFile: "rt", Command: []string{"true"}}},
+		{name: "no command", wantUsage: true},
+		{name: "only --", args: []string{"--"}, wantUsage: true},
+		{name: "negative min-ttl", args: []string{"--min-ttl", "-1m", "true"}, wantUsage: true},
+		{name: "rotated file outside env-only mode", args: []string{"--rotated-refresh-token-file", "rt", "true"}, wantUsage: true},
+	})
+}
+
 func TestNewExportCmd(t *testing.T) {
 	checkArgv(t, NewExportCmd, []argvCase[ExportOptions]{
 		{name: "defaults", want: ExportOptions{Profile: "default", Output: "env"}},

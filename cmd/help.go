@@ -25,6 +25,7 @@ var commandGroups = map[string]string{
 	"logout":   "login",
 	"status":   "login",
 	"token":    "tokens",
+	"exec":     "tokens",
 	"refresh":  "tokens",
 	"export":   "tokens",
 	"userinfo": "tokens",
@@ -113,7 +114,7 @@ var environmentHelp = []struct {
 		{"GITHUB_ACTIONS", `"true" in GitHub Actions: secrets are masked in the log and` + "\n" + `warnings become annotations`},
 		{"GITHUB_ENV", "the file --output github-env appends to"},
 		{"GITHUB_OUTPUT", "the file --output github-output appends to"},
-		{"KAKAO_ACCESS_TOKEN", "set for later steps by --output github-env"},
+		{"KAKAO_ACCESS_TOKEN", "set for later steps by --output github-env, and for the command\nof \"kakao-auth exec\" (with KAKAO_API_URL)"},
 		{"KAKAO_ID_TOKEN", "set for later steps by --output github-env --id-token"},
 	}},
 	{"The browser:", [][2]string{

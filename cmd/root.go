@@ -70,6 +70,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 		NewStatusCmd(d, nil),
 		NewLogoutCmd(d, nil),
 		NewExportCmd(d, nil),
+		NewExecCmd(d, nil),
 		NewUserinfoCmd(d, nil),
 		NewAPICmd(d, nil),
 		NewScopesCmd(d, nil),
@@ -109,7 +110,10 @@ func exitCode(err error) int {
 	var ue *usageError
 	var denied *authflow.DeniedError
 	var cancelled *cancelledError
+	var status *exitStatusError
 	switch {
+	case errors.As(err, &status):
+		return status.code
 	case errors.As(err, &ue), isCobraUsage(err):
 		return ExitUsage
 	case errors.Is(err, authflow.ErrCancelled), errors.Is(err, context.Canceled), errors.As(err, &denied), errors.As(err, &cancelled):
@@ -137,6 +141,9 @@ func isCobraUsage(err error) bool {
 // An interrupt (Ctrl-C, SIGTERM) names what it interrupted: the command
 // that ran.
 func printError(w io.Writer, command string, err error) {
+	if status := (*exitStatusError)(nil); errors.As(err, &status) && status.silent() {
+		return
+	}
 	if errors.Is(err, authflow.ErrCancelled) || errors.Is(err, context.Canceled) {
 		if command == "login" {
 			fmt.Fprintln(w, "kakao-auth: error: login cancelled")

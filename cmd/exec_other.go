@@ -1,0 +1,13 @@
+//go:build !unix
+
+package cmd
+
+import "os"
+
+// forwardedSignals are the signals exec catches while its command runs.
+var forwardedSignals = []os.Signal{os.Interrupt}
+
+// reachesCommandItself is always true here: Ctrl-C in a console reaches
+// every process attached to it, the command included, and no other
+// process can be sent one. exec only stays alive to wait for the command.
+func reachesCommandItself(os.Signal, int) bool { return true }

@@ -1,0 +1,202 @@
+//go:build unix
+
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+)
+
+// signalRecorderArg makes the test binary a command for exec to run (as
+// its only argument; kakao-auth's own runs have more): it says "ready",
+// prints "got SIGNAME" for each signal it gets, and exits 7 half a second
+// after the first, so a second delivery of the same signal still shows.
+// It is dispatched from init, before TestMain: the recorder runs under a
+// kakao-auth that is the test binary too, and inherits its environment.
+const signalRecorderArg = "kakao-auth-test-signal-recorder"
+
+func init() {
+	if len(os.Args) == 2 && os.Args[1] == signalRecorderArg {
+		signalRecorderMain()
+	}
+}
+
+func signalRecorderMain() {
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	fmt.Println("ready")
+	var grace <-chan time.Time
+	giveUp := time.After(30 * time.Second)
+	for {
+		select {
+		case s := <-sigs:
+			fmt.Println("got", unix.SignalName(s.(syscall.Signal)))
+			if grace == nil {
+				grace = time.After(500 * time.Millisecond)
+			}
+		case <-grace:
+			os.Exit(7)
+		case <-giveUp:
+			os.Exit(99)
+		}
+	}
+}
+
+// startExec starts "kakao-auth exec -- <signal recorder>" as a real
+// process in home h, in a process group of its own (unless configure
+// says otherwise), and waits until the recorder is ready.
+func startExec(t *testing.T, h home, configure func(*exec.Cmd)) (*exec.Cmd, *lockedBuffer, *lockedBuffer) {
+	t.Helper()
+	c := execCommand([]string{"exec", "--", os.Args[0], signalRecorderArg}, h, []string{quickExit()}, "")
+	var stdout, stderr lockedBuffer
+	c.Stdout, c.Stderr = &stdout, &stderr
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if configure != nil {
+		configure(c)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	return c, &stdout, &stderr
+}
+
+func waitForText(t *testing.T, what string, b interface{ String() string }, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if strings.Contains(b.String(), text) {
+			return
+		}
+	}
+	t.Fatalf("%s never showed %q:\n%s", what, text, b.String())
+}
+
+func exitCodeOf(t *testing.T, c *exec.Cmd) int {
+	t.Helper()
+	err := c.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// A signal sent to kakao-auth (by a supervisor, a CI runner, kill) goes on
+// to the command, once; kakao-auth is not ended by it but waits for the
+// command, whose exit status it takes, and says nothing.
+func TestExec_SignalsArePassedOnToTheCommand(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2} {
+		name := unix.SignalName(sig)
+		t.Run(name, func(t *testing.T) {
+			h := newHome(t)
+			loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default")
+			c, stdout, stderr := startExec(t, h, nil)
+			waitForText(t, "the command", stdout, "ready\n")
+			if err := c.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitCodeOf(t, c); code != 7 {
+				t.Errorf("exit %d, want the command's 7; stderr:\n%s", code, stderr.String())
+			}
+			if got, want := stdout.String(), "ready\ngot "+name+"\n"; got != want {
+				t.Errorf("the command printed %q, want %q", got, want)
+			}
+			if stderr.String() != "" {
+				t.Errorf("stderr = %q, want nothing", stderr.String())
+			}
+		})
+	}
+}
+
+// Ctrl-C (and Ctrl-\) typed at the terminal signals the terminal's whole
+// foreground process group, the command included: kakao-auth does not pass
+// it on as well, so the command gets it once.
+func TestExec_KeysTypedAtTheTerminalReachTheCommandOnce(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	for _, key := range []struct {
+		name string
+		char string
+	}{{"SIGINT", "\x03"}, {"SIGQUIT", "\x1c"}} {
+		t.Run(key.name, func(t *testing.T) {
+			h := newHome(t)
+			loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default")
+			c := execCommand([]string{"exec", "--", os.Args[0], signalRecorderArg}, h, []string{quickExit()}, "")
+			c.Stdin = nil            // the terminal, as stdout and stderr
+			tty, err := pty.Start(c) // a session of its own, with the pty as its terminal
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tty.Close()
+			t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+			var out lockedBuffer
+			go func() {
+				r := bufio.NewReader(tty)
+				for {
+					line, err := r.ReadString('\n')
+					out.Write([]byte(strings.TrimRight(line, "\r\n") + "\n"))
+					if err != nil {
+						return
+					}
+				}
+			}()
+			waitForText(t, "the terminal", &out, "ready\n")
+			if _, err := tty.Write([]byte(key.char)); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitCodeOf(t, c); code != 7 {
+				t.Errorf("exit %d, want the command's 7; terminal:\n%s", code, out.String())
+			}
+			if got := strings.Count(out.String(), "got "+key.name); got != 1 {
+				t.Errorf("the command got %s %d times, want once; terminal:\n%s", key.name, got, out.String())
+			}
+		})
+	}
+}
+
+// An interrupt while the token is still being refreshed ends the run
+// there: the command never starts.
+func TestExec_InterruptBeforeTheCommandStartsRunsNothing(t *testing.T) {
+	emu := emulator.New(emulator.Config{AutoApprove: true})
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	h := newHome(t)
+	loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default") // expired
+	emu.SetTokenDelay(time.Hour)
+	c, stdout, stderr := startExec(t, h, nil)
+	for deadline := time.Now().Add(20 * time.Second); emu.TokenRequestsWaiting() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the refresh never reached the emulator; stderr:\n%s", stderr.String())
+		}
+	}
+	c.Process.Signal(syscall.SIGINT)
+	if code := exitCodeOf(t, c); code != ExitCancelled {
+		t.Errorf("exit %d, want %d", code, ExitCancelled)
+	}
+	if got := stderr.String(); got != "kakao-auth: error: exec interrupted\n" {
+		t.Errorf("stderr = %q", got)
+	}
+	if stdout.String() != "" {
+		t.Errorf("the command ran: %q", stdout.String())
+	}
+}
