@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
+	"github.com/kakao-auth/kakao-auth/internal/authflow"
 	"github.com/kakao-auth/kakao-auth/internal/session"
 )
 
@@ -88,12 +89,24 @@ func TestNewStatusCmd(t *testing.T) {
 }
 
 func TestNewLogoutCmd(t *testing.T) {
+	const wait = authflow.DefaultTimeout
 	checkArgv(t, NewLogoutCmd, []argvCase[LogoutOptions]{
-		{name: "defaults", want: LogoutOptions{Profile: "default"}},
-		{name: "revoke with force", args: []string{"--revoke", "--force", "--profile", "bot"}, want: LogoutOptions{Profile: "bot", Revoke: true, Force: true}},
-		{name: "unlink with yes", args: []string{"--unlink", "--yes"}, want: LogoutOptions{Profile: "default", Unlink: true, Yes: true}},
-		{name: "unlink asks on a terminal", args: []string{"--unlink"}, terminal: true, want: LogoutOptions{Profile: "default", Unlink: true}},
+		{name: "defaults", want: LogoutOptions{Profile: "default", Timeout: wait}},
+		{name: "revoke with force", args: []string{"--revoke", "--force", "--profile", "bot"}, want: LogoutOptions{Profile: "bot", Revoke: true, Force: true, Timeout: wait}},
+		{name: "unlink with yes", args: []string{"--unlink", "--yes"}, want: LogoutOptions{Profile: "default", Unlink: true, Yes: true, Timeout: wait}},
+		{name: "unlink asks on a terminal", args: []string{"--unlink"}, terminal: true, want: LogoutOptions{Profile: "default", Unlink: true, Timeout: wait}},
 		{name: "revoke and unlink", args: []string{"--revoke", "--unlink"}, wantUsage: true},
+		{name: "kakao account", args: []string{"--kakao-account"},
+			want: LogoutOptions{Profile: "default", KakaoAccount: true, LogoutRedirectURI: DefaultLogoutRedirectURI, Timeout: wait}},
+		{name: "kakao account, URI from the environment", args: []string{"--kakao-account", "--revoke"}, env: map[string]string{envLogoutRedirectURI: "http://127.0.0.1:9000/bye"},
+			want: LogoutOptions{Profile: "default", Revoke: true, KakaoAccount: true, LogoutRedirectURI: "http://127.0.0.1:9000/bye", Timeout: wait}},
+		{name: "kakao account, flags win", args: []string{"--kakao-account", "--unlink", "--yes", "--logout-redirect-uri", "http://[::1]:9001/out", "--timeout", "1m", "--browser-command", "firefox -P work"},
+			env:  map[string]string{envLogoutRedirectURI: "http://127.0.0.1:9000/bye"},
+			want: LogoutOptions{Profile: "default", Unlink: true, Yes: true, KakaoAccount: true, LogoutRedirectURI: "http://[::1]:9001/out", Timeout: time.Minute, BrowserCommand: "firefox -P work"}},
+		{name: "logout redirect URI without kakao account", args: []string{"--logout-redirect-uri", DefaultLogoutRedirectURI}, wantUsage: true},
+		{name: "browser command without kakao account", args: []string{"--browser-command", "firefox"}, wantUsage: true},
+		{name: "a logout redirect URI off this machine", args: []string{"--kakao-account", "--logout-redirect-uri", "https://app.example.com/logout"}, wantUsage: true},
+		{name: "no timeout", args: []string{"--kakao-account", "--timeout", "0s"}, wantUsage: true},
 	})
 }
 

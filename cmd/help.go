@@ -99,6 +99,7 @@ var environmentHelp = []struct {
 		{envClientID, "the app's REST API key (--client-id)"},
 		{envClientSecret, "the app's client secret; its only flag is --client-secret-file,\nso it never shows in the process list"},
 		{envRedirectURI, "registered redirect URI(s) to listen on, comma- or space-separated\n(--redirect-uri; default " + DefaultRedirectURI + ")"},
+		{envLogoutRedirectURI, "registered Logout Redirect URI for logout --kakao-account\n(--logout-redirect-uri; default " + DefaultLogoutRedirectURI + ")"},
 		{envAuthURL, "Kakao's auth server (--auth-url; default " + kakao.DefaultAuthURL + ")"},
 		{envAPIURL, "Kakao's API server (--api-url; default " + kakao.DefaultAPIURL + ")"},
 		{envAllowInsecureHTTP, "1 allows http:// servers off this machine (--" + flagAllowInsecureHTTP + "),\nwith a warning each run; only loopback may be http otherwise"},

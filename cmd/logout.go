@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,13 @@ type LogoutOptions struct {
 	Yes          bool // no confirmation for --unlink
 	Force        bool // remove the local record even when the remote call failed
 	ClientSecret string
+	// KakaoAccount logs the browser out of Kakao first (GET /oauth/logout),
+	// catching it at LogoutRedirectURI within Timeout; BrowserCommand
+	// opens it.
+	KakaoAccount      bool
+	LogoutRedirectURI string
+	Timeout           time.Duration
+	BrowserCommand    string
 }
 
 // NewLogoutCmd builds "kakao-auth logout". runF replaces the action in
@@ -37,7 +45,13 @@ func NewLogoutCmd(d *Deps, runF func(context.Context, *LogoutOptions) error) *co
 --revoke first asks Kakao to expire the tokens (POST /v1/user/logout).
 --unlink first disconnects the user from the app (POST /v1/user/unlink),
 which also withdraws consent; it asks for confirmation unless --yes.
-When the remote call fails, the local record is kept (so you can retry)
+--kakao-account first logs the browser out of Kakao too (its Kakao Account
+session), for shared machines, where revoking the tokens leaves the browser
+logged in: Kakao's logout page opens and sends the browser back to
+--logout-redirect-uri, which must be registered for the app as a Logout
+Redirect URI ([카카오 로그인] > [고급]). Add --revoke to expire the tokens
+as well.
+When a step at Kakao fails, the local record is kept (so you can retry)
 unless --force is given.`,
 		Example: `  # Forget the login on this machine
   kakao-auth logout
@@ -46,7 +60,10 @@ unless --force is given.`,
   kakao-auth logout --revoke
 
   # Disconnect the app from the Kakao account (withdraws consent), no prompt
-  kakao-auth logout --unlink --yes`,
+  kakao-auth logout --unlink --yes
+
+  # On a shared machine: expire the tokens and log the browser out of Kakao
+  kakao-auth logout --revoke --kakao-account`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
@@ -58,6 +75,9 @@ unless --force is given.`,
 			}
 			if opts.Unlink && !opts.Yes && !d.StdinIsTerminal {
 				return usagef("pass --yes to unlink without a prompt", "--unlink needs confirmation, and stdin is not a terminal")
+			}
+			if err := opts.checkAccountLogout(d, c); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -71,6 +91,7 @@ unless --force is given.`,
 	fs.BoolVar(&opts.Unlink, "unlink", false, "disconnect the user from the app at Kakao first (POST /v1/user/unlink)")
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fs.BoolVar(&opts.Force, "force", false, "remove the local record even if the remote call fails")
+	registerAccountLogoutFlags(fs, opts)
 	return c
 }
 
@@ -84,7 +105,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	}
 	var rec *tokenstore.Record
 	var s *stored
-	if o.Revoke || o.Unlink {
+	if o.Revoke || o.Unlink || o.KakaoAccount {
 		// Only a login found the usual way is used at Kakao; a record a
 		// crash left without a note is still removed below.
 		s, err = openStored(d, o.Profile)
@@ -106,11 +127,17 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			return &cancelledError{errNotConfirmed}
 		}
 	}
+	if o.KakaoAccount {
+		// First: it changes nothing stored, so a failure leaves all as it was.
+		if err := afterAccountLogout(d, o, accountLogout(ctx, d, o, rec)); err != nil {
+			return err
+		}
+	}
 	what := "logout"
 	if o.Unlink {
 		what = "unlink"
 	}
-	if rec != nil {
+	if rec != nil && (o.Revoke || o.Unlink) {
 		// Before the lock: a -401 here refreshes once, under the lock.
 		err := remoteLogout(ctx, d, s, rec, o)
 		switch {

@@ -1,0 +1,186 @@
+package authflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
+)
+
+// LogoutOptions configure one Kakao Account logout.
+type LogoutOptions struct {
+	ClientID string
+	AuthURL  string // Kakao auth base; empty means kakao.DefaultAuthURL
+	// RedirectURI is the logout redirect URI: one registered for the app
+	// under [카카오 로그인] > [고급], served here on the loopback.
+	RedirectURI string
+	// Timeout bounds the wait for the browser; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Open shows the URL to the person; its failure is reported, not fatal.
+	Open func(ctx context.Context, url string) error
+	// Stderr receives every message for people.
+	Stderr io.Writer
+}
+
+// LogoutTimeoutError means the browser did not come back in time.
+type LogoutTimeoutError struct {
+	After       time.Duration
+	RedirectURI string
+}
+
+func (e *LogoutTimeoutError) Error() string {
+	return fmt.Sprintf("no answer from the browser within %s, so the Kakao Account logout is not confirmed", e.After)
+}
+
+// Hint points at the usual cause, Kakao's KOE007 page.
+func (e *LogoutTimeoutError) Hint() string {
+	return fmt.Sprintf("Kakao shows KOE007 on its own page instead of coming back when the logout redirect URI is not registered: look at the browser tab; register %s as a Logout Redirect URI of the app ([카카오 로그인] > [고급]) or pass a registered one with --logout-redirect-uri, then run the logout again (or raise --timeout)", e.RedirectURI)
+}
+
+// LogoutPortInUseError means the logout redirect URI's port is taken.
+type LogoutPortInUseError struct {
+	RedirectURI string
+	Port        string
+}
+
+func (e *LogoutPortInUseError) Error() string {
+	return fmt.Sprintf("port %s of the logout redirect URI %s is in use", e.Port, e.RedirectURI)
+}
+
+// Hint says how to free or change it.
+func (e *LogoutPortInUseError) Hint() string {
+	return "stop whatever listens there (a kakao-auth login?), or register another Logout Redirect URI for the app and pass it with --logout-redirect-uri"
+}
+
+// AccountLogout ends the person's Kakao Account session in the browser
+// (KAKAO.md §8.3), for shared machines, where revoking the tokens leaves
+// the browser logged in to Kakao. It listens on exactly the logout
+// redirect URI (host, port and path), opens Kakao's logout page with a
+// fresh state, and returns once the browser comes back there with that
+// state, having shown it a page. It touches no token.
+func AccountLogout(ctx context.Context, o LogoutOptions) error {
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	lb, err := parseLoopback(o.RedirectURI)
+	if err != nil {
+		return err
+	}
+	listeners, err := lb.listen()
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &LogoutPortInUseError{RedirectURI: o.RedirectURI, Port: lb.port}
+		}
+		return fmt.Errorf("listen on %s: %w", o.RedirectURI, err)
+	}
+	state, err := kakao.NewState()
+	if err != nil {
+		closeAll(listeners)
+		return err
+	}
+	h := &logoutHandler{path: lb.path, state: state, done: make(chan struct{})}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	var serving sync.WaitGroup
+	for _, ln := range listeners {
+		serving.Add(1)
+		go func(ln net.Listener) {
+			defer serving.Done()
+			_ = srv.Serve(ln)
+		}(ln)
+	}
+	defer func() {
+		srv.Close()
+		serving.Wait()
+	}()
+
+	client := &kakao.Client{ClientID: o.ClientID, AuthURL: o.AuthURL}
+	logoutURL := client.AccountLogoutURL(o.RedirectURI, state)
+	fmt.Fprintf(o.Stderr, "Opening Kakao's logout page in your browser. If it does not open, visit:\n\n  %s\n\n", logoutURL)
+	if o.Open != nil {
+		go func() {
+			if err := o.Open(ctx, logoutURL); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %s; open the URL above yourself\n", termtext.Line(err.Error()))
+			}
+		}()
+	}
+	fmt.Fprintf(o.Stderr, "Waiting for the browser to come back to %s (timeout %s)...\n", o.RedirectURI, o.Timeout)
+	timer := time.NewTimer(o.Timeout)
+	defer timer.Stop()
+	select {
+	case <-h.done:
+		return nil
+	case <-timer.C:
+		return &LogoutTimeoutError{After: o.Timeout, RedirectURI: o.RedirectURI}
+	case <-ctx.Done():
+		return fmt.Errorf("kakao account logout: %w", ctx.Err())
+	}
+}
+
+// logoutHandler serves exactly GET on the logout redirect URI's path. The
+// first request with the logout's state ends the wait, once its page is on
+// the wire; every other request changes nothing.
+type logoutHandler struct {
+	path    string
+	state   string
+	claimed atomic.Bool
+	done    chan struct{}
+}
+
+func (h *logoutHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet || r.URL.EscapedPath() != h.path {
+		http.NotFound(w, r)
+		return
+	}
+	if r.URL.Query().Get("state") != h.state {
+		pageLogoutWrongState.render(w)
+		return
+	}
+	if !h.claimed.CompareAndSwap(false, true) {
+		pageLogoutDone.render(w)
+		return
+	}
+	pageLoggedOut.render(w)
+	// The server closes as soon as done is: the page must be sent first.
+	_ = http.NewResponseController(w).Flush()
+	close(h.done)
+}
+
+var (
+	pageLoggedOut = page{
+		Status:  http.StatusOK,
+		OK:      true,
+		Title:   "You are logged out of Kakao",
+		Message: "Kakao ended your Kakao Account session in this browser. You can close this tab and return to the terminal.",
+	}
+	pageLogoutWrongState = page{
+		Status:  http.StatusBadRequest,
+		Title:   "This logout answer is not for the running kakao-auth",
+		Message: "The address this tab opened does not belong to the logout kakao-auth is waiting for (it may be an old tab, or a link from somewhere else). Nothing was done with it.",
+		Next:    "Use the link kakao-auth printed in your terminal.",
+	}
+	pageLogoutDone = page{
+		Status:  http.StatusConflict,
+		Title:   "This logout has already finished",
+		Message: "kakao-auth already received the answer for this logout.",
+		Next:    "Check your terminal.",
+	}
+)
