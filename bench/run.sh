@@ -102,13 +102,13 @@ NOOP_FULL=$TMP/go-noop-unstripped
 # measure's own temp files land in $TMP too, so the trap removes them even
 # when measure is interrupted. The go commands keep the caller's HOME, so
 # their caches are found.
-mkdir -p "$TMP/config" "$TMP/home" "$TMP/run" "$TMP/tmp"
-chmod 700 "$TMP/config" "$TMP/home" "$TMP/run" "$TMP/tmp"
+mkdir -p "$TMP/config" "$TMP/home" "$TMP/run" "$TMP/tmp" "$TMP/cache"
+chmod 700 "$TMP/config" "$TMP/home" "$TMP/run" "$TMP/tmp" "$TMP/cache"
 KENV=(env -u KAKAO_CLIENT_ID -u KAKAO_CLIENT_SECRET -u KAKAO_REFRESH_TOKEN
 	-u KAKAO_AUTH_PROFILE -u KAKAO_AUTH_STORE -u KAKAO_AUTH_URL -u KAKAO_API_URL
 	-u KAKAO_REDIRECT_URI -u KAKAO_AUTH_BROWSER -u BROWSER -u GITHUB_ACTIONS
 	-u GITHUB_ENV -u GITHUB_OUTPUT
-	"HOME=$TMP/home" "XDG_CONFIG_HOME=$TMP/config" "XDG_RUNTIME_DIR=$TMP/run" "TMPDIR=$TMP/tmp")
+	"HOME=$TMP/home" "XDG_CONFIG_HOME=$TMP/config" "XDG_CACHE_HOME=$TMP/cache" "XDG_RUNTIME_DIR=$TMP/run" "TMPDIR=$TMP/tmp")
 VERDICTS=$TMP/verdicts
 : >"$VERDICTS"
 FAILED=0
@@ -137,6 +137,9 @@ TOKFILE=$TMP/config/kakao-auth/tokens/default.json
 stored=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$TOKFILE")
 printed=$("${KENV[@]}" "$KA" token) || die "kakao-auth token failed"
 [[ -n $stored && $printed == "$stored" ]] || die "kakao-auth token printed something other than the stored access token"
+# shellcheck disable=SC2016 # expanded by the command's shell
+"${KENV[@]}" "$KA" exec -- sh -c '[ "$KAKAO_ACCESS_TOKEN" = "$1" ]' sh "$stored" ||
+	die "kakao-auth exec did not give its command the stored access token"
 
 run_measure() { # run measure; exit status 3 means a FAIL line was printed
 	local rc=0
@@ -250,6 +253,16 @@ else
 	echo
 	echo "note    f. skipped: no curl" >>"$VERDICTS"
 fi
+
+# ---------------------------------------------------------------- g. exec -- true against token
+
+# exec's own cost: the same token path, then starting the command with the
+# token in its environment and waiting for it. true is the command; its own
+# start (fork/exec of a tiny C program) is in the exec figure, and shown on
+# its own as the true row.
+run_measure run -n "$RUNS" -baseline token,true -rss-runs 0 \
+	-title "g. kakao-auth exec -- true (valid token in the file store) against kakao-auth token and true itself" \
+	exec "$KA" exec -- true :: token "$KA" token :: true true
 
 # ---------------------------------------------------------------- summary
 
