@@ -60,3 +60,29 @@ func TestToken_SigningKeysCachedAcrossProcesses(t *testing.T) {
 		t.Errorf("the refresh after that fetched the keys %d times, want 0", n)
 	}
 }
+
+// A login with an ID token caches the signing keys it verified it with, so
+// the refreshes after it fetch none.
+func TestLogin_CachesTheSigningKeysForLaterRefreshes(t *testing.T) {
+	emu, base := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	root := t.TempDir()
+	cache := t.TempDir()
+	env := map[string]string{envAuthURL: base, envAPIURL: base, envClientID: emulator.DefaultClientID, envStore: "file"}
+	run := func(args ...string) {
+		t.Helper()
+		d, _, stderr := storeDeps(root, env, "")
+		d.OpenBrowser = agreeingBrowser
+		d.CacheDir = func() (string, error) { return cache, nil }
+		if code := Main(t.Context(), args, d); code != ExitOK {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	run("login", "--scope", "openid")
+	if n := emu.Stats().JWKSRequests; n != 1 {
+		t.Fatalf("the login fetched the keys %d times, want 1", n)
+	}
+	run("token", "--force-refresh")
+	if n := emu.Stats().JWKSRequests; n != 1 {
+		t.Errorf("after a refresh the keys were fetched %d times, want still 1 (cached at login)", n)
+	}
+}

@@ -452,6 +452,7 @@ func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) aut
 		Width:        spinnerWidth(d),
 		HTTPClient:   d.HTTPClient,
 		Now:          d.Now,
+		KeyCacheDir:  keyCacheDir(d),
 		CheckServers: func(authURL, apiURL string) error {
 			// The run vetted (and warned about) its own URLs already; a
 			// resumed login's session file may name others.

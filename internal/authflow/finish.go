@@ -71,7 +71,7 @@ func exchangeFor(ctx context.Context, o Options, sess *session.Session, code str
 	}
 	switch {
 	case tok.IDToken != "":
-		v := &kakao.IDVerifier{ClientID: sess.ClientID, AuthURL: sess.AuthURL, HTTPClient: o.HTTPClient, Now: o.Now}
+		v := &kakao.IDVerifier{ClientID: sess.ClientID, AuthURL: sess.AuthURL, HTTPClient: o.HTTPClient, Now: o.Now, KeyCacheDir: o.KeyCacheDir}
 		if res.IDClaims, err = v.Verify(ctx, tok.IDToken, sess.Nonce, false); err != nil {
 			return nil, err
 		}

@@ -76,6 +76,9 @@ type Options struct {
 	// Now is the clock that judges token lifetimes and ID tokens; nil
 	// means time.Now.
 	Now func() time.Time
+	// KeyCacheDir caches the auth server's signing keys between runs
+	// (kakao.IDVerifier.KeyCacheDir); "" fetches them each login.
+	KeyCacheDir string
 }
 
 // Result is a completed login: the tokens, and the session they were
