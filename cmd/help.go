@@ -125,19 +125,23 @@ var environmentHelp = []struct {
 }
 
 // fixedValues are the words some flags take, for shell completion; --output
-// registers its own per command.
-var fixedValues = map[string][]string{
-	"store":  {tokenstore.BackendKeyring, tokenstore.BackendFile, tokenstore.BackendNone},
-	"format": {"env", "dotenv", "json"},
-	"prompt": {"login", "none", "create", "select_account"},
+// registers its own per command. (A slice, not a map: it is laid out at
+// build time, where a map would be built at every start.)
+var fixedValues = []struct {
+	flag   string
+	values []string
+}{
+	{"store", []string{tokenstore.BackendKeyring, tokenstore.BackendFile, tokenstore.BackendNone}},
+	{"format", []string{"env", "dotenv", "json"}},
+	{"prompt", []string{"login", "none", "create", "select_account"}},
 }
 
 // registerCompletions completes the values of the flags that take one of a
 // few words, and --profile from the stored profiles, on every command.
 func registerCompletions(c *cobra.Command, d *Deps) {
-	for name, values := range fixedValues {
-		if c.Flags().Lookup(name) != nil {
-			_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	for _, f := range fixedValues {
+		if c.Flags().Lookup(f.flag) != nil {
+			_ = c.RegisterFlagCompletionFunc(f.flag, cobra.FixedCompletions(f.values, cobra.ShellCompDirectiveNoFileComp))
 		}
 	}
 	if c.Flags().Lookup("profile") != nil {

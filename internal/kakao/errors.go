@@ -197,7 +197,7 @@ func spellings(secret string) *regexp.Regexp {
 		if r == ' ' {
 			alts = append(alts, `\+`)
 		}
-		if esc, ok := jsonShortEscapes[r]; ok {
+		if esc := jsonShortEscape(r); esc != "" {
 			alts = append(alts, regexp.QuoteMeta(esc))
 		}
 		if r <= 0xFFFF {
@@ -210,8 +210,24 @@ func spellings(secret string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-// jsonShortEscapes are JSON's two-character escapes (RFC 8259 §7).
-var jsonShortEscapes = map[rune]string{'"': `\"`, '\\': `\\`, '/': `\/`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}
+// jsonShortEscape is r's two-character JSON escape (RFC 8259 §7), or "".
+func jsonShortEscape(r rune) string {
+	switch r {
+	case '"', '\\', '/':
+		return `\` + string(r)
+	case '\b':
+		return `\b`
+	case '\f':
+		return `\f`
+	case '\n':
+		return `\n`
+	case '\r':
+		return `\r`
+	case '\t':
+		return `\t`
+	}
+	return ""
+}
 
 // tokenError turns whatever x/oauth2 returned into one of this package's
 // errors, never echoing the response body (it may hold secrets).

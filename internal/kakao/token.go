@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -68,7 +69,8 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 // b64token is RFC 6750 §2.1's syntax of a bearer token: what may follow
 // "Authorization: Bearer ". It has no space, quote or control character, so
 // an access token that fits is safe in a header, a shell word or an env file.
-var b64token = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+// Compiled on first use: "kakao-auth token" with a valid token needs none.
+var b64token = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`) })
 
 // fromOAuth2 checks a token response and turns it into a Token. Outside
 // text is checked where it enters: a response that breaks a rule is refused
@@ -77,7 +79,7 @@ func (c *Client) fromOAuth2(tok *oauth2.Token, now time.Time, g grant) (*Token, 
 	malformed := func(format string, args ...any) error {
 		return &UnexpectedResponseError{Reason: "malformed token response: " + fmt.Sprintf(format, args...), BaseURL: c.authBase()}
 	}
-	if !b64token.MatchString(tok.AccessToken) {
+	if !b64token().MatchString(tok.AccessToken) {
 		return nil, malformed("its access_token is not a bearer token (RFC 6750 b64token: letters, digits and -._~+/, then = padding)")
 	}
 	t := &Token{AccessToken: tok.AccessToken, TokenType: tok.TokenType}
