@@ -19,30 +19,11 @@ var helpGroups = []*cobra.Group{
 	{ID: "other", Title: "More:"},
 }
 
-// commandGroups puts each command in its group.
-var commandGroups = map[string]string{
-	"login":    "login",
-	"logout":   "login",
-	"status":   "login",
-	"token":    "tokens",
-	"exec":     "tokens",
-	"refresh":  "tokens",
-	"export":   "tokens",
-	"userinfo": "tokens",
-	"api":      "tokens",
-	"scopes":   "tokens",
-	"emulator": "emulator",
-}
-
-// setUpHelp groups the commands, adds the help topics and makes the
-// completion command refuse a shell it does not know.
+// setUpHelp adds the command groups (each command names its own, see
+// commands) and the help topics, and makes the completion command refuse
+// a shell it does not know.
 func setUpHelp(root *cobra.Command, d *Deps) {
 	root.AddGroup(helpGroups...)
-	for _, c := range root.Commands() {
-		if g, ok := commandGroups[c.Name()]; ok {
-			c.GroupID = g
-		}
-	}
 	root.SetHelpCommandGroupID("other")
 	root.SetCompletionCommandGroupID("other")
 	root.AddCommand(environmentTopic())

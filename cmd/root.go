@@ -38,8 +38,45 @@ func versionString() string {
 	return "dev"
 }
 
-// NewRootCmd builds the command tree.
+// commands is every command of the tree, in the order of the help screen,
+// with its help group. Main builds only the one a command line names;
+// NewRootCmd builds them all.
+var commands = []command{
+	{"login", "login", func(d *Deps) *cobra.Command { return NewLoginCmd(d, nil) }},
+	{"token", "tokens", func(d *Deps) *cobra.Command { return NewTokenCmd(d, nil) }},
+	{"refresh", "tokens", func(d *Deps) *cobra.Command { return NewRefreshCmd(d, nil) }},
+	{"status", "login", func(d *Deps) *cobra.Command { return NewStatusCmd(d, nil) }},
+	{"logout", "login", func(d *Deps) *cobra.Command { return NewLogoutCmd(d, nil) }},
+	{"export", "tokens", func(d *Deps) *cobra.Command { return NewExportCmd(d, nil) }},
+	{"exec", "tokens", func(d *Deps) *cobra.Command { return NewExecCmd(d, nil) }},
+	{"userinfo", "tokens", func(d *Deps) *cobra.Command { return NewUserinfoCmd(d, nil) }},
+	{"api", "tokens", func(d *Deps) *cobra.Command { return NewAPICmd(d, nil) }},
+	{"scopes", "tokens", func(d *Deps) *cobra.Command { return NewScopesCmd(d, nil) }},
+	{"emulator", "emulator", func(d *Deps) *cobra.Command { return NewEmulatorCmd(d, nil) }},
+}
+
+// command is one entry of commands.
+type command struct {
+	name, group string
+	build       func(*Deps) *cobra.Command
+}
+
+// NewRootCmd builds the whole command tree, with help topics and shell
+// completion: what help, completion and an unknown command need.
 func NewRootCmd(d *Deps) *cobra.Command {
+	root := newRoot(d)
+	root.Version = versionString()
+	for _, c := range commands {
+		sub := c.build(d)
+		sub.GroupID = c.group
+		root.AddCommand(sub)
+	}
+	setUpHelp(root, d)
+	return root
+}
+
+// newRoot is the root command alone.
+func newRoot(d *Deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kakao-auth",
 		Short: "Log in to Kakao from a terminal and hand the tokens to people, scripts and CI",
@@ -52,7 +89,6 @@ with state and PKCE on every login.
 Try it with no Kakao app at all, against the built-in emulator:
 
   kakao-auth login --emulator`,
-		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -63,21 +99,61 @@ Try it with no Kakao app at all, against the built-in emulator:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err, hint: usageHint(c)}
 	})
-	root.AddCommand(
-		NewLoginCmd(d, nil),
-		NewTokenCmd(d, nil),
-		NewRefreshCmd(d, nil),
-		NewStatusCmd(d, nil),
-		NewLogoutCmd(d, nil),
-		NewExportCmd(d, nil),
-		NewExecCmd(d, nil),
-		NewUserinfoCmd(d, nil),
-		NewAPICmd(d, nil),
-		NewScopesCmd(d, nil),
-		NewEmulatorCmd(d, nil),
-	)
-	setUpHelp(root, d)
 	return root
+}
+
+// rootFor builds the tree as far as args need it. Scripts run "kakao-auth
+// token" in loops, where building every command with all its flags is most
+// of the work after Go's own start-up, so a command line that names a
+// command (as cobra finds it: the first word that is not a flag) gets the
+// root and that command alone; "--version" alone gets the root alone.
+// Everything else, help, completion, an unknown or misspelt command (whose
+// error suggests the right one), gets the whole tree. The command runs the
+// same either way: its flags, help and errors are its own.
+func rootFor(d *Deps, args []string) *cobra.Command {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
+		root := newRoot(d)
+		root.Version = versionString()
+		return root
+	}
+	name := commandWord(args)
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		root := newRoot(d)
+		for _, g := range helpGroups {
+			if g.ID == c.group {
+				root.AddGroup(g)
+			}
+		}
+		sub := c.build(d)
+		sub.GroupID = c.group
+		root.AddCommand(sub)
+		// "completion" and "__complete" build the whole tree.
+		root.CompletionOptions.DisableDefaultCmd = true
+		return root
+	}
+	return NewRootCmd(d)
+}
+
+// commandWord is the first word of args that is not a flag, as cobra's
+// Find sees it on the root, which has no flags of its own then: "--flag"
+// and "-f" take the next argument as their value, "--flag=v" and "-abc"
+// do not, and "--" ends the search.
+func commandWord(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return ""
+		case strings.HasPrefix(a, "-") && !strings.Contains(a, "=") && (strings.HasPrefix(a, "--") || len(a) == 2):
+			i++
+		case a != "" && !strings.HasPrefix(a, "-"):
+			return a
+		}
+	}
+	return ""
 }
 
 // usageHint is the hint of a usage error of c: where its usage is.
@@ -95,7 +171,11 @@ func noArgs(c *cobra.Command, args []string) error {
 
 // Main runs the command line and returns the process exit code.
 func Main(ctx context.Context, args []string, d *Deps) int {
-	root := NewRootCmd(d)
+	return execute(ctx, rootFor(d, args), args, d)
+}
+
+// execute runs args on the tree root and returns the exit code.
+func execute(ctx context.Context, root *cobra.Command, args []string, d *Deps) int {
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(ctx)
 	if err == nil {
