@@ -5,15 +5,12 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/kakao-auth/kakao-auth/cmd"
 )
 
+// Ctrl-C and SIGTERM are caught by cmd.Main, for each command when it
+// needs them (see cmd/interrupt.go).
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cmd.Main(ctx, os.Args[1:], cmd.DefaultDeps())
-	stop()
-	os.Exit(code)
+	os.Exit(cmd.Main(context.Background(), os.Args[1:], cmd.DefaultDeps()))
 }

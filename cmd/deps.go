@@ -5,8 +5,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -47,9 +49,14 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Now is the clock.
 	Now func() time.Time
-	// GoRun is true when this program runs through "go run": kakao-auth is
-	// then not on PATH, and the commands it suggests need saying so.
-	GoRun bool
+	// GoRun reports whether this program runs through "go run": kakao-auth
+	// is then not on PATH, and the commands it suggests need saying so.
+	// Nil means no.
+	GoRun func() bool
+	// CatchInterrupts makes Ctrl-C and SIGTERM call cancel, from now until
+	// stop is called (see catchInterrupts). Nil catches nothing: the
+	// signals keep their default action.
+	CatchInterrupts func(cancel context.CancelFunc) (stop func())
 
 	// masked are the values already hidden from the GitHub Actions log.
 	masked map[string]bool
@@ -87,8 +94,9 @@ func DefaultDeps() *Deps {
 		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
 		Now:              time.Now,
 	}
-	if exe, err := os.Executable(); err == nil {
-		d.GoRun = strings.Contains(filepath.ToSlash(exe), "/go-build")
+	d.GoRun = func() bool {
+		exe, err := os.Executable()
+		return err == nil && strings.Contains(filepath.ToSlash(exe), "/go-build")
 	}
 	d.StderrWidth = func() int {
 		w, _, err := term.GetSize(int(os.Stderr.Fd()))
@@ -97,6 +105,7 @@ func DefaultDeps() *Deps {
 		}
 		return w
 	}
+	d.CatchInterrupts = catchSignals
 	d.OpenBrowser = func(ctx context.Context, command, url string) error {
 		o := &browser.Opener{Command: command}
 		return o.Open(ctx, url)
@@ -124,4 +133,22 @@ func keyCacheDir(d *Deps) string {
 		return ""
 	}
 	return filepath.Join(dir, "jwks")
+}
+
+// catchSignals calls cancel on the first Ctrl-C or SIGTERM, until stop.
+func catchSignals(cancel context.CancelFunc) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			cancel()
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+	}
 }

@@ -54,6 +54,9 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f fresh
 		return rec, refreshResult{}, nil
 	}
 
+	// From here on a Ctrl-C must end the wait or the refresh cleanly,
+	// letting go of the lock.
+	catchInterrupts(ctx)
 	unlock, err := tokenstore.Lock(ctx, s.paths, s.profile, lockWait)
 	if err != nil {
 		return nil, refreshResult{}, err

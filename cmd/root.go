@@ -176,6 +176,11 @@ func Main(ctx context.Context, args []string, d *Deps) int {
 
 // execute runs args on the tree root and returns the exit code.
 func execute(ctx context.Context, root *cobra.Command, args []string, d *Deps) int {
+	ctx, stop := withInterrupts(ctx, d.CatchInterrupts)
+	defer stop()
+	if c, _, err := root.Find(args); err == nil && catchesInterruptsAtStart(c) {
+		catchInterrupts(ctx)
+	}
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(ctx)
 	if err == nil {

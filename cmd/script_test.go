@@ -7,11 +7,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,11 +46,9 @@ const (
 	asBrowserEnv   = "KAKAO_AUTH_TEST_AS_BROWSER"
 )
 
+// kakaoAuthMain is main.go's main.
 func kakaoAuthMain() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, os.Args[1:], DefaultDeps())
-	stop()
-	os.Exit(code)
+	os.Exit(Main(context.Background(), os.Args[1:], DefaultDeps()))
 }
 
 // fakeBrowserMain plays a person at a browser: it follows the URL, presses

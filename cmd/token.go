@@ -52,6 +52,9 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 		Example: `  curl -H "Authorization: Bearer $(kakao-auth token)" https://kapi.kakao.com/v2/user/me
   kakao-auth token --profile bot --output json`,
 		Args: noArgs,
+		// Scripts call token in loops: it catches Ctrl-C only once it
+		// starts something that waits (see runToken).
+		Annotations: map[string]string{interruptsAnnotation: interruptsOnDemand},
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
 			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
@@ -83,13 +86,21 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 	return c
 }
 
+// runToken catches Ctrl-C (catchInterrupts) before anything that waits:
+// the env-only refresh, a keyring call, and (in ensureFresh) the profile's
+// lock and refresh. Reading a valid token from the file store does not
+// wait, and a Ctrl-C there ends the process at once with nothing held.
 func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if d.Getenv(envRefreshToken) != "" {
+		catchInterrupts(ctx)
 		return runEnvToken(ctx, d, o)
 	}
 	s, err := openStored(d, o.Profile)
 	if err != nil {
 		return err
+	}
+	if s.store.Name() != tokenstore.BackendFile {
+		catchInterrupts(ctx) // a locked keyring may ask for its password
 	}
 	rec, _, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{minTTL: o.MinTTL, force: o.ForceRefresh})
 	if err != nil {
