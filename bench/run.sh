@@ -9,6 +9,9 @@
 #                       (a., c., e. and f.)
 #   BENCH_BURST_ROUNDS  rounds of the 50-process refresh burst (default 15)
 #   BENCH_LOGIN_COUNT   go test -count for BenchmarkLoginOverhead (default 10)
+#   BENCH_BEFORE        a git revision: its kakao-auth joins table a. as
+#                       token@before and version@before (default: none)
+#   BENCH_PROFILE       0 skips h., the start-up profile (default 1)
 #
 # Every figure is a median of repeated runs, given as a ratio against a
 # baseline measured in the same run, with candidate and baselines
@@ -73,20 +76,29 @@ echo
 
 # ---------------------------------------------------------------- builds
 
+# kakao-auth is built as the README says (CGO_ENABLED=0, -trimpath,
+# -ldflags "-s -w"); e. compares the default cgo builds with it.
 KA=$TMP/kakao-auth
 KA_FULL=$TMP/kakao-auth-unstripped
+KA_CGO=$TMP/kakao-auth-cgo
+KA_PLAIN=$TMP/kakao-auth-plain
+MAIN_EXIT=$TMP/main-exit
+MAIN_EXIT_FULL=$TMP/main-exit-unstripped
+FLOOR=$TMP/floor
 NOOP=$TMP/go-noop
 MEASURE=$TMP/measure
 WEBGET=$TMP/webget
-KA_STATIC=$TMP/kakao-auth-static
 (
 	cd "$ROOT"
-	retry 3 go build -trimpath -ldflags "-s -w" -o "$KA" . &&
-		retry 3 go build -trimpath -o "$KA_FULL" . &&
+	retry 3 env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$KA" . &&
+		retry 3 env CGO_ENABLED=0 go build -trimpath -o "$KA_FULL" . &&
+		retry 3 env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$MAIN_EXIT" ./bench/mainexit &&
+		retry 3 env CGO_ENABLED=0 go build -trimpath -o "$MAIN_EXIT_FULL" ./bench/mainexit &&
+		env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$FLOOR" ./bench/floor &&
 		go build -trimpath -ldflags "-s -w" -o "$MEASURE" ./bench/measure &&
 		go build -trimpath -ldflags "-s -w" -o "$WEBGET" ./bench/webget &&
-		export CGO_ENABLED=0 &&
-		retry 3 go build -trimpath -ldflags "-s -w" -o "$KA_STATIC" . # for e. only
+		retry 3 go build -trimpath -ldflags "-s -w" -o "$KA_CGO" . && # for e. only
+		retry 3 go build -o "$KA_PLAIN" .                              # for e. only
 ) || die "build failed"
 mkdir "$TMP/noop"
 printf 'package main\n\nfunc main() {}\n' >"$TMP/noop/main.go"
@@ -94,6 +106,32 @@ printf 'module noop\n\ngo 1.22\n' >"$TMP/noop/go.mod"
 (cd "$TMP/noop" && GOWORK=off GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$NOOP" .) || die "go-noop build failed"
 NOOP_FULL=$TMP/go-noop-unstripped
 (cd "$TMP/noop" && GOWORK=off GOFLAGS= go build -trimpath -o "$NOOP_FULL" .) || die "go-noop build failed"
+
+# The same binary without internal/emulator, for a measurement only (its
+# emulator command and login --emulator panic): bench/noemulator rewrites
+# the files of cmd/ that use the emulator into an overlay. When that no
+# longer compiles, the rows are left out with a note, not the whole run.
+NOEMU_ROWS=()
+mkdir "$TMP/noemu"
+if (cd "$ROOT" && go run ./bench/noemulator "$TMP/noemu" >"$TMP/noemu.json" &&
+	env CGO_ENABLED=0 go build -overlay "$TMP/noemu.json" -trimpath -ldflags "-s -w" -o "$TMP/kakao-auth-noemu" . &&
+	env CGO_ENABLED=0 go build -overlay "$TMP/noemu.json" -trimpath -ldflags "-s -w" -o "$TMP/main-exit-noemu" ./bench/mainexit) 2>"$TMP/noemu.err"; then
+	NOEMU_ROWS=(:: token-noemu "$TMP/kakao-auth-noemu" token :: main-exit-noemu "$TMP/main-exit-noemu")
+else
+	echo "bench: no build without the emulator (rows left out of a.): $(head -n3 "$TMP/noemu.err")" >&2
+fi
+
+# BENCH_BEFORE: the same documented build of another revision, for a
+# before/after comparison in one interleaved table.
+BEFORE_ROWS=()
+if [[ -n ${BENCH_BEFORE:-} ]]; then
+	before_rev=$(git -C "$ROOT" rev-parse --short "$BENCH_BEFORE^{commit}") || die "BENCH_BEFORE=$BENCH_BEFORE is not a revision"
+	mkdir "$TMP/before"
+	git -C "$ROOT" archive "$before_rev" | tar -x -C "$TMP/before" || die "could not unpack $before_rev"
+	(cd "$TMP/before" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$TMP/kakao-auth-before" .) ||
+		die "could not build $before_rev"
+	BEFORE_ROWS=(:: "token@$before_rev" "$TMP/kakao-auth-before" token :: "version@$before_rev" "$TMP/kakao-auth-before" --version)
+fi
 
 # ---------------------------------------------------------------- a private world for kakao-auth
 
@@ -153,15 +191,20 @@ run_measure() { # run measure; exit status 3 means a FAIL line was printed
 
 # ---------------------------------------------------------------- a. token, valid token in the file store
 
-# version is the binary's own floor: runtime start, package initialisation
-# and cobra's command tree, but no file or network access. token ÷ version
-# is what the token path adds (target ≤ 1.1×); version ÷ go-noop is what the
-# binary costs before any command runs (target: no worse than today, under
-# 3× on a quiet machine).
-run_measure run -n "$RUNS" -baseline version,go-noop,cat -verdicts "$VERDICTS" \
-	-check 'token<5ms' -check 'token/go-noop<=2' -check 'token/version<=1.1' -check 'version/go-noop<=3' \
-	-title "a. kakao-auth token, valid access token in the file store, against kakao-auth --version (version), cat of the token file and the do-nothing Go binary" \
-	token "$KA" token :: version "$KA" --version :: cat cat "$TOKFILE" :: go-noop "$NOOP"
+# main-exit is kakao-auth's code with a main that returns at once: Go's
+# start-up and every package's initialisation in this binary, no command;
+# the floor of any kakao-auth command. version is that plus the root
+# command printing the version, no file or network access. floor is a
+# do-nothing main linking only the packages any kakao-auth needs.
+# token ÷ main-exit is what the token path adds, main included (target ≤
+# 1.15×); version ÷ go-noop is what the binary costs before any real work
+# (target: under 3× on a quiet machine); token ÷ go-noop is the start-up
+# target (≤ 2×).
+run_measure run -n "$RUNS" -baseline version,main-exit,go-noop -verdicts "$VERDICTS" \
+	-check 'token<5ms' -check 'token/go-noop<=2' -check 'token/main-exit<=1.15' -check 'version/go-noop<=3' \
+	-title "a. kakao-auth token, valid access token in the file store, against kakao-auth --version (version), the same binary with main returning at once (main-exit), the packages alone (floor), cat of the token file, the do-nothing Go binary, and both kakao-auth rows built without the emulator (-noemu)" \
+	token "$KA" token :: version "$KA" --version :: main-exit "$MAIN_EXIT" :: floor "$FLOOR" :: \
+	cat cat "$TOKFILE" :: go-noop "$NOOP" ${NOEMU_ROWS[@]+"${NOEMU_ROWS[@]}"} ${BEFORE_ROWS[@]+"${BEFORE_ROWS[@]}"}
 
 # ---------------------------------------------------------------- b. 50 concurrent token processes on an expired token
 
@@ -179,7 +222,7 @@ row() { printf '  %-10s  %10s  %10s  %s\n' "$@"; }
 row binary stripped unstripped "stripped ÷ go-noop"
 row kakao-auth "$(mb "$ka_s")" "$(mb "$ka_u")" "$(ratio "$ka_s" "$noop_s")"
 row go-noop "$(mb "$noop_s")" "$(mb "$noop_u")" "1.00×"
-echo "  (MB = 10^6 bytes; built with go build -trimpath, stripped with -ldflags \"-s -w\")"
+echo "  (MB = 10^6 bytes; built with CGO_ENABLED=0 go build -trimpath, stripped with -ldflags \"-s -w\")"
 echo
 for which in stripped unstripped; do
 	bytes=$ka_s
@@ -219,14 +262,15 @@ else
 	echo
 fi
 
-# ---------------------------------------------------------------- e. what-if: a static build
+# ---------------------------------------------------------------- e. what-if: the default cgo builds
 
-# Not a target: the same source built with CGO_ENABLED=0, which makes a
-# static binary (no dynamic loader, no libc, no cgo start-up), measured
-# against the default build in the same run.
+# Not a target: the same source built the default way, with cgo (the net
+# resolver and os/user, through godbus), so dynamically linked: stripped
+# (go build -trimpath -ldflags "-s -w") and plain (go build), against the
+# documented CGO_ENABLED=0 build, in the same run.
 run_measure run -n "$RUNS" -baseline token,go-noop -rss-runs 0 \
-	-title "e. what-if (not a target): token from a CGO_ENABLED=0 build ($(mb "$(size "$KA_STATIC")"), static) against the default build" \
-	token "$KA" token :: token-static "$KA_STATIC" token :: go-noop "$NOOP"
+	-title "e. what-if (not a target): token from the default cgo builds against the documented CGO_ENABLED=0 build ($(mb "$(size "$KA")"))" \
+	token "$KA" token :: token-cgo "$KA_CGO" token :: token-plain "$KA_PLAIN" token :: go-noop "$NOOP"
 
 # ---------------------------------------------------------------- f. api against curl
 
@@ -263,6 +307,47 @@ fi
 run_measure run -n "$RUNS" -baseline token,true -rss-runs 0 \
 	-title "g. kakao-auth exec -- true (valid token in the file store) against kakao-auth token and true itself" \
 	exec "$KA" exec -- true :: token "$KA" token :: true true
+
+# ---------------------------------------------------------------- h. where the start-up goes
+
+if [[ ${BENCH_PROFILE:-1} != 0 ]]; then
+	"${KENV[@]}" "$MEASURE" inittrace -n 51 -top 15 \
+		-title "h. package initialisation in kakao-auth token (GODEBUG=inittrace=1; clock time, so page faults included)" \
+		"$KA" token || die "measure inittrace failed"
+	# perf: CPU time of each phase, sampled over 200 starts of each command,
+	# from unstripped builds (the same code); each command runs under its
+	# own file name, which perf reports as the process's comm.
+	if perf stat -e cpu-clock -o /dev/null true 2>/dev/null; then
+		ln "$KA_FULL" "$TMP/ka-token" && ln "$KA_FULL" "$TMP/ka-version" &&
+			cp "$MAIN_EXIT_FULL" "$TMP/ka-main-exit" && cp "$NOOP_FULL" "$TMP/go-noop-f" ||
+			die "could not link the profiled binaries"
+		"${KENV[@]}" perf record -q -o "$TMP/perf.data" -e cpu-clock -c 50000 -g -- bash -c '
+			for _ in $(seq 200); do "$1/ka-token" token; "$1/ka-version" --version; "$1/ka-main-exit"; "$1/go-noop-f"; done >/dev/null
+		' _ "$TMP" 2>"$TMP/perf.err" || die "perf record failed: $(cat "$TMP/perf.err")"
+		perf script -i "$TMP/perf.data" -F comm,ip,sym,dso 2>/dev/null |
+			"$MEASURE" perfsum -runs 200 -period-us 50 -top 12 \
+				-comm go-noop-f=go-noop -comm ka-main-exit=main-exit -comm ka-version=version -comm ka-token=token \
+				-title "h. CPU time per phase of start-up (perf record -e cpu-clock -g, 200 starts each; perf slows every process down, so read the shares and differences, not the absolute times)" ||
+			die "measure perfsum failed"
+		for c in go-noop-f ka-main-exit ka-version ka-token; do
+			case $c in ka-token) args=(token) ;; ka-version) args=(--version) ;; *) args=() ;; esac
+			"${KENV[@]}" perf stat -r 200 -x, -e page-faults,context-switches -o "$TMP/stat.$c" "$TMP/$c" ${args[@]+"${args[@]}"} >/dev/null ||
+				die "perf stat failed"
+		done
+		echo "h. page faults and context switches per start (perf stat, mean of 200 runs)"
+		printf '  %-10s  %11s  %16s\n' command page-faults context-switches
+		for c in go-noop-f ka-main-exit ka-version ka-token; do
+			label=${c#ka-}
+			printf '  %-10s  %11s  %16s\n' "${label%-f}" \
+				"$(awk -F, '$3 == "page-faults" { printf "%.0f", $1 }' "$TMP/stat.$c")" \
+				"$(awk -F, '$3 == "context-switches" { printf "%.0f", $1 }' "$TMP/stat.$c")"
+		done
+		echo
+	else
+		echo "h. perf is not available here (install linux-perf; it needs perf_event_open): CPU profile skipped"
+		echo
+	fi
+fi
 
 # ---------------------------------------------------------------- summary
 

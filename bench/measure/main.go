@@ -7,6 +7,8 @@
 //	measure burst    [flags] NAME ARGV... [:: NAME ARGV...]...   time N concurrent copies of each
 //	measure benchsum [flags] < go-test-output                    summarise repeated go test -bench lines
 //	measure expire   FILE                                        move a token record's expiry into the past
+//	measure inittrace [flags] PROGRAM ARGS...                     package init costs (GODEBUG=inittrace=1), medians
+//	measure perfsum  [flags] < perf-script-output                 CPU time per phase of start-up, from perf record -g
 //
 // In burst, a command named @count is not burst: it runs before and after
 // each burst and prints a number (e.g. the emulator's refreshes), and
@@ -55,6 +57,10 @@ func main() {
 		err = cmdBenchsum(args)
 	case "expire":
 		err = cmdExpire(args)
+	case "inittrace":
+		err = cmdInittrace(args)
+	case "perfsum":
+		err = cmdPerfsum(args)
 	default:
 		usage()
 	}
@@ -68,6 +74,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: measure run|burst|benchsum|expire ... (see bench/README.md)")
+	fmt.Fprintln(os.Stderr, "usage: measure run|burst|benchsum|expire|inittrace|perfsum ... (see bench/README.md)")
 	os.Exit(2)
 }
