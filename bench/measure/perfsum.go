@@ -189,7 +189,7 @@ func printPerfsum(w io.Writer, samples []sample, comms []string, runs, periodUs 
 		any := false
 		for _, c := range cols {
 			row = append(row, cell(c.phase[p.name], c.faults[p.name]))
-			any = any || c.phase[p.name] > 0
+			any = any || c.phase[p.name] >= 0.005 // shows as 0.00 below that
 		}
 		if any {
 			rows = append(rows, row)
