@@ -12,21 +12,17 @@ import "net/http"
 // redirect: an unknown client_id is KOE101, an unregistered
 // logout_redirect_uri KOE007.
 func (s *Server) handleAccountLogout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodGet) {
 		return
 	}
 	q := r.URL.Query()
 	clientID, uri := q.Get("client_id"), q.Get("logout_redirect_uri")
-	s.mu.Lock()
-	knownClient, knownURI := s.clients[clientID], s.logoutURIs[uri]
-	s.mu.Unlock()
-	if !knownClient {
-		writeErrorPage(w, errorPage{Code: "KOE101", Message: "Invalid client_id: no app has this REST API key.",
-			Hint: "Check client_id: it must be the app's REST API key."})
+	if !s.knownClient(w, clientID) {
 		return
 	}
+	s.mu.Lock()
+	knownURI := s.logoutURIs[uri]
+	s.mu.Unlock()
 	if !knownURI {
 		writeErrorPage(w, errorPage{Code: "KOE007", Message: "logout_redirect_uri is not registered: " + uri,
 			Hint: "Register it as a Logout Redirect URI under [카카오 로그인] > [고급], or use a registered value; it must match exactly."})

@@ -21,22 +21,18 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.stats.AuthorizeRequests++
 	s.mu.Unlock()
 
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodGet) {
 		return
 	}
 	q := r.URL.Query()
 	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
 
-	s.mu.Lock()
-	knownClient, knownURI := s.clients[clientID], s.redirectURIs[redirectURI]
-	s.mu.Unlock()
-	if !knownClient {
-		writeErrorPage(w, errorPage{Code: "KOE101", Message: "Invalid client_id: no app has this REST API key.",
-			Hint: "Check client_id: it must be the app's REST API key."})
+	if !s.knownClient(w, clientID) {
 		return
 	}
+	s.mu.Lock()
+	knownURI := s.redirectURIs[redirectURI]
+	s.mu.Unlock()
 	if !knownURI {
 		writeErrorPage(w, errorPage{Code: "KOE006", Message: "redirect_uri is not registered: " + redirectURI,
 			Hint: "Register it under [앱] > [플랫폼 키] > [REST API 키] > 리다이렉트 URI, or use a registered value; it must match exactly, including port, path and trailing slash."})

@@ -9,9 +9,7 @@ import (
 // handleConsent serves the consent form's POST: the person's Agree or
 // Cancel, and, with several users, the account picked.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodPost) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)

@@ -26,9 +26,7 @@ type discovery struct {
 // request's), kapi's userinfo included, whatever Config.Issuer says; issuer
 // is the iss of its ID tokens.
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodGet) {
 		return
 	}
 	base := s.publicBase(r)
@@ -57,9 +55,7 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.JWKSRequests++
 	s.mu.Unlock()
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodGet) {
 		return
 	}
 	keys := []jwk{}

@@ -174,9 +174,7 @@ func (s *Server) RotateKey() {
 // client with cached keys fetches the JWKS again, once, for an ID token
 // with an unknown kid (Stats.JWKSRequests counts the fetches).
 func (s *Server) handleRotateKey(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodPost) {
 		return
 	}
 	s.RotateKey()

@@ -88,9 +88,7 @@ func (s *Server) handleMemoSend(w http.ResponseWriter, r *http.Request) {
 // handleMemos serves GET /_emulator/memos, the emulator's own: Memos as a
 // JSON list, only user user_id's with that parameter.
 func (s *Server) handleMemos(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodGet) {
 		return
 	}
 	memos := s.Memos()

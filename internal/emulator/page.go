@@ -135,3 +135,28 @@ func writePage(w http.ResponseWriter, status int, t *template.Template, data any
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
+
+// allowOnly answers a request whose method is not method with 405 and the
+// Allow header, and reports whether the request may go on.
+func allowOnly(w http.ResponseWriter, r *http.Request, method string) bool {
+	if r.Method == method {
+		return true
+	}
+	w.Header().Set("Allow", method)
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
+// knownClient answers a client_id no app has with Kakao's own error page,
+// KOE101 (a browser request is never redirected for it), and reports
+// whether the client is registered.
+func (s *Server) knownClient(w http.ResponseWriter, clientID string) bool {
+	s.mu.Lock()
+	known := s.clients[clientID]
+	s.mu.Unlock()
+	if !known {
+		writeErrorPage(w, errorPage{Code: "KOE101", Message: "Invalid client_id: no app has this REST API key.",
+			Hint: "Check client_id: it must be the app's REST API key."})
+	}
+	return known
+}

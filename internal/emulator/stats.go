@@ -43,9 +43,7 @@ func (s *Server) Stats() Stats {
 // not part of Kakao's API: Stats as JSON, for tests that run the emulator in
 // another process (`kakao-auth emulator`).
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !allowOnly(w, r, http.MethodGet) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.Stats())
