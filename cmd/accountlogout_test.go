@@ -21,29 +21,40 @@ import (
 // cookie jar) across logins and logouts, pressing Agree when asked.
 type sharedBrowser struct {
 	ua    *emulator.UserAgent
-	pages chan *emulator.Page
+	pages chan visit
+}
+
+// visit is where one opening of the browser ended.
+type visit struct {
+	page *emulator.Page
+	err  error
 }
 
 func newSharedBrowser() *sharedBrowser {
 	jar, _ := cookiejar.New(nil) // never fails without options
 	return &sharedBrowser{
 		ua:    &emulator.UserAgent{Client: &http.Client{Jar: jar, Timeout: 10 * time.Second}},
-		pages: make(chan *emulator.Page, 4),
+		pages: make(chan visit, 4),
 	}
 }
 
 // open is a Deps.OpenBrowser.
 func (b *sharedBrowser) open(ctx context.Context, _, url string) error {
-	p, err := b.ua.Visit(ctx, url)
-	b.pages <- p
+	// A person's browser is not the command's: it reads its page to the
+	// end even when kakao-auth is done (and its context cancelled) first.
+	p, err := b.ua.Visit(context.WithoutCancel(ctx), url)
+	b.pages <- visit{p, err}
 	return err
 }
 
 func (b *sharedBrowser) lastPage(t *testing.T) *emulator.Page {
 	t.Helper()
 	select {
-	case p := <-b.pages:
-		return p
+	case v := <-b.pages:
+		if v.page == nil {
+			t.Fatalf("the browser ended on no page: %v", v.err)
+		}
+		return v.page
 	case <-time.After(10 * time.Second):
 		t.Fatal("the browser never finished")
 		return nil
