@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -91,26 +89,10 @@ func AccountLogout(ctx context.Context, o LogoutOptions) error {
 		return err
 	}
 	h := &logoutHandler{path: lb.path, state: state, done: make(chan struct{})}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-	}
-	var serving sync.WaitGroup
-	for _, ln := range listeners {
-		serving.Add(1)
-		go func(ln net.Listener) {
-			defer serving.Done()
-			_ = srv.Serve(ln)
-		}(ln)
-	}
-	defer func() {
-		srv.Close()
-		serving.Wait()
-	}()
+	srv := &server{uri: lb.uri, path: lb.path, listeners: listeners, failed: make(chan error, len(listeners))}
+	srv.serve(h)
+	// The handler puts its page on the wire before it closes done.
+	defer srv.stop(nil)
 
 	client := &kakao.Client{ClientID: o.ClientID, AuthURL: o.AuthURL}
 	logoutURL := client.AccountLogoutURL(o.RedirectURI, state)
@@ -128,6 +110,8 @@ func AccountLogout(ctx context.Context, o LogoutOptions) error {
 	select {
 	case <-h.done:
 		return nil
+	case err := <-srv.failed:
+		return err
 	case <-timer.C:
 		return &LogoutTimeoutError{After: o.Timeout, RedirectURI: o.RedirectURI}
 	case <-ctx.Done():

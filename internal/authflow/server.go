@@ -58,8 +58,14 @@ func (s *server) listening() bool { return len(s.listeners) > 0 }
 // listener.
 func (s *server) start(state string) {
 	s.handler = newCallbackHandler(s.path, state)
+	s.serve(s.handler)
+}
+
+// serve serves h on every listener, with the bounds of a loopback server
+// that expects one small GET from a browser.
+func (s *server) serve(h http.Handler) {
 	s.http = &http.Server{
-		Handler:           s.handler,
+		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
