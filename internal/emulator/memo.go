@@ -48,14 +48,7 @@ func (s *Server) handleMemoSend(w http.ResponseWriter, r *http.Request) {
 	if at == nil {
 		return
 	}
-	if !slices.Contains(at.scopes, "talk_message") {
-		writeJSON(w, http.StatusForbidden, insufficientScope{
-			Msg:            "insufficient scopes.",
-			Code:           -402,
-			APIType:        "TALK_MEMO_DEFAULT_SEND",
-			RequiredScopes: []string{"talk_message"},
-			AllowedScopes:  append([]string{}, at.scopes...),
-		})
+	if !requireScope(w, at, "talk_message", "TALK_MEMO_DEFAULT_SEND", "insufficient scopes.") {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)

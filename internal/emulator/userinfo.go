@@ -16,6 +16,22 @@ type insufficientScope struct {
 	AllowedScopes  []string `json:"allowed_scopes"`
 }
 
+// requireScope answers a token that lacks scope with kapi's -402 for
+// apiType, and reports whether the call may go on.
+func requireScope(w http.ResponseWriter, at *apiToken, scope, apiType, msg string) bool {
+	if slices.Contains(at.scopes, scope) {
+		return true
+	}
+	writeJSON(w, http.StatusForbidden, insufficientScope{
+		Msg:            msg,
+		Code:           -402,
+		APIType:        apiType,
+		RequiredScopes: []string{scope},
+		AllowedScopes:  append([]string{}, at.scopes...),
+	})
+	return false
+}
+
 // userInfo is the answer of /v1/oidc/userinfo: the standard claims Kakao
 // lists (KAKAO.md §4) that the token's user has, each only with
 // the consent it needs.
@@ -37,14 +53,7 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	if at == nil {
 		return
 	}
-	if !slices.Contains(at.scopes, "openid") {
-		writeJSON(w, http.StatusForbidden, insufficientScope{
-			Msg:            "insufficient scopes: openid is required",
-			Code:           -402,
-			APIType:        "OIDC_USER_INFO",
-			RequiredScopes: []string{"openid"},
-			AllowedScopes:  append([]string{}, at.scopes...),
-		})
+	if !requireScope(w, at, "openid", "OIDC_USER_INFO", "insufficient scopes: openid is required") {
 		return
 	}
 	u, _ := s.userByID(at.userID)
