@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // InsecureError reports a file or directory that others could read or have
@@ -78,7 +80,7 @@ func WriteAtomic(path string, data []byte) (err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return &InsecureError{Path: path, Reason: "not a regular file"}
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*")
 	if err != nil {
 		return err
 	}
@@ -147,4 +149,53 @@ func Remove(path string) error {
 		return err
 	}
 	return nil
+}
+
+// tempPrefix begins the name of every temp file WriteAtomic makes.
+const tempPrefix = ".tmp-"
+
+// StaleTemp is how old a temp file of WriteAtomic's must be for
+// SweepTemps to take it for the leftover of a crashed write. A write takes
+// milliseconds; a younger temp file may be another process's write in
+// progress, and is left alone.
+const StaleTemp = time.Minute
+
+// SweepTemps removes from dir the temp files of writes that crashed before
+// their rename: WriteAtomic's, older than StaleTemp, regular files only.
+// They may hold a secret that a logout would otherwise leave behind. It
+// works through an os.Root, so a link put in place of dir or of a file
+// cannot lead it elsewhere. It returns how many it removed; a missing dir
+// is not an error.
+func SweepTemps(dir string) (int, error) {
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer root.Close()
+	d, err := root.Open(".")
+	if err != nil {
+		return 0, err
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, name := range names {
+		if !strings.HasPrefix(name, tempPrefix) {
+			continue
+		}
+		fi, err := root.Lstat(name)
+		if err != nil || !fi.Mode().IsRegular() || time.Since(fi.ModTime()) < StaleTemp {
+			continue
+		}
+		if root.Remove(name) == nil {
+			removed++
+		}
+	}
+	return removed, nil
 }

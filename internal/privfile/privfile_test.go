@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 func TestWriteAtomic_ThenRead(t *testing.T) {
@@ -127,5 +128,61 @@ func TestRead_FileReplacedWhileReadIsNeverRefused(t *testing.T) {
 	close(stop)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SweepTemps takes only stale regular temp files: never a record, a young
+// temp file, a directory, or a link (nor what the link points to).
+func TestSweepTemps_RemovesOnlyStaleTempFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	if err := EnsureDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.WriteFile(outside, []byte("not ours"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * StaleTemp)
+	mk := func(name string, make func(string) error) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := make(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		return p
+	}
+	file := func(p string) error { return os.WriteFile(p, []byte("x"), 0o600) }
+	stale := mk(".tmp-1", file)
+	record := mk("default.json", file)
+	subdir := mk(".tmp-2", func(p string) error { return os.Mkdir(p, 0o700) })
+	link := filepath.Join(dir, ".tmp-3")
+	if err := os.Symlink(outside, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := os.Chtimes(outside, old, old); err != nil {
+		t.Fatal(err)
+	}
+	young := filepath.Join(dir, ".tmp-4")
+	if err := file(young); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := SweepTemps(dir)
+	if err != nil || n != 1 {
+		t.Fatalf("SweepTemps() = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := os.Lstat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale temp file kept (Lstat: %v)", err)
+	}
+	for _, p := range []string{record, subdir, link, young, outside} {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+	if n, err := SweepTemps(filepath.Join(dir, "missing")); n != 0 || err != nil {
+		t.Errorf("SweepTemps(missing dir) = %d, %v; want 0, nil", n, err)
 	}
 }

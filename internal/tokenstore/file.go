@@ -71,6 +71,7 @@ func (f *File) Save(_ context.Context, profile string, r *Record) error {
 	if err := privfile.WriteAtomic(path, data); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}
+	sweepTemps(f.Dir)
 	return nil
 }
 
@@ -84,7 +85,15 @@ func (f *File) Delete(_ context.Context, profile string) error {
 	if err := privfile.Remove(path); err != nil {
 		return fmt.Errorf("remove token file: %w", err)
 	}
+	sweepTemps(f.Dir)
 	return nil
+}
+
+// sweepTemps removes what crashed writes left in dir (temp files that may
+// hold a record). It is tidying after the real work succeeded, so a
+// failure is not reported: the record was saved or removed all the same.
+func sweepTemps(dir string) {
+	_, _ = privfile.SweepTemps(dir)
 }
 
 // refuseInsecure returns the *privfile.InsecureError of an existing file at

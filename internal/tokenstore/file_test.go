@@ -2,10 +2,12 @@ package tokenstore
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -223,4 +225,48 @@ func readLinkAndTarget(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	return []string{link, string(data)}
+}
+
+// A crash between WriteAtomic's temp file and its rename leaves the temp
+// file, holding a whole record (a refresh token among it). The next save,
+// and logout, take away such leftovers; a temp file young enough to be
+// another process's write in progress is left alone.
+func TestFile_SaveAndDeleteSweepWhatACrashedWriteLeft(t *testing.T) {
+	for _, op := range []string{"save", "delete"} {
+		t.Run(op, func(t *testing.T) {
+			ctx := t.Context()
+			dir := filepath.Join(t.TempDir(), "tokens")
+			f := &File{Dir: dir}
+			if err := f.Save(ctx, "other", sampleRecord()); err != nil {
+				t.Fatalf("Save() = %v", err)
+			}
+			stale := filepath.Join(dir, ".tmp-123456")
+			fresh := filepath.Join(dir, ".tmp-654321")
+			for _, p := range []string{stale, fresh} {
+				if err := os.WriteFile(p, []byte(`{"refresh_token":"left-behind"}`), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			old := time.Now().Add(-2 * privfile.StaleTemp)
+			if err := os.Chtimes(stale, old, old); err != nil {
+				t.Fatal(err)
+			}
+
+			var err error
+			if op == "save" {
+				err = f.Save(ctx, "default", sampleRecord())
+			} else {
+				err = f.Delete(ctx, "other")
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", op, err)
+			}
+			if _, err := os.Lstat(stale); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("after %s, the stale temp file is still there (Lstat: %v)", op, err)
+			}
+			if _, err := os.Lstat(fresh); err != nil {
+				t.Errorf("after %s, a temp file of a write in progress is gone: %v", op, err)
+			}
+		})
+	}
 }

@@ -90,6 +90,7 @@ func (p Profiles) SetBackend(profile, backend string) error {
 	if err := privfile.WriteAtomic(path, data); err != nil {
 		return fmt.Errorf("write profile note: %w", err)
 	}
+	sweepTemps(p.Dir)
 	return nil
 }
 
@@ -102,6 +103,7 @@ func (p Profiles) Remove(profile string) error {
 	if err := privfile.Remove(path); err != nil {
 		return fmt.Errorf("remove profile note: %w", err)
 	}
+	sweepTemps(p.Dir)
 	return nil
 }
 
