@@ -6,17 +6,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 )
-
-// maxRSS is the child's peak RSS in KiB; see the package comment for why it
-// cannot read below selfHWM.
-func maxRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return int64(ru.Maxrss)
-	}
-	return 0
-}
 
 // selfHWM is this process's peak RSS in KiB (VmHWM), 0 when unknown.
 func selfHWM() int64 {
