@@ -208,14 +208,13 @@ func TestAPI_IncludeJQAndSilent(t *testing.T) {
 	}
 }
 
-// A token Kakao refuses (revoked, say, while the record says it is valid)
-// is refreshed once and the request made again, its body replayed.
+// A token Kakao refuses (ended early, say, while the record says it is
+// valid) is refreshed once and the request made again, its body replayed.
 func TestAPI_RefusedTokenRefreshesOnceAndRetries(t *testing.T) {
 	w := newKapiWorld(t, emulator.Config{}, "default", "profile_nickname", "talk_message")
 	rec := w.freshen(t, "default")
-	rec.AccessToken = "emu_at_revoked_" + strings.Repeat("x", 30)
-	if err := w.file.Save(t.Context(), "default", rec); err != nil {
-		t.Fatal(err)
+	if n := w.emu.ExpireAccessTokens("", 0); n == 0 {
+		t.Fatal("the emulator ended no access token")
 	}
 	before := w.emu.Stats().Refreshes
 	if err := os.WriteFile(filepath.Join(w.h.dir, "memo.json"), []byte(memoJSON), 0o600); err != nil {

@@ -58,8 +58,11 @@ and the talk_message consent (-402 without it) and keeps each message.
 
 For tests in other processes, the emulator's own paths: GET /_emulator/stats
 counts requests (JWKS fetches, refreshes, …), GET /_emulator/memos lists the
-messages sent, and POST /_emulator/rotate-key rotates the ID-token signing
-key at once (--rotate-keys-every does it on a schedule).
+messages sent, POST /_emulator/rotate-key rotates the ID-token signing
+key at once (--rotate-keys-every does it on a schedule), and POST
+/_emulator/expire-access-tokens ends access tokens at once (form fields
+client_id and user_id narrow it), refresh tokens kept, to test a -401
+refresh path.
 
 Point kakao-auth (or your own code) at it with --auth-url and --api-url, or
 KAKAO_AUTH_URL and KAKAO_API_URL; a web app points its Kakao base URLs

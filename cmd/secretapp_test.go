@@ -58,16 +58,11 @@ func TestStoredProfile_RefreshesWithItsOwnSecretNotTheEnvironments(t *testing.T)
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			root := t.TempDir()
-			emu, store := secretApp(t, root, "p")
+			emu, _ := secretApp(t, root, "p")
 			// Kakao no longer takes the access token (-401), so every
 			// command refreshes.
-			rec, err := store.Load(t.Context(), "p")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec.AccessToken = "emu_at_revoked"
-			if err := store.Save(t.Context(), "p", rec); err != nil {
-				t.Fatal(err)
+			if n := emu.ExpireAccessTokens("", 0); n != 1 {
+				t.Fatalf("expired %d access tokens, want the login's one", n)
 			}
 			d, _, stderr := storeDeps(root, map[string]string{envClientSecret: anotherAppSecret}, "")
 			if code := Main(t.Context(), append(args, "--profile", "p"), d); code != ExitOK {

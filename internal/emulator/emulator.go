@@ -290,6 +290,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/_emulator/stats", s.handleStats)
 	s.mux.HandleFunc("/_emulator/memos", s.handleMemos)
 	s.mux.HandleFunc("/_emulator/rotate-key", s.handleRotateKey)
+	s.mux.HandleFunc("/_emulator/expire-access-tokens", s.handleExpireAccessTokens)
 	s.mux.HandleFunc(sinkPath, s.handleSink)
 	return s
 }
