@@ -25,9 +25,7 @@ func consentTx(t *testing.T, authorizeURL string) string {
 // decide posts the consent form.
 func (e *env) decide(t *testing.T, tx, action string) response {
 	t.Helper()
-	form := url.Values{"tx": {tx}, "action": {action}}
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	return do(t, http.MethodPost, e.url+consentAction, h, strings.NewReader(form.Encode()))
+	return e.sendForm(t, http.MethodPost, consentAction, url.Values{"tx": {tx}, "action": {action}})
 }
 
 // KAKAO.md §1 "Redirect back": success carries code and state; Cancel carries

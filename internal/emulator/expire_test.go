@@ -3,15 +3,13 @@ package emulator
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 )
 
 // expireAccess posts form to /_emulator/expire-access-tokens.
 func (e *env) expireAccess(t *testing.T, form url.Values) response {
 	t.Helper()
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	return do(t, http.MethodPost, e.url+"/_emulator/expire-access-tokens", h, strings.NewReader(form.Encode()))
+	return e.sendForm(t, http.MethodPost, "/_emulator/expire-access-tokens", form)
 }
 
 // Expiring access tokens on demand lets an app test its "-401, refresh,
@@ -61,8 +59,7 @@ func TestExpireAccessTokens_RefusesWhatItCannotDo(t *testing.T) {
 		{"unknown field", http.MethodPost, url.Values{"userid": {"4000000001"}}, http.StatusBadRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-			r := do(t, tt.method, e.url+"/_emulator/expire-access-tokens", h, strings.NewReader(tt.form.Encode()))
+			r := e.sendForm(t, tt.method, "/_emulator/expire-access-tokens", tt.form)
 			if r.status != tt.status {
 				t.Errorf("%d %s, want %d", r.status, r.body, tt.status)
 			}

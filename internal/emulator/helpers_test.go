@@ -213,6 +213,13 @@ func (e *env) tokens(t *testing.T, kv ...string) map[string]any {
 	return r.json(t)
 }
 
+// sendForm sends form, URL-encoded, to the emulator's path.
+func (e *env) sendForm(t *testing.T, method, path string, form url.Values) response {
+	t.Helper()
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	return do(t, method, e.url+path, h, strings.NewReader(form.Encode()))
+}
+
 // bearer calls a kapi endpoint with an access token.
 func (e *env) bearer(t *testing.T, method, path, token string) response {
 	t.Helper()

@@ -14,8 +14,7 @@ import (
 // postIDTokenInfo posts form to /oauth/tokeninfo.
 func (e *env) postIDTokenInfo(t *testing.T, form url.Values) response {
 	t.Helper()
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	return do(t, http.MethodPost, e.url+"/oauth/tokeninfo", h, strings.NewReader(form.Encode()))
+	return e.sendForm(t, http.MethodPost, "/oauth/tokeninfo", form)
 }
 
 // KAKAO.md §5 ID-token info: POST id_token → the decoded payload.

@@ -189,7 +189,7 @@ func TestUsers_ConsentNeedsAKnownAccount(t *testing.T) {
 	}
 	tx := consentTxRE().FindStringSubmatch(page.body)[1]
 	post := func(v url.Values) response {
-		return do(t, http.MethodPost, e.url+consentAction, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, strings.NewReader(v.Encode()))
+		return e.sendForm(t, http.MethodPost, consentAction, v)
 	}
 	if r := post(url.Values{"tx": {tx}, "action": {"agree"}}); r.status != http.StatusOK || !strings.Contains(r.body, "Choose an account") {
 		t.Fatalf("agree without a user: %d, want the picker again:\n%s", r.status, r.body)
