@@ -22,7 +22,7 @@ func TestLogin_FailedExchangeKeepsTheStoredRecord(t *testing.T) {
 			before, _ := os.ReadFile(file)
 
 			emu.SetFault(fault)
-			redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+			redirect := freeRedirect(t)
 			emu.RegisterRedirectURI(redirect)
 			d, stdout, stderr := storeDeps(root, nil, "")
 			d.OpenBrowser = agreeingBrowser
@@ -98,7 +98,7 @@ func TestStore_DamagedOrPlantedFilesAreRefused(t *testing.T) {
 			// A new login to the profile must not write through the
 			// planted file either (corrupt content may be replaced).
 			if tt.name != "truncated" {
-				redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+				redirect := freeRedirect(t)
 				emu.RegisterRedirectURI(redirect)
 				d, _, stderr := storeDeps(root, nil, "")
 				d.OpenBrowser = agreeingBrowser

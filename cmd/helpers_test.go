@@ -19,6 +19,14 @@ func newTestEmulator(t testing.TB, cfg emulator.Config) (*emulator.Server, strin
 	return emu, srv.URL
 }
 
+// freeRedirect is a loopback redirect URI on a port free right now. A test
+// that logs in for real uses it, never the default port 8765: a person's
+// own login, or another test, may hold that one.
+func freeRedirect(t *testing.T) string {
+	t.Helper()
+	return "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+}
+
 // noRedirects stops at the first redirect, as a test stepping through
 // the authorize flow by hand needs.
 var noRedirects = &http.Client{

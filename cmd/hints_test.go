@@ -111,13 +111,15 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
+			// The hint's login runs for real: on a free port, not 8765.
+			redirect := freeRedirect(t)
+			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{emulator.DefaultRedirectURI, redirect}})
 			root := t.TempDir()
 			if tt.setup != nil {
 				tt.setup(t, emuURL, root)
 			}
 			// The file store: the private keyring is shared by every test of this binary.
-			env := map[string]string{envAuthURL: emuURL, envAPIURL: emuURL, envStore: tokenstore.BackendFile}
+			env := map[string]string{envAuthURL: emuURL, envAPIURL: emuURL, envStore: tokenstore.BackendFile, envRedirectURI: redirect}
 			for k, v := range tt.env {
 				env[k] = v
 			}

@@ -32,7 +32,7 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 	emu, emuURL := newTestEmulator(t, emulator.Config{ClientSecret: clientSecret, AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 
 	h := newHome(t)
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	argvFile := filepath.Join(h.dir, "argv")
 	pageFile := filepath.Join(h.dir, "page.html")

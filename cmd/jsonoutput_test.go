@@ -113,7 +113,7 @@ func sameTokenFields(t *testing.T, what string, a, b map[string]any) {
 
 func TestJSONOutput_EveryCommandSharesTheTokenSchema(t *testing.T) {
 	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	root := t.TempDir()
 

@@ -64,10 +64,11 @@ func TestToken_SigningKeysCachedAcrossProcesses(t *testing.T) {
 // A login with an ID token caches the signing keys it verified it with, so
 // the refreshes after it fetch none.
 func TestLogin_CachesTheSigningKeysForLaterRefreshes(t *testing.T) {
-	emu, base := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	redirect := freeRedirect(t)
+	emu, base := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
 	root := t.TempDir()
 	cache := t.TempDir()
-	env := map[string]string{envAuthURL: base, envAPIURL: base, envClientID: emulator.DefaultClientID, envStore: "file"}
+	env := map[string]string{envAuthURL: base, envAPIURL: base, envClientID: emulator.DefaultClientID, envStore: "file", envRedirectURI: redirect}
 	run := func(args ...string) {
 		t.Helper()
 		d, _, stderr := storeDeps(root, env, "")

@@ -72,7 +72,7 @@ func secretsIn(s string) []string {
 
 func TestGitHubActions_EverySecretIsMaskedBeforeItIsWritten(t *testing.T) {
 	emu, emuURL := newTestEmulator(t, emulator.Config{ClientSecret: maskClientSecret, AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	root := t.TempDir()
 	ghEnv, ghOutput := filepath.Join(root, "gh-env"), filepath.Join(root, "gh-output")

@@ -74,7 +74,7 @@ func TestLogin_EmulatorWithoutADisplayTriesNoBrowser(t *testing.T) {
 		t.Error("a browser was tried without a display")
 		return nil
 	}
-	code := Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", "http://127.0.0.1:" + mustFreePort(t) + "/callback"}, d)
+	code := Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", freeRedirect(t)}, d)
 	if code != ExitOK {
 		t.Fatalf("exit code %d:\n%s", code, stderr)
 	}

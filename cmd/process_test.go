@@ -156,7 +156,7 @@ func TestLogin_SessionOfAKilledRunIsSweptNextTime(t *testing.T) {
 
 func TestLogin_TwoAtOnceOnOneProfile(t *testing.T) {
 	h := newHome(t)
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	var procs []*proc
 	for range 2 {
 		p := startKakaoAuth(t, h, "login", "--emulator", "--profile", "shared", "--output", "text",

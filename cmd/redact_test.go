@@ -44,7 +44,7 @@ func TestKakaoCalls_EchoedSecretsAreRedacted(t *testing.T) {
 
 			args := tt.args
 			if args == nil {
-				redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+				redirect := freeRedirect(t)
 				emu.RegisterRedirectURI(redirect)
 				args = []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL, "--api-url", emuURL,
 					"--redirect-uri", redirect, "--store", "file", "--timeout", "20s"}

@@ -20,7 +20,7 @@ func TestLoginEmulator_NeverTakesTheEnvironmentsSecret(t *testing.T) {
 	root := t.TempDir()
 	d, _, stderr := storeDeps(root, map[string]string{envClientSecret: anotherAppSecret}, "")
 	d.OpenBrowser = agreeingBrowser
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	if code := Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", redirect}, d); code != ExitOK {
 		t.Fatalf("login --emulator: exit %d; stderr:\n%s", code, stderr)
 	}
@@ -38,7 +38,7 @@ func TestLoginEmulator_NeverTakesTheEnvironmentsSecret(t *testing.T) {
 func secretApp(t *testing.T, root, profile string) (*emulator.Server, *tokenstore.File) {
 	t.Helper()
 	emu, emuURL := newTestEmulator(t, emulator.Config{ClientSecret: thisAppSecret, AutoApprove: true})
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	d, _, stderr := storeDeps(root, map[string]string{envClientSecret: thisAppSecret}, "")
 	d.OpenBrowser = agreeingBrowser

@@ -87,7 +87,7 @@ func TestLogin_OptInAllowsACleartextServerAndWarnsEachRun(t *testing.T) {
 	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	insecure := kakaoAt(t, emuURL)
 	root := t.TempDir()
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 
 	d, _, stderr := storeDeps(root, nil, "")
@@ -177,7 +177,7 @@ func TestLoginResume_SessionWithACleartextServerNeedsTheOptIn(t *testing.T) {
 	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	insecure := kakaoAt(t, emuURL)
 	root := t.TempDir()
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	env := map[string]string{envClientID: emulator.DefaultClientID, envAuthURL: insecure, envAPIURL: insecure, envStore: "file"}
 

@@ -51,7 +51,7 @@ func assertShownSafely(t *testing.T, what, out string) {
 func hostileKakao(t *testing.T) (*emulator.Server, string, string) {
 	t.Helper()
 	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, User: emulator.User{ID: 4000000001, Nickname: hostile, Email: hostile}})
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	return emu, emuURL, redirect
 }

@@ -61,7 +61,7 @@ func TestLogin_MalformedTokenResponseStoresNothing(t *testing.T) {
 			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
 			emu.SetFault(fault)
-			redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+			redirect := freeRedirect(t)
 			emu.RegisterRedirectURI(redirect)
 			d, stdout, stderr := storeDeps(root, nil, "")
 			d.OpenBrowser = agreeingBrowser

@@ -138,7 +138,7 @@ func approvedAddress(t *testing.T, authURL string) string {
 // loopback redirect URI; it returns its base URL and that URI.
 func approvingKakao(t *testing.T) (string, string) {
 	t.Helper()
-	redirect := "http://127.0.0.1:" + mustFreePort(t) + "/callback"
+	redirect := freeRedirect(t)
 	emu := emulator.New(emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)

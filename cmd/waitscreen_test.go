@@ -23,7 +23,7 @@ import (
 // emulatorWait is a login against the built-in emulator whose browser
 // opens fine but never comes back, so the login waits until timeout.
 func emulatorWait(t *testing.T, timeout string) []string {
-	return []string{"login", "--emulator", "--redirect-uri", "http://127.0.0.1:" + mustFreePort(t) + "/callback",
+	return []string{"login", "--emulator", "--redirect-uri", freeRedirect(t),
 		"--browser-command", "true", "--timeout", timeout}
 }
 
@@ -231,7 +231,7 @@ func TestLogin_EmulatorWithoutABrowserStillAgreesByItself(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("DISPLAY matters where xdg-open opens the browser")
 	}
-	args := []string{"login", "--emulator", "--redirect-uri", "http://127.0.0.1:" + mustFreePort(t) + "/callback", "--timeout", "20s"}
+	args := []string{"login", "--emulator", "--redirect-uri", freeRedirect(t), "--timeout", "20s"}
 	r := startOnTTY(t, newHome(t), 120, append(headlessEnv(t), "TERM=xterm"), nil, args...)
 	code, out := r.exit(t)
 	if code != ExitOK || !strings.Contains(out, "pressing Agree") || strings.Contains(out, "Paste the address") {
