@@ -12,10 +12,14 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
 )
 
-// maxProfileFile bounds what Profiles reads; a note is about 25 bytes.
-const maxProfileFile = 4 << 10
+// maxProfileFile bounds what Profiles reads; a note with its app is a few
+// hundred bytes.
+const maxProfileFile = 16 << 10
 
-// profileNoteVersion is the format version of a Profiles note.
+// profileNoteVersion is the format version of a Profiles note. The app was
+// added to version 1 compatibly: a reader that does not know it ignores
+// it, and a note without it is still whole. Bump the version only for a
+// change an older reader would misread.
 const profileNoteVersion = 1
 
 // profileNote is what Profiles keeps per profile. It holds no secret; it
@@ -23,11 +27,18 @@ const profileNoteVersion = 1
 type profileNote struct {
 	Version int    `json:"v"`
 	Store   string `json:"store"`
+	// App is the app of the profile's last stored login: nil in a note
+	// written before kakao-auth kept it, or by one that predates it.
+	App *App `json:"app,omitempty"`
 }
 
-// Profiles remembers which backend holds each profile, as a small JSON
-// file per profile in Dir ({"v":1,"store":"keyring"}), so the token command
-// looks in the right place without being told.
+// Profiles remembers, per profile, which backend holds its login and the
+// app that login is of, as a small JSON file in Dir
+// ({"v":1,"store":"keyring","app":{"client_id":…}}): the token command
+// looks in the right place without being told, and a login knows the
+// profile's app even when the record itself cannot be read (a locked
+// keyring). The record is the login's truth; the note's app is a copy,
+// written with each login, for when the record is out of reach.
 type Profiles struct {
 	Dir string
 }
@@ -35,35 +46,76 @@ type Profiles struct {
 // Backend returns the backend name noted for profile, or ErrNotFound when
 // the profile was never stored.
 func (p Profiles) Backend(profile string) (string, error) {
+	n, _, err := p.read(profile)
+	return n.Store, err
+}
+
+// App returns the app noted for profile: nil (and no error) when the note
+// has none (a note older than the app's place in it), ErrNotFound when the
+// profile was never stored.
+func (p Profiles) App(profile string) (*App, error) {
+	n, path, err := p.read(profile)
+	switch {
+	case err != nil:
+		return nil, err
+	case n.App == nil:
+		return nil, nil
+	case n.App.ClientID == "":
+		return nil, &CorruptError{Where: path, Err: errors.New("its app has no client_id")}
+	}
+	return n.App, nil
+}
+
+// read reads profile's note and checks what every reader needs: the
+// version and the store. Fields it does not know (a newer kakao-auth's)
+// are ignored.
+func (p Profiles) read(profile string) (profileNote, string, error) {
 	path, err := profileFile(p.Dir, profile, ".json")
 	if err != nil {
-		return "", fmt.Errorf("profile note: %w", err)
+		return profileNote{}, "", fmt.Errorf("profile note: %w", err)
 	}
 	data, err := privfile.Read(path, maxProfileFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", ErrNotFound
+		return profileNote{}, path, ErrNotFound
 	case errors.Is(err, privfile.ErrTooLarge):
-		return "", &CorruptError{Where: path, Err: err}
+		return profileNote{}, path, &CorruptError{Where: path, Err: err}
 	case err != nil:
-		return "", fmt.Errorf("read profile note: %w", err)
+		return profileNote{}, path, fmt.Errorf("read profile note: %w", err)
 	}
 	var n profileNote
 	if err := json.Unmarshal(data, &n); err != nil {
-		return "", &CorruptError{Where: path, Err: describeJSONError(err)}
+		return profileNote{}, path, &CorruptError{Where: path, Err: describeJSONError(err)}
 	}
 	if n.Version != profileNoteVersion {
-		return "", &CorruptError{Where: path, Err: fmt.Errorf("unknown version %d", n.Version)}
+		return profileNote{}, path, &CorruptError{Where: path, Err: fmt.Errorf("unknown version %d", n.Version)}
 	}
 	if !isBackend(n.Store) {
-		return "", &CorruptError{Where: path, Err: fmt.Errorf("unknown store %q", n.Store)}
+		return profileNote{}, path, &CorruptError{Where: path, Err: fmt.Errorf("unknown store %q", n.Store)}
 	}
-	return n.Store, nil
+	return n, path, nil
 }
 
-// SetBackend notes that backend holds profile. A note that already says so
-// is not rewritten.
+// SetBackend notes that backend holds profile, keeping the app the note
+// names. A note that already says so is not rewritten.
 func (p Profiles) SetBackend(profile, backend string) error {
+	return p.write(profile, backend, nil)
+}
+
+// SetLogin notes that backend holds profile's login, of app: a login
+// notes both once its record is stored. A note that already says so is
+// not rewritten. An app too large for a note (it would read back as
+// corrupt) is left out: the note then names the backend alone, as an
+// older one does.
+func (p Profiles) SetLogin(profile, backend string, app App) error {
+	if app.ClientID == "" {
+		return errors.New("profile note: the app has no client id")
+	}
+	return p.write(profile, backend, &app)
+}
+
+// write notes backend and app (nil: the note's current app) for profile.
+func (p Profiles) write(profile, backend string, app *App) error {
 	if !isBackend(backend) {
 		return fmt.Errorf("unknown store %q", backend)
 	}
@@ -71,16 +123,24 @@ func (p Profiles) SetBackend(profile, backend string) error {
 	if err != nil {
 		return fmt.Errorf("profile note: %w", err)
 	}
-	old, err := p.Backend(profile)
+	old, _, err := p.read(profile)
 	var ie *privfile.InsecureError
-	switch {
-	case err == nil && old == backend:
-		return nil
-	case errors.As(err, &ie):
+	if errors.As(err, &ie) {
 		// Not ours to overwrite; see File.Save.
 		return err
 	}
-	data, err := json.Marshal(profileNote{Version: profileNoteVersion, Store: backend})
+	n := profileNote{Version: profileNoteVersion, Store: backend, App: app}
+	if app == nil && err == nil {
+		n.App = old.App
+	}
+	if err == nil && old.Store == n.Store && sameApp(old.App, n.App) {
+		return nil
+	}
+	data, err := json.Marshal(n)
+	if err == nil && len(data) > maxProfileFile {
+		n.App = nil
+		data, err = json.Marshal(n)
+	}
 	if err != nil {
 		return fmt.Errorf("encode profile note: %w", err)
 	}
@@ -92,6 +152,16 @@ func (p Profiles) SetBackend(profile, backend string) error {
 	}
 	sweepTemps(p.Dir)
 	return nil
+}
+
+// sameApp reports whether two noted apps (nil: none) are the same.
+func sameApp(a, b *App) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.ClientID == b.ClientID && a.RedirectURI == b.RedirectURI &&
+		a.AuthURL == b.AuthURL && a.APIURL == b.APIURL &&
+		slices.Equal(a.Scopes, b.Scopes) && a.AllowInsecureHTTP == b.AllowInsecureHTTP
 }
 
 // Remove forgets profile; an absent note is fine.

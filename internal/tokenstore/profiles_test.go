@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,5 +155,165 @@ func TestProfiles_ListSkipsWhatIsNotANote(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"default"}, names); diff != "" {
 		t.Errorf("List() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestProfiles_SetLoginNotesTheAppAndAMoveKeepsIt(t *testing.T) {
+	p := Profiles{Dir: filepath.Join(t.TempDir(), "profiles")}
+	app := App{ClientID: "key", RedirectURI: "http://127.0.0.1:9/callback", AuthURL: "http://127.0.0.1:9", APIURL: "http://127.0.0.1:9",
+		Scopes: []string{"openid", "talk_message"}, AllowInsecureHTTP: true}
+	if err := p.SetLogin("work", BackendKeyring, app); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := p.Backend("work"); err != nil || got != BackendKeyring {
+		t.Errorf("Backend() = %q, %v; want %q", got, err, BackendKeyring)
+	}
+	got, err := p.App("work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&app, got); diff != "" {
+		t.Errorf("App() mismatch (-want +got):\n%s", diff)
+	}
+	// A login moving to another store notes the store first; the app stays.
+	if err := p.SetBackend("work", BackendFile); err != nil {
+		t.Fatal(err)
+	}
+	got, err = p.App("work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&app, got); diff != "" {
+		t.Errorf("App() after SetBackend mismatch (-want +got):\n%s", diff)
+	}
+	// The next login's app replaces it.
+	next := App{ClientID: "other"}
+	if err := p.SetLogin("work", BackendFile, next); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := p.App("work"); err != nil || !cmp.Equal(&next, got) {
+		t.Errorf("App() after a new login = %+v, %v; want %+v", got, err, next)
+	}
+	if err := p.SetLogin("work", BackendFile, App{}); err == nil {
+		t.Errorf("SetLogin() of an app without a client id = nil, want an error")
+	}
+}
+
+func TestProfiles_NoteOfALoginHoldsNoSecret(t *testing.T) {
+	p := Profiles{Dir: filepath.Join(t.TempDir(), "profiles")}
+	rec := &Record{ClientID: "key", RedirectURI: "http://localhost:8765/callback", AuthURL: "https://kauth.kakao.com", APIURL: "https://kapi.kakao.com",
+		Scopes: []string{"openid"}, TokenType: "bearer", AccessToken: "access-secret", RefreshToken: "refresh-secret", Expiry: time.Now(),
+		UserID: 42, ClientSecret: "client-secret", IDToken: "idtoken-secret", Nonce: "nonce-secret"}
+	if err := p.SetLogin("default", BackendKeyring, rec.App()); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(p.Dir, "default.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"v":1,"store":"keyring","app":{"client_id":"key","redirect_uri":"http://localhost:8765/callback","auth_url":"https://kauth.kakao.com","api_url":"https://kapi.kakao.com","scopes":["openid"]}}`
+	if got := string(data); got != want {
+		t.Errorf("note = %s\nwant %s", got, want)
+	}
+	for _, secret := range []string{rec.AccessToken, rec.RefreshToken, rec.ClientSecret, rec.IDToken, rec.Nonce, "secret", "token"} {
+		if strings.Contains(string(data), secret) {
+			t.Errorf("the note holds %q:\n%s", secret, data)
+		}
+	}
+}
+
+// Notes are read by older and newer kakao-auths alike: a note written
+// before the app was kept reads as a backend without an app, and fields a
+// newer kakao-auth adds are ignored.
+func TestProfiles_OldAndNewerNotesRead(t *testing.T) {
+	tests := []struct {
+		name    string
+		note    string
+		wantApp *App
+	}{
+		{"before the app was kept", `{"v":1,"store":"keyring"}`, nil},
+		{"with the app", `{"v":1,"store":"keyring","app":{"client_id":"key","auth_url":"https://kauth.kakao.com"}}`,
+			&App{ClientID: "key", AuthURL: "https://kauth.kakao.com"}},
+		{"with fields of a newer kakao-auth", `{"v":1,"store":"keyring","app":{"client_id":"key","tenant":{"id":7}},"pinned":true,"labels":["x"]}`,
+			&App{ClientID: "key"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Profiles{Dir: filepath.Join(t.TempDir(), "profiles")}
+			if err := p.SetBackend("default", BackendFile); err != nil {
+				t.Fatal(err)
+			}
+			writeFileMode(t, filepath.Join(p.Dir, "default.json"), []byte(tt.note), 0o600)
+			if got, err := p.Backend("default"); err != nil || got != BackendKeyring {
+				t.Errorf("Backend() = %q, %v; want %q", got, err, BackendKeyring)
+			}
+			got, err := p.App("default")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.wantApp, got); diff != "" {
+				t.Errorf("App() mismatch (-want +got):\n%s", diff)
+			}
+			// A move keeps what this kakao-auth knows of the app.
+			if err := p.SetBackend("default", BackendFile); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := p.App("default"); err != nil || !cmp.Equal(tt.wantApp, got) {
+				t.Errorf("App() after SetBackend = %+v, %v; want %+v", got, err, tt.wantApp)
+			}
+		})
+	}
+}
+
+func TestProfiles_AppWithoutClientIDIsCorruptButTheBackendReads(t *testing.T) {
+	p := Profiles{Dir: filepath.Join(t.TempDir(), "profiles")}
+	if err := p.SetBackend("default", BackendFile); err != nil {
+		t.Fatal(err)
+	}
+	writeFileMode(t, filepath.Join(p.Dir, "default.json"), []byte(`{"v":1,"store":"file","app":{"auth_url":"https://kauth.kakao.com"}}`), 0o600)
+	if got, err := p.Backend("default"); err != nil || got != BackendFile {
+		t.Errorf("Backend() = %q, %v; want %q", got, err, BackendFile)
+	}
+	if got, err := p.App("default"); !isCorrupt(err) {
+		t.Errorf("App() = %+v, %v; want a *CorruptError", got, err)
+	}
+}
+
+func TestProfiles_SetLoginUnchangedDoesNotRewrite(t *testing.T) {
+	p := Profiles{Dir: filepath.Join(t.TempDir(), "profiles")}
+	app := App{ClientID: "key", Scopes: []string{"openid"}}
+	if err := p.SetLogin("default", BackendFile, app); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(p.Dir, "default.json")
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetLogin("default", BackendFile, App{ClientID: "key", Scopes: []string{"openid"}}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); !fi.ModTime().Equal(old) {
+		t.Errorf("SetLogin() with the same backend and app rewrote the note")
+	}
+	if err := p.SetLogin("default", BackendFile, App{ClientID: "key"}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.ModTime().Equal(old) {
+		t.Errorf("SetLogin() with other scopes did not rewrite the note")
+	}
+}
+
+func TestProfiles_AppTooLargeForANoteIsLeftOut(t *testing.T) {
+	p := Profiles{Dir: filepath.Join(t.TempDir(), "profiles")}
+	huge := App{ClientID: "key", AuthURL: "https://kauth.kakao.com/" + strings.Repeat("x", maxProfileFile)}
+	if err := p.SetLogin("default", BackendKeyring, huge); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := p.Backend("default"); err != nil || got != BackendKeyring {
+		t.Errorf("Backend() = %q, %v; want %q", got, err, BackendKeyring)
+	}
+	if got, err := p.App("default"); err != nil || got != nil {
+		t.Errorf("App() = %+v, %v; want none", got, err)
 	}
 }

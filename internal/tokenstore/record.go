@@ -33,6 +33,32 @@ type Record struct {
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
 }
 
+// App is the part of a login that names its app: the client id, the
+// servers, the redirect URI and the consent items. It holds no token and
+// no secret (the client secret stays in the Record), so Profiles may keep a
+// copy where tokens may not go.
+type App struct {
+	ClientID    string   `json:"client_id"`
+	RedirectURI string   `json:"redirect_uri,omitempty"`
+	AuthURL     string   `json:"auth_url,omitempty"`
+	APIURL      string   `json:"api_url,omitempty"`
+	Scopes      []string `json:"scopes,omitempty"`
+	// AllowInsecureHTTP is the login's opt-in to its http:// servers.
+	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
+}
+
+// App returns the app r is a login of.
+func (r *Record) App() App {
+	return App{
+		ClientID:          r.ClientID,
+		RedirectURI:       r.RedirectURI,
+		AuthURL:           r.AuthURL,
+		APIURL:            r.APIURL,
+		Scopes:            slices.Clone(r.Scopes),
+		AllowInsecureHTTP: r.AllowInsecureHTTP,
+	}
+}
+
 // Equal reports whether r and o hold the same login. Times are compared
 // with time.Time.Equal, so a record survives a round trip through JSON
 // (which drops the monotonic clock and may change the location) unchanged;
