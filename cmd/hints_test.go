@@ -3,6 +3,8 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/keyringtest"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -32,41 +35,72 @@ func (unavailableKeyring) Delete(context.Context, string) error {
 }
 
 // Every command a hint names works as printed in the situation that
-// printed it: taken from the hint and run, it is not a usage error, and
-// here (a browser that agrees, an emulator that answers) it succeeds.
+// printed it: taken from the hint and run in the same environment, it is
+// not a usage error, and here (a browser that agrees, an emulator that
+// answers) it succeeds. The environment is empty unless the case says why
+// not: a profile that was logged in remembers its app (client id, servers,
+// redirect URI, store), so the login a hint names needs nothing more.
 func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 	tests := []struct {
 		name    string
-		env     map[string]string // besides the emulator's URLs
-		keyring bool              // the profile lives in a keyring nobody can reach
-		setup   func(t *testing.T, base, root string)
+		env     func(base, redirect string) map[string]string // nil: an empty environment
+		keyring bool                                          // the profile's keyring can no longer be reached
+		setup   func(t *testing.T, base, root, redirect string)
 		args    []string
 		want    string // the hint's command
 	}{
 		{
 			name: "no client id",
+			// Only so that the emulator's login stays off port 8765.
+			env:  func(_, redirect string) map[string]string { return map[string]string{envRedirectURI: redirect} },
 			args: []string{"login"},
 			want: "login --emulator",
 		},
 		{
+			// Logged in to the real (private) keyring, which then becomes
+			// unreachable: the record, and the app in it, cannot be read.
 			name:    "keyring unavailable",
-			env:     map[string]string{envClientID: emulator.DefaultClientID},
 			keyring: true,
-			setup: func(t *testing.T, base, root string) {
-				loggedInProfile(t, base, root, "work")
-				if err := (tokenstore.Profiles{Dir: tokenstore.Paths{Root: root}.ProfilesDir()}).SetBackend("work", tokenstore.BackendKeyring); err != nil {
+			setup: func(t *testing.T, base, root, redirect string) {
+				keyringtest.Require(t)
+				loginForHint(t, base, root, redirect, "--profile", hintKeyringProfile, "--store", tokenstore.BackendKeyring)
+				t.Cleanup(func() {
+					k, err := tokenstore.Open(tokenstore.BackendKeyring, tokenstore.Paths{Root: root})
+					if err == nil {
+						err = k.Delete(context.Background(), hintKeyringProfile)
+					}
+					if err != nil {
+						t.Errorf("remove the test's keyring item: %v", err)
+					}
+				})
+			},
+			args: []string{"token", "--profile", hintKeyringProfile},
+			want: "login --profile " + hintKeyringProfile + " --store file",
+		},
+		{
+			// The record does not decode, so neither does the app in it.
+			name: "record unreadable",
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--store", tokenstore.BackendFile)
+				if err := os.WriteFile(filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), DefaultProfile+".json"), []byte(`{"v":1,`), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			},
-			args: []string{"token", "--profile", "work"},
-			want: "login --profile work --store file",
+			args: []string{"token"},
+			want: "login",
 		},
 		{
 			name: "refresh token expired",
-			setup: func(t *testing.T, base, root string) {
-				rec := loggedInProfile(t, base, root, "work")
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--profile", "work", "--store", tokenstore.BackendFile)
+				f := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
+				rec, err := f.Load(t.Context(), "work")
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec.Expiry = time.Now().Add(-time.Minute)
 				rec.RefreshExpiry = time.Now().Add(-time.Hour)
-				if err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Save(t.Context(), "work", rec); err != nil {
+				if err := f.Save(t.Context(), "work", rec); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -75,8 +109,12 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 		},
 		{
 			name: "app unlinked",
-			setup: func(t *testing.T, base, root string) {
-				rec := loggedInProfile(t, base, root, "work")
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--profile", "work", "--store", tokenstore.BackendFile)
+				rec, err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Load(t.Context(), "work")
+				if err != nil {
+					t.Fatal(err)
+				}
 				if err := (&kakao.API{BaseURL: base, Tokens: kakao.StaticToken(rec.AccessToken)}).Unlink(t.Context()); err != nil {
 					t.Fatal(err)
 				}
@@ -85,21 +123,31 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 			want: "login --profile work",
 		},
 		{
-			name:  "missing scope",
-			setup: func(t *testing.T, base, root string) { loggedInWith(t, base, root, "work", "", "profile_nickname") },
-			args:  []string{"userinfo", "--profile", "work"},
-			want:  "login --profile work --scope openid",
+			name: "missing scope",
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--profile", "work", "--store", tokenstore.BackendFile, "--scope", "profile_nickname")
+			},
+			args: []string{"userinfo", "--profile", "work"},
+			want: "login --profile work --scope openid",
 		},
 		{
 			name: "profile not found",
-			env:  map[string]string{envClientID: emulator.DefaultClientID},
+			// A profile never logged in remembers nothing: its app comes
+			// from the environment (without a client id there the hint
+			// asks for --client-id YOUR-REST-API-KEY).
+			env: func(base, redirect string) map[string]string {
+				return map[string]string{envClientID: emulator.DefaultClientID, envAuthURL: base, envAPIURL: base,
+					envRedirectURI: redirect, envStore: tokenstore.BackendFile}
+			},
 			args: []string{"status", "--profile", "nosuch"},
 			want: "login --profile nosuch",
 		},
 		{
 			name: "emulator gone",
-			setup: func(t *testing.T, base, root string) {
-				d, _, stderr := storeDeps(root, nil, "")
+			// Only so that the emulator's logins stay off port 8765.
+			env: func(_, redirect string) map[string]string { return map[string]string{envRedirectURI: redirect} },
+			setup: func(t *testing.T, base, root, redirect string) {
+				d, _, stderr := storeDeps(root, map[string]string{envRedirectURI: redirect}, "")
 				d.OpenBrowser = agreeingBrowser
 				if code := Main(t.Context(), []string{"login", "--emulator"}, d); code != ExitOK {
 					t.Fatalf("login --emulator: exit %d\n%s", code, stderr)
@@ -111,17 +159,17 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// The hint's login runs for real: on a free port, not 8765.
+			// The logins run for real: on a free port, not 8765, which
+			// the emulator registers.
 			redirect := freeRedirect(t)
 			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{emulator.DefaultRedirectURI, redirect}})
 			root := t.TempDir()
 			if tt.setup != nil {
-				tt.setup(t, emuURL, root)
+				tt.setup(t, emuURL, root, redirect)
 			}
-			// The file store: the private keyring is shared by every test of this binary.
-			env := map[string]string{envAuthURL: emuURL, envAPIURL: emuURL, envStore: tokenstore.BackendFile, envRedirectURI: redirect}
-			for k, v := range tt.env {
-				env[k] = v
+			var env map[string]string
+			if tt.env != nil {
+				env = tt.env(emuURL, redirect)
 			}
 			deps := func() (*Deps, *bytes.Buffer) {
 				d, _, stderr := storeDeps(root, env, "")
@@ -153,5 +201,23 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 				t.Errorf("kakao-auth %s, as the hint says: exit %d\n%s", m[1], code, stderr)
 			}
 		})
+	}
+}
+
+// hintKeyringProfile is the profile TestHints_TheCommandAHintNamesWorksAsPrinted
+// keeps in the private keyring, which every test of this binary shares.
+const hintKeyringProfile = "hint-keyring-unavailable"
+
+// loginForHint logs a profile in for real, as a person would before the
+// situation of a hint: the app's client id and servers come from the
+// environment of that login alone, the redirect URI from its flag.
+func loginForHint(t *testing.T, base, root, redirect string, args ...string) {
+	t.Helper()
+	env := map[string]string{envClientID: emulator.DefaultClientID, envAuthURL: base, envAPIURL: base}
+	d, _, stderr := storeDeps(root, env, "")
+	d.OpenBrowser = agreeingBrowser
+	args = append([]string{"login", "--redirect-uri", redirect}, args...)
+	if code := Main(t.Context(), args, d); code != ExitOK {
+		t.Fatalf("%v: exit %d\n%s", args, code, stderr)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // emulatorSecret matches every access token, refresh token and code the
@@ -78,6 +79,20 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 	asked["token"] = true
 	run(ExitOK, "", base, "token", "--output", "json")
 	mustBeQuiet("refresh stdout", run(ExitOK, "", base, "refresh"))
+	// The profile note keeps the login's app for when the record cannot be
+	// read: the client id and servers, never a token or the client secret.
+	notePath := filepath.Join(tokenstore.Paths{Root: filepath.Join(h.config, "kakao-auth")}.ProfilesDir(), DefaultProfile+".json")
+	note, err := os.ReadFile(notePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(note), `"client_id":"`+emulator.DefaultClientID+`"`) {
+		t.Errorf("profile note lacks the app's client id:\n%s", note)
+	}
+	mustBeQuiet("profile note", string(note))
+	if strings.Contains(string(note), "secret") || strings.Contains(string(note), "token") || strings.Contains(string(note), "nonce") {
+		t.Errorf("profile note mentions a secret:\n%s", note)
+	}
 	mustBeQuiet("status stdout", run(ExitOK, "", base, "status"))
 	mustBeQuiet("status json", run(ExitOK, "", base, "status", "--output", "json"))
 	run(ExitOK, "", base, "status", "--show-token")

@@ -385,6 +385,13 @@ func (o *LoginOptions) finishAsStarted(sessions session.Dir, pasted string) {
 
 // storedLogin finds the login stored under a profile, for a new login of
 // that profile to build on.
+//
+// The record is the login's truth: when it can be read, its app is the
+// one, whatever the profile's note says. When it cannot (a locked or
+// unreachable keyring, a record that does not decode or is gone), the app
+// noted with the profile at its last login stands in, without tokens, user
+// or client secret, so that the login a hint names for that very situation
+// still knows the profile's app.
 func storedLogin(ctx context.Context, d *Deps) previousLogin {
 	if d.Paths == nil || d.OpenStore == nil {
 		return nil
@@ -394,11 +401,21 @@ func storedLogin(ctx context.Context, d *Deps) previousLogin {
 		if err != nil {
 			return nil, ""
 		}
-		rec, err := s.store.Load(ctx, profile)
-		if err != nil {
+		if rec, err := s.store.Load(ctx, profile); err == nil {
+			return rec, s.store.Name()
+		}
+		noted, err := tokenstore.Profiles{Dir: s.paths.ProfilesDir()}.App(profile)
+		if err != nil || noted == nil {
 			return nil, ""
 		}
-		return rec, s.store.Name()
+		return &tokenstore.Record{
+			ClientID:          noted.ClientID,
+			RedirectURI:       noted.RedirectURI,
+			AuthURL:           noted.AuthURL,
+			APIURL:            noted.APIURL,
+			Scopes:            noted.Scopes,
+			AllowInsecureHTTP: noted.AllowInsecureHTTP,
+		}, s.store.Name()
 	}
 }
 
@@ -568,8 +585,8 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 }
 
 // saveLogin stores rec under the profile lock (a concurrent "token" refresh
-// must not write an older login over it), records the backend, and removes
-// the profile from a backend it lived in before.
+// must not write an older login over it), notes the backend and the app,
+// and removes the profile from a backend it lived in before.
 //
 // The order of the writes is what lets logout clean up after a crash
 // between two of them: logout always looks in the file store, but in the
@@ -605,7 +622,9 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 			}
 		}
 	}
-	if err := profiles.SetBackend(profile, store.Name()); err != nil {
+	// The note keeps the login's app as well, for when the record cannot
+	// be read (see storedLogin).
+	if err := profiles.SetLogin(profile, store.Name(), rec.App()); err != nil {
 		return fmt.Errorf("record profile %q: %w", profile, err)
 	}
 	return nil

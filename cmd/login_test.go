@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 func testDeps(env map[string]string, stdin string) (*Deps, *bytes.Buffer, *bytes.Buffer) {
@@ -189,5 +193,74 @@ func TestLoginEmulator_BusyDefaultPortFallsBackToAFreeOne(t *testing.T) {
 	}
 	if !regexp.MustCompile(`come back to http://127\.0\.0\.1:\d+/callback`).MatchString(stderr.String()) {
 		t.Errorf("the login did not use the fallback port; stderr:\n%s", stderr)
+	}
+}
+
+// A login of a stored profile builds on its record; the app noted with
+// the profile stands in only when the record cannot be read, and a note
+// without one (older than the app's place in it) stands in for nothing.
+func TestLoginCmd_RecordWinsOverTheNoteWhichStandsInWhenUnreadable(t *testing.T) {
+	recApp := tokenstore.App{ClientID: "record-key", RedirectURI: "http://127.0.0.1:9001/callback",
+		AuthURL: "https://record.example", APIURL: "https://api.record.example", Scopes: []string{"talk_message"}}
+	noteApp := tokenstore.App{ClientID: "note-key", RedirectURI: "http://127.0.0.1:9002/callback",
+		AuthURL: "https://note.example", APIURL: "https://api.note.example", Scopes: []string{"openid"}}
+	tests := []struct {
+		name    string
+		corrupt bool   // the record does not decode
+		note    string // the note as written; "" for the one a login writes with noteApp
+		want    *tokenstore.App
+		wantErr string
+	}{
+		{name: "record readable", want: &recApp},
+		{name: "record unreadable", corrupt: true, want: &noteApp},
+		{name: "record unreadable, note without an app", corrupt: true, note: `{"v":1,"store":"file"}`, wantErr: "no client id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			paths := tokenstore.Paths{Root: root}
+			rec := &tokenstore.Record{ClientID: recApp.ClientID, RedirectURI: recApp.RedirectURI, AuthURL: recApp.AuthURL, APIURL: recApp.APIURL,
+				Scopes: recApp.Scopes, AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}
+			if err := (&tokenstore.File{Dir: paths.TokensDir()}).Save(t.Context(), "work", rec); err != nil {
+				t.Fatal(err)
+			}
+			notes := tokenstore.Profiles{Dir: paths.ProfilesDir()}
+			if err := notes.SetLogin("work", tokenstore.BackendFile, noteApp); err != nil {
+				t.Fatal(err)
+			}
+			if tt.note != "" {
+				if err := os.WriteFile(filepath.Join(notes.Dir, "work.json"), []byte(tt.note), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.corrupt {
+				if err := os.WriteFile(filepath.Join(paths.TokensDir(), "work.json"), []byte("{"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d, _, _ := storeDeps(root, nil, "")
+			var got *LoginOptions
+			c := NewLoginCmd(d, func(_ context.Context, o *LoginOptions) error {
+				got = o
+				return nil
+			})
+			c.SetArgs([]string{"--profile", "work"})
+			err := c.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("login = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := LoginOptions{App: app{ClientID: tt.want.ClientID, RedirectURIs: []string{tt.want.RedirectURI}, AuthURL: tt.want.AuthURL, APIURL: tt.want.APIURL, Profile: "work"},
+				Scopes: tt.want.Scopes, Store: tokenstore.BackendFile}
+			got.App.Previous, got.App.PreviousStore, got.Timeout = nil, "", 0
+			if diff := cmp.Diff(&want, got, cmp.AllowUnexported(app{})); diff != "" {
+				t.Errorf("options mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

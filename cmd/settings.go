@@ -46,7 +46,9 @@ type app struct {
 	AllowInsecureHTTP bool
 	// Previous is the login stored under Profile before this run, of
 	// whatever app, and PreviousStore the store holding it; nil and "" for
-	// none. Its settings filled the gaps only when it is of this app.
+	// none. When its record cannot be read, Previous is the app noted with
+	// the profile, without tokens, user or secret. Its settings filled the
+	// gaps only when it is of this app.
 	Previous      *tokenstore.Record
 	PreviousStore string
 }
@@ -58,8 +60,8 @@ func (a app) SameAppAsPrevious() bool {
 }
 
 // previousLogin finds the login stored under a profile, and its store;
-// nil and "" when there is none (or it cannot be read: the login then
-// proceeds as for a new profile).
+// nil and "" when there is none (or neither its record nor the app noted
+// with it can be read: the login then proceeds as for a new profile).
 type previousLogin func(profile string) (*tokenstore.Record, string)
 
 // resolve is the one resolution of an app's settings: each from its flag,

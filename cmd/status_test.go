@@ -262,6 +262,59 @@ func TestStatusAll_ListsEveryProfileOfflineWithItsWarnings(t *testing.T) {
 	}
 }
 
+// Profile notes of every shape read alike: one written before notes kept
+// the app, one of a login now, one with fields a newer kakao-auth added.
+func TestStatusAll_ReadsOldNewAndNewerProfileNotes(t *testing.T) {
+	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	root := t.TempDir()
+	notes := tokenstore.Profiles{Dir: tokenstore.Paths{Root: root}.ProfilesDir()}
+	for name, note := range map[string]string{
+		"old":   `{"v":1,"store":"file"}`,
+		"new":   "",
+		"newer": `{"v":1,"store":"file","app":{"client_id":"` + emulator.DefaultClientID + `","region":"kr"},"pinned":true}`,
+	} {
+		rec := loggedInProfile(t, srv.URL, root, name)
+		rec.Expiry = time.Now().Add(time.Hour)
+		saveRecord(t, root, name, rec)
+		if note == "" {
+			if err := notes.SetLogin(name, tokenstore.BackendFile, rec.App()); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(notes.Dir, name+".json"), []byte(note), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Close()
+
+	d, stdout, stderr := storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"status", "--all", "-o", "json"}, d); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var list []struct {
+		Profile  string `json:"profile"`
+		Store    string `json:"store"`
+		LoggedIn bool   `json:"logged_in"`
+		Error    string `json:"error"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout)
+	}
+	for _, e := range list {
+		if e.Store != tokenstore.BackendFile || !e.LoggedIn || e.Error != "" {
+			t.Errorf("status --all of profile %q = %+v, want logged in, in the file store", e.Profile, e)
+		}
+	}
+	if len(list) != 3 {
+		t.Errorf("status --all listed %d profiles, want 3:\n%s", len(list), stdout)
+	}
+	d, _, stderr = storeDeps(root, nil, "")
+	if code := Main(t.Context(), []string{"logout", "--profile", "newer"}, d); code != ExitOK {
+		t.Errorf("logout of the newer note's profile: exit %d\n%s", code, stderr)
+	}
+}
+
 func TestStatusAll_NoProfilesAndBadCombinations(t *testing.T) {
 	d, stdout, stderr := storeDeps(t.TempDir(), nil, "")
 	if code := Main(t.Context(), []string{"status", "--all", "-o", "json"}, d); code != ExitOK || strings.TrimSpace(stdout.String()) != "[]" {
