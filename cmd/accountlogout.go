@@ -69,7 +69,7 @@ func accountLogout(ctx context.Context, d *Deps, o *LogoutOptions, rec *tokensto
 		clientID, authURL = rec.ClientID, firstNonEmpty(rec.AuthURL, kakao.DefaultAuthURL)
 	} else {
 		clientID = d.Getenv(envClientID)
-		authURL = strings.TrimRight(firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/")
+		authURL = baseURL(d.Getenv(envAuthURL), kakao.DefaultAuthURL)
 		if clientID == "" {
 			return usagef("log in first, or set "+envClientID+" (and "+envAuthURL+") to the app's", "--kakao-account needs the app to log out of: profile %q holds no usable login", o.Profile)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -66,9 +65,7 @@ func (b *sharedBrowser) lastPage(t *testing.T) *emulator.Page {
 func (b *sharedBrowser) signedIn(t *testing.T, base string) bool {
 	t.Helper()
 	c := &kakao.Client{ClientID: emulator.DefaultClientID, RedirectURI: emulator.DefaultRedirectURI, AuthURL: base}
-	noFollow := *b.ua.Client
-	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noFollow.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "s", Verifier: kakao.NewVerifier(), Prompt: []string{"none"}}))
+	resp, err := stoppingAtRedirects(b.ua.Client).Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "s", Verifier: kakao.NewVerifier(), Prompt: []string{"none"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,9 +95,7 @@ func accountLogoutKakao(t *testing.T, register bool) (emu *emulator.Server, base
 	if register {
 		cfg.LogoutRedirectURIs = []string{logoutURI}
 	}
-	emu = emulator.New(cfg)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
+	emu, srv := startTestEmulator(t, cfg)
 	root = t.TempDir()
 	b = newSharedBrowser()
 	// The person signs in; the last hop, to a redirect URI where nothing

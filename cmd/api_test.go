@@ -477,8 +477,7 @@ func TestAPI_TerminalOutputIsIndentedAndSafe(t *testing.T) {
 // A login against an emulator that has stopped says so, not "check the
 // network connection".
 func TestAPI_GoneEmulatorIsNamed(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	rec := loggedInProfile(t, srv.URL, root, "default")
 	rec.Expiry = time.Now().Add(time.Hour) // valid: no refresh before the call

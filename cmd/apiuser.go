@@ -52,7 +52,7 @@ func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, erro
 	if err != nil {
 		return nil, err
 	}
-	return &apiUser{api: api, base: strings.TrimRight(firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL), "/"), profile: o.profile, s: s, rec: rec}, nil
+	return &apiUser{api: api, base: baseURL(rec.APIURL, kakao.DefaultAPIURL), profile: o.profile, s: s, rec: rec}, nil
 }
 
 // explain gives a kapi error the hint its login calls for: for a stored

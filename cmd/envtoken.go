@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
@@ -52,8 +51,8 @@ func envLogin(d *Deps, secret string, withAPI bool) (*tokenstore.Record, error) 
 	}
 	env := &tokenstore.Record{
 		ClientID:     clientID,
-		AuthURL:      strings.TrimRight(firstNonEmpty(d.Getenv(envAuthURL), kakao.DefaultAuthURL), "/"),
-		APIURL:       strings.TrimRight(firstNonEmpty(d.Getenv(envAPIURL), kakao.DefaultAPIURL), "/"),
+		AuthURL:      baseURL(d.Getenv(envAuthURL), kakao.DefaultAuthURL),
+		APIURL:       baseURL(d.Getenv(envAPIURL), kakao.DefaultAPIURL),
 		RefreshToken: rt,
 	}
 	servers := []server{{env.AuthURL, envAuthURL, "auth"}}

@@ -5,7 +5,6 @@ package cmd
 import (
 	"bufio"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -101,9 +100,7 @@ func exitCodeOf(t *testing.T, c *exec.Cmd) int {
 // to the command, once; kakao-auth is not ended by it but waits for the
 // command, whose exit status it takes, and says nothing.
 func TestExec_SignalsArePassedOnToTheCommand(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2} {
 		name := unix.SignalName(sig)
 		t.Run(name, func(t *testing.T) {
@@ -131,9 +128,7 @@ func TestExec_SignalsArePassedOnToTheCommand(t *testing.T) {
 // foreground process group, the command included: kakao-auth does not pass
 // it on as well, so the command gets it once.
 func TestExec_KeysTypedAtTheTerminalReachTheCommandOnce(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	for _, key := range []struct {
 		name string
 		char string
@@ -177,9 +172,7 @@ func TestExec_KeysTypedAtTheTerminalReachTheCommandOnce(t *testing.T) {
 // An interrupt while the token is still being refreshed ends the run
 // there: the command never starts.
 func TestExec_InterruptBeforeTheCommandStartsRunsNothing(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	h := newHome(t)
 	loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default") // expired
 	emu.SetTokenDelay(time.Hour)

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -65,9 +64,7 @@ func TestExec_CommandGetsAFreshTokenAndNoSecrets(t *testing.T) {
 		{"token with too little left", "1h", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
 			rec := loggedInProfile(t, srv.URL, root, "default")
 			rec.Expiry = time.Now().Add(30 * time.Minute)
@@ -124,9 +121,7 @@ func TestExec_EnvOnlyMode(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("unix commands")
 	}
-	emu := emulator.New(emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 	root := t.TempDir()
 	rec := loggedInProfile(t, srv.URL, root, "default")
 	t.Setenv("KAKAO_REFRESH_TOKEN", rec.RefreshToken) // as the CI runner sets it
@@ -198,9 +193,7 @@ func TestExec_ExitStatusIsTheCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.command, " "), func(t *testing.T) {
-			emu := emulator.New(emulator.Config{AutoApprove: true})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			emu, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 			root := t.TempDir()
 			loggedInProfile(t, srv.URL, root, "default") // expired: a run refreshes
 			d, stdout, stderr := storeDeps(root, nil, "")

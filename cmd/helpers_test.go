@@ -13,10 +13,19 @@ import (
 // server that is closed when t ends, and returns it with its base URL.
 func newTestEmulator(t testing.TB, cfg emulator.Config) (*emulator.Server, string) {
 	t.Helper()
+	emu, srv := startTestEmulator(t, cfg)
+	return emu, srv.URL
+}
+
+// startTestEmulator is newTestEmulator for a test that stops the server
+// itself, to play an emulator or a Kakao that has gone away; it is closed
+// at the end of the test otherwise.
+func startTestEmulator(t testing.TB, cfg emulator.Config) (*emulator.Server, *httptest.Server) {
+	t.Helper()
 	emu := emulator.New(cfg)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	return emu, srv.URL
+	return emu, srv
 }
 
 // freeRedirect is a loopback redirect URI on a port free right now. A test
@@ -29,7 +38,12 @@ func freeRedirect(t *testing.T) string {
 
 // noRedirects stops at the first redirect, as a test stepping through
 // the authorize flow by hand needs.
-var noRedirects = &http.Client{
-	Timeout:       10 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+var noRedirects = stoppingAtRedirects(&http.Client{Timeout: 10 * time.Second})
+
+// stoppingAtRedirects is a copy of c (its cookies, say) that stops at the
+// first redirect.
+func stoppingAtRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"runtime"
 	"syscall"
@@ -18,9 +17,7 @@ import (
 // from the file store starts no signal handler), and help, --version and
 // completion, which only print.
 func TestMain_CatchesInterruptsWhereACommandWaits(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	loggedInProfile(t, srv.URL, root, "default") // its access token has expired
 
@@ -73,9 +70,7 @@ func TestToken_SignalWhileRefreshingEndsItCleanly(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		for _, stage := range []string{"refresh", "lock"} {
 			t.Run(sig.String()+" during the "+stage, func(t *testing.T) {
-				emu := emulator.New(emulator.Config{AutoApprove: true})
-				srv := httptest.NewServer(emu)
-				defer srv.Close()
+				emu, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 				h := newHome(t)
 				root := filepath.Join(h.config, "kakao-auth")
 				paths := tokenstore.Paths{Root: root}

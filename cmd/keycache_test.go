@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,9 +14,7 @@ import (
 // rotates its key, the first refresh that meets the new kid fetches once
 // more, and succeeds; the one after reads the new key from the cache.
 func TestToken_SigningKeysCachedAcrossProcesses(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	emu, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	h := newHome(t)
 	loggedInWith(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default", "n0nce", "openid")
 

@@ -72,8 +72,8 @@ func (f *appFlags) resolve(d *Deps, previous previousLogin) (app, error) {
 	a := app{
 		ClientID:          firstNonEmpty(f.clientID, d.Getenv(envClientID)),
 		RedirectURIs:      f.redirectURIs,
-		AuthURL:           strings.TrimRight(firstNonEmpty(f.authURL, d.Getenv(envAuthURL)), "/"),
-		APIURL:            strings.TrimRight(firstNonEmpty(f.apiURL, d.Getenv(envAPIURL)), "/"),
+		AuthURL:           baseURL(f.authURL, d.Getenv(envAuthURL)),
+		APIURL:            baseURL(f.apiURL, d.Getenv(envAPIURL)),
 		Profile:           firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile),
 		AllowInsecureHTTP: f.allowInsecure || allowInsecureEnv(d),
 	}
@@ -132,6 +132,12 @@ func readClientSecret(d *Deps, file string) (string, error) {
 		return "", usagef("put the secret alone in the file, or use "+envClientSecret, "the client secret file %q is empty", file)
 	}
 	return secret, nil
+}
+
+// baseURL is a server's base URL: the first value set, without trailing
+// slashes, so that base + "/oauth/token" is always one slash.
+func baseURL(vals ...string) string {
+	return strings.TrimRight(firstNonEmpty(vals...), "/")
 }
 
 func firstNonEmpty(vals ...string) string {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,15 +39,14 @@ func TestStatus_JSONWithoutAUsableLoginIsStillADocument(t *testing.T) {
 			}
 		}, ExitLoginRequired, "nothing stored in the file store"},
 		{"refresh token expired, Kakao unreachable", func(t *testing.T, root string) {
-			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+			_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 			rec := loggedInProfile(t, srv.URL, root, "default")
 			srv.Close()
 			rec.RefreshExpiry = time.Now().Add(-time.Hour)
 			saveRecord(t, root, "default", rec)
 		}, ExitLoginRequired, "the refresh token expired"},
 		{"damaged record", func(t *testing.T, root string) {
-			srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-			defer srv.Close()
+			_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 			loggedInProfile(t, srv.URL, root, "default")
 			file := filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")
 			if err := os.WriteFile(file, []byte("{not json"), 0o600); err != nil {
@@ -128,9 +126,7 @@ func TestStatus_SaysWhenItRefreshedTheToken(t *testing.T) {
 			// Kakao's clock runs 7 hours ahead: the access token has
 			// expired there too, and tokeninfo says -401.
 			var ahead atomic.Int64
-			emu := emulator.New(emulator.Config{AutoApprove: true, Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true, Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
 			root := t.TempDir()
 			before := loggedInProfile(t, srv.URL, root, "default")
 			ahead.Store(int64(7 * time.Hour))
@@ -161,8 +157,7 @@ func TestStatus_SaysWhenItRefreshedTheToken(t *testing.T) {
 		})
 	}
 	// A token still good is not refreshed, and nothing says it was.
-	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
-	defer srv.Close()
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	rec := loggedInProfile(t, srv.URL, root, "default")
 	rec.Expiry = time.Now().Add(time.Hour)
@@ -179,7 +174,7 @@ func TestStatus_SaysWhenItRefreshedTheToken(t *testing.T) {
 // status --all lists every profile from what is stored, offline, with each
 // one's problems; the listing itself succeeds.
 func TestStatusAll_ListsEveryProfileOfflineWithItsWarnings(t *testing.T) {
-	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	now := time.Now()
 	good := loggedInProfile(t, srv.URL, root, "good")

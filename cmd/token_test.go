@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,8 +107,7 @@ func TestToken_RejectedRefreshTokenIsLoginRequiredAndKeepsTheRecord(t *testing.T
 }
 
 func TestToken_ValidTokenNeedsNoNetwork(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	rec := loggedInProfile(t, srv.URL, root, "default")
 	rec.Expiry = time.Now().Add(time.Hour)
@@ -133,8 +131,7 @@ func TestToken_ValidTokenNeedsNoNetwork(t *testing.T) {
 }
 
 func TestStatus_OfflineShowsLocalFacts(t *testing.T) {
-	emu := emulator.New(emulator.Config{AutoApprove: true})
-	srv := httptest.NewServer(emu)
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	loggedInProfile(t, srv.URL, root, "default")
 	srv.Close()

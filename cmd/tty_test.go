@@ -5,8 +5,6 @@ package cmd
 import (
 	"errors"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -121,8 +119,7 @@ func authURLOn(out string) string {
 // browser ends on, without going there.
 func approvedAddress(t *testing.T, authURL string) string {
 	t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(authURL)
+	resp, err := noRedirects.Get(authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,10 +136,8 @@ func approvedAddress(t *testing.T, authURL string) string {
 func approvingKakao(t *testing.T) (string, string) {
 	t.Helper()
 	redirect := freeRedirect(t)
-	emu := emulator.New(emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	return srv.URL, redirect
+	_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
+	return base, redirect
 }
 
 // screen replays terminal output the way a terminal of the given width

@@ -78,6 +78,14 @@ func newHarness(t *testing.T, cfg emulator.Config) *harness {
 	return h
 }
 
+// stoppingAtRedirects is a copy of c (its cookies, say) that stops at the
+// first redirect, as a test stepping through the authorize flow needs.
+func stoppingAtRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
 // person returns an Open func that visits the URL and makes decision.
 func (h *harness) person(d emulator.Decision) func(context.Context, string) error {
 	return func(ctx context.Context, url string) error {

@@ -121,9 +121,7 @@ func signIn(t *testing.T, h *logoutHarness) {
 func promptNone(t *testing.T, h *logoutHarness) url.Values {
 	t.Helper()
 	c := &kakao.Client{ClientID: emulator.DefaultClientID, RedirectURI: h.callback, AuthURL: h.base}
-	noFollow := *h.ua.Client
-	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noFollow.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "s", Verifier: kakao.NewVerifier(), Prompt: []string{"none"}}))
+	resp, err := stoppingAtRedirects(h.ua.Client).Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "s", Verifier: kakao.NewVerifier(), Prompt: []string{"none"}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,7 @@ import (
 // would end on, without visiting it.
 func approve(t *testing.T, authURL string) string {
 	t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(authURL)
+	resp, err := stoppingAtRedirects(&http.Client{Timeout: 10 * time.Second}).Get(authURL)
 	if err != nil {
 		t.Error(err)
 		return ""

@@ -87,8 +87,7 @@ func TestAccountLogout_OneUserSeesThePageAgain(t *testing.T) {
 	if p, err := ua.Visit(t.Context(), e.accountLogoutURL()); err != nil || p.URL != e.logoutURI() {
 		t.Fatalf("logout: %v, ended at %+v", err, p)
 	}
-	noFollow := *jar
-	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	noFollow := stoppingAtRedirects(jar)
 	resp, err := noFollow.Get(e.authorizeURL())
 	if err != nil {
 		t.Fatal(err)

@@ -120,11 +120,7 @@ func send(ctx context.Context, method, target string, header http.Header, body i
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	c := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := c.Do(req)
+	resp, err := stoppingAtRedirects(&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		return response{}, err
 	}
@@ -241,4 +237,12 @@ func oauthError(t *testing.T, r response) map[string]any {
 	m := r.json(t)
 	delete(m, "error_description")
 	return m
+}
+
+// stoppingAtRedirects is a copy of c (its cookies, say) that stops at the
+// first redirect.
+func stoppingAtRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }

@@ -209,8 +209,7 @@ func TestTutorial_LostSessionGetsAClearMessage(t *testing.T) {
 	app := newTutorialApp(t, e.url, http.MethodGet)
 	e.s.RegisterRedirectURI(app.url + "/oauth")
 
-	first := browser()
-	first.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	first := stoppingAtRedirects(browser())
 	resp, err := first.Get(app.url + "/detail")
 	if err != nil {
 		t.Fatal(err)
