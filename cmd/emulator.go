@@ -14,6 +14,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // EmulatorOptions are the inputs of "kakao-auth emulator".
@@ -265,11 +266,12 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	}
 }
 
-// describeUser is a user as the emulator's banner lists it.
+// describeUser is a user as the emulator's banner lists it, shown safely:
+// the users file is text from outside the tool.
 func describeUser(u emulator.User) string {
 	s := u.Nickname
 	if u.Email != "" {
 		s += " <" + u.Email + ">"
 	}
-	return s + " " + strconv.FormatInt(u.ID, 10)
+	return termtext.Line(s + " " + strconv.FormatInt(u.ID, 10))
 }

@@ -117,3 +117,15 @@ func TestEmulator_BusyAddressIsAUsageError(t *testing.T) {
 		t.Errorf("stdout = %q", stdout)
 	}
 }
+
+// The banner lists the users file's accounts; that file is outside text,
+// so a nickname cannot move the cursor or print a line of its own.
+func TestEmulatorBanner_UsersAreShownSafely(t *testing.T) {
+	got := describeUser(emulator.User{ID: 7, Nickname: "Ryan\x1b[2J\r\nkakao-auth: fake\u009b31m\u202e", Email: "r@example.com"})
+	if strings.ContainsAny(got, "\x1b\r\n\u009b\u202e") {
+		t.Errorf("describeUser() = %q, want no control characters", got)
+	}
+	if !strings.Contains(got, "r@example.com") || !strings.HasSuffix(got, " 7") {
+		t.Errorf("describeUser() = %q, want the email and the ID kept", got)
+	}
+}
