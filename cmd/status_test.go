@@ -260,7 +260,7 @@ func TestStatusAll_ListsEveryProfileOfflineWithItsWarnings(t *testing.T) {
 // Profile notes of every shape read alike: one written before notes kept
 // the app, one of a login now, one with fields a newer kakao-auth added.
 func TestStatusAll_ReadsOldNewAndNewerProfileNotes(t *testing.T) {
-	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	root := t.TempDir()
 	notes := tokenstore.Profiles{Dir: tokenstore.Paths{Root: root}.ProfilesDir()}
 	for name, note := range map[string]string{
