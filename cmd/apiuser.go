@@ -61,7 +61,7 @@ func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, erro
 // mode, the way to a new CI secret.
 func (u *apiUser) explain(err error) error {
 	if u.s != nil {
-		return withAPIHint(u.profile, explainUnreachable(u.profile, u.rec, err))
+		return u.s.explain(u.rec, err)
 	}
 	var ae *kakao.APIError
 	switch {

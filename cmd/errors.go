@@ -7,6 +7,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
@@ -168,10 +169,14 @@ func withRefusedHint(err error, profile string) error {
 // against is not running any more. The built-in emulator of "login
 // --emulator" lives only as long as that login, so this is what its
 // profiles meet at their first refresh; "cannot reach … check the network
-// connection" would send people looking in the wrong place.
+// connection" would send people looking in the wrong place. An emulator
+// the user runs may be started again, and with its state file the login
+// then works again: its hint says so, and never offers the throwaway
+// built-in emulator in its place.
 type emulatorGoneError struct {
 	profile string
 	url     string
+	builtin bool // the login's record says it was made by "login --emulator"
 	err     error
 }
 
@@ -181,14 +186,25 @@ func (e *emulatorGoneError) Error() string {
 
 func (e *emulatorGoneError) Unwrap() error { return e.err }
 
-// Hint gives the command that makes a working login again, and the way to
-// logins that keep refreshing.
+// Hint gives the command that makes a working login again: for the
+// built-in emulator a new one, and the way to logins that keep refreshing;
+// for one the user ran, starting it again where it was, or a login against
+// another server.
 func (e *emulatorGoneError) Hint() string {
-	login := "kakao-auth login --emulator"
-	if e.profile != emulatorProfile {
-		login += " --profile " + e.profile
+	if e.builtin {
+		// "login --emulator" logs in to profile "emulator" unless told.
+		login := "kakao-auth login --emulator"
+		if e.profile != emulatorProfile {
+			login += " --profile " + e.profile
+		}
+		return fmt.Sprintf(`log in again with %q (it starts a new emulator for the login); for a login that keeps refreshing, keep an emulator running with "kakao-auth emulator" and log in against it (see "kakao-auth emulator --help")`, login)
 	}
-	return fmt.Sprintf(`log in again with %q (it starts a new emulator for the login); for a login that keeps refreshing, keep an emulator running with "kakao-auth emulator" and log in against it (see "kakao-auth emulator --help")`, login)
+	addr := e.url
+	if u, err := url.Parse(e.url); err == nil && u.Host != "" {
+		addr = u.Host
+	}
+	return fmt.Sprintf(`start the emulator again at %s (for "kakao-auth emulator": --addr %s, and the --state-file it had, which keeps this login valid), or log in against another server: run %s`,
+		e.url, addr, suggest("login", e.profile, "--auth-url", "URL", "--api-url", "URL"))
 }
 
 // explainUnreachable turns "connection refused" from a profile's loopback
@@ -198,8 +214,16 @@ func explainUnreachable(profile string, rec *tokenstore.Record, err error) error
 	if err == nil || rec == nil || !errors.As(err, &ne) || ne.Timeout || !errors.Is(err, syscall.ECONNREFUSED) {
 		return err
 	}
-	if !isLoopbackURL(rec.AuthURL) {
+	if !isLoopbackURL(ne.URL) {
 		return err
 	}
-	return &emulatorGoneError{profile: profile, url: rec.AuthURL, err: err}
+	return &emulatorGoneError{profile: profile, url: ne.URL, builtin: rec.BuiltinEmulator, err: err}
+}
+
+// explain gives an error of a call to s's servers, made with rec's login,
+// the hint it calls for: a kapi error's (withAPIHint), or a gone emulator's
+// (explainUnreachable). Every call to a stored profile's servers goes
+// through it.
+func (s *stored) explain(rec *tokenstore.Record, err error) error {
+	return withAPIHint(s.profile, explainUnreachable(s.profile, rec, err))
 }

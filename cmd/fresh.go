@@ -92,7 +92,7 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f fresh
 			return nil, refreshResult{}, &hintedError{err: err,
 				hint: "Kakao refused the client secret stored with the profile (was it reissued?): run " + loginCommand(s.profile) + " with the new one"}
 		}
-		return nil, refreshResult{}, explainUnreachable(s.profile, cur, err)
+		return nil, refreshResult{}, s.explain(cur, err)
 	}
 	res := refreshResult{refreshed: true, rotated: rotated, previous: cur}
 	// A logout waits for this lock, but a profile removed without it (by

@@ -149,7 +149,7 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 			setup: func(t *testing.T, base, root, redirect string) {
 				d, _, stderr := storeDeps(root, map[string]string{envRedirectURI: redirect}, "")
 				d.OpenBrowser = agreeingBrowser
-				if code := Main(t.Context(), []string{"login", "--emulator"}, d); code != ExitOK {
+				if code := Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", freeRedirect(t)}, d); code != ExitOK {
 					t.Fatalf("login --emulator: exit %d\n%s", code, stderr)
 				}
 			},

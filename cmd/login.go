@@ -341,6 +341,7 @@ func loginRecord(res *authflow.Result, a app) *tokenstore.Record {
 	// The opt-in is kept with a login that needed it, so that each later
 	// use warns rather than refuses.
 	rec.AllowInsecureHTTP = a.AllowInsecureHTTP && insecureServers(rec.AuthURL, rec.APIURL)
+	rec.BuiltinEmulator = a.BuiltinEmulator
 	return rec
 }
 
@@ -664,6 +665,7 @@ func startEmulator(ctx context.Context, d *Deps, a app, open func(context.Contex
 		return nil, fmt.Errorf("start the emulator: %w", err)
 	}
 	a.AuthURL, a.APIURL = run.BaseURL, run.BaseURL
+	a.BuiltinEmulator = true
 	fmt.Fprintf(d.Stderr, "Using the built-in Kakao emulator at %s (its tokens are fake and work only there).\n", run.BaseURL)
 	agreeing := func(ctx context.Context, url string) error {
 		err := open(ctx, url)

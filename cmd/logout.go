@@ -140,18 +140,28 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	if rec != nil && (o.Revoke || o.Unlink) {
 		// Before the lock: a -401 here refreshes once, under the lock.
 		err := remoteLogout(ctx, d, s, rec, o)
+		var gone *emulatorGoneError
 		switch {
 		case errors.Is(err, ErrLoginRequired):
 			// The app was unlinked or the refresh token died: Kakao ended
 			// the login already, and asking again can never work.
 			fmt.Fprintf(d.Stderr, "Kakao had already ended this login (%s); removing the local copy.\n", termtext.Line(err.Error()))
+		case errors.As(err, &gone) && gone.builtin:
+			// Its tokens worked only at that emulator, which never comes
+			// back: there is nothing left to end, and asking again can
+			// never work.
+			fmt.Fprintf(d.Stderr, "The built-in emulator that issued this login's tokens has stopped for good, and the tokens work nowhere else; removing the local copy.\n")
 		case err != nil:
 			var ue *usageError
 			if errors.As(err, &ue) && !o.Force {
 				return err // a cleartext server: nothing was sent
 			}
 			if !o.Force {
-				return &hintedError{err: fmt.Errorf("kakao %s failed: %w; the local login is kept", what, err), hint: "try again, or add --force to remove the local login anyway"}
+				hint := "try again"
+				if gone != nil {
+					hint = gone.Hint()
+				}
+				return &hintedError{err: fmt.Errorf("kakao %s failed: %w; the local login is kept", what, err), hint: hint + ", or add --force to remove the local login anyway"}
 			}
 			warnf(d, "kakao %s failed (%v); removing the local login anyway (--force)", what, err)
 		default:
@@ -264,7 +274,7 @@ func remoteLogout(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Recor
 	if o.Unlink {
 		call = api.Unlink
 	}
-	return withAPIHint(s.profile, call(ctx))
+	return s.explain(rec, call(ctx))
 }
 
 func clientOf(rec *tokenstore.Record) string {

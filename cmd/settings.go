@@ -51,6 +51,9 @@ type app struct {
 	// gaps only when it is of this app.
 	Previous      *tokenstore.Record
 	PreviousStore string
+	// BuiltinEmulator says that AuthURL and APIURL are the private
+	// emulator of "login --emulator", which stops when the login ends.
+	BuiltinEmulator bool
 }
 
 // SameAppAsPrevious reports whether the profile's stored login is of the

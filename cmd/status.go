@@ -312,11 +312,11 @@ func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record
 	rctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
 	info, err := api.TokenInfo(rctx)
-	if err = withAPIHint(s.profile, err); errors.Is(err, ErrLoginRequired) {
+	if err = s.explain(tokens.rec, err); errors.Is(err, ErrLoginRequired) {
 		return nil, nil, nil, err
 	}
 	if err != nil {
-		return tokens.rec, nil, explainUnreachable(s.profile, tokens.rec, err), nil
+		return tokens.rec, nil, err, nil
 	}
 	u := &statusUser{ID: info.UserID}
 	if me, err := api.Me(rctx); err == nil {

@@ -69,7 +69,7 @@ func runUserinfo(ctx context.Context, d *Deps, o *UserinfoOptions) error {
 		return err
 	}
 	claims, err := api.UserInfo(ctx)
-	if err = withAPIHint(s.profile, err); errors.Is(err, ErrLoginRequired) {
+	if err = s.explain(rec, err); errors.Is(err, ErrLoginRequired) {
 		return err
 	}
 	if err != nil {

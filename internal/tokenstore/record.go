@@ -31,6 +31,11 @@ type Record struct {
 	// AllowInsecureHTTP records that the login opted in to an http:// server
 	// that is not on this machine (kakao-auth warns on each use).
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
+	// BuiltinEmulator records that the login was made against the
+	// throwaway emulator "kakao-auth login --emulator" ran for that login
+	// alone: once it has stopped it never comes back, unlike an emulator
+	// the user runs (and may restart with its state file).
+	BuiltinEmulator bool `json:"builtin_emulator,omitempty"`
 }
 
 // App is the part of a login that names its app: the client id, the
@@ -82,7 +87,8 @@ func (r *Record) Equal(o *Record) bool {
 		r.ClientSecret == o.ClientSecret &&
 		r.IDToken == o.IDToken &&
 		r.Nonce == o.Nonce &&
-		r.AllowInsecureHTTP == o.AllowInsecureHTTP
+		r.AllowInsecureHTTP == o.AllowInsecureHTTP &&
+		r.BuiltinEmulator == o.BuiltinEmulator
 }
 
 // Encode returns r as compact JSON with Version set to RecordVersion (r

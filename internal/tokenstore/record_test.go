@@ -166,6 +166,7 @@ func TestRecord_Equal(t *testing.T) {
 		{"other ID token", base, with(func(r *Record) { r.IDToken = "h.p.s2" }), false},
 		{"other nonce", base, with(func(r *Record) { r.Nonce = "" }), false},
 		{"other insecure opt-in", base, with(func(r *Record) { r.AllowInsecureHTTP = true }), false},
+		{"other emulator", base, with(func(r *Record) { r.BuiltinEmulator = true }), false},
 		{"other version", base, with(func(r *Record) { r.Version = RecordVersion }), false},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,174 @@
+package cmd
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// goneServer is a profile "default" logged in against a loopback emulator
+// that has stopped since; expired says whether its access token has run
+// out (so a command refreshes first) or is still good (so a command calls
+// the API server with it at once). It returns the store's root and the
+// emulator's URL.
+func goneServer(t *testing.T, expired bool) (root, base string) {
+	t.Helper()
+	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	root = t.TempDir()
+	rec := loggedInProfile(t, srv.URL, root, DefaultProfile)
+	if !expired {
+		rec.Expiry = time.Now().Add(time.Hour)
+		saveRecord(t, root, DefaultProfile, rec)
+	}
+	srv.Close()
+	return root, srv.URL
+}
+
+// Every command that talks to a profile's servers says that the emulator
+// the profile logged in against is not running, not "check the network
+// connection" (nor "try again", which cannot work while it is down), and
+// names its URL.
+func TestGoneEmulator_EveryCommandThatCallsItSaysSo(t *testing.T) {
+	tests := []struct {
+		args     []string
+		expired  bool // the access token has expired: the command refreshes first
+		wantCode int
+		stdout   bool // prints something on stdout anyway (status: the local facts)
+	}{
+		{args: []string{"token"}, expired: true, wantCode: ExitFailure},
+		{args: []string{"token", "--force-refresh"}, wantCode: ExitFailure},
+		{args: []string{"refresh"}, wantCode: ExitFailure},
+		{args: []string{"exec", "--", "true"}, expired: true, wantCode: ExitFailure},
+		{args: []string{"status"}, wantCode: ExitOK, stdout: true},
+		{args: []string{"status"}, expired: true, wantCode: ExitOK, stdout: true},
+		{args: []string{"userinfo"}, wantCode: ExitFailure},
+		{args: []string{"api", "/v2/user/me"}, wantCode: ExitFailure},
+		{args: []string{"scopes"}, wantCode: ExitFailure},
+		{args: []string{"scopes", "revoke", "--yes", "talk_message"}, wantCode: ExitFailure},
+		{args: []string{"logout", "--revoke"}, wantCode: ExitFailure},
+		{args: []string{"logout", "--unlink", "--yes"}, wantCode: ExitFailure},
+	}
+	for _, tt := range tests {
+		name := strings.Join(tt.args, " ")
+		if tt.expired {
+			name += " (expired)"
+		}
+		t.Run(name, func(t *testing.T) {
+			root, base := goneServer(t, tt.expired)
+			d, stdout, stderr := storeDeps(root, nil, "")
+			if code := Main(t.Context(), tt.args, d); code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s", code, tt.wantCode, stderr)
+			}
+			if !tt.stdout && stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			want := `the Kakao emulator that profile "default" logged in against (` + base + `) is no longer running`
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("stderr does not say %q:\n%s", want, stderr)
+			}
+			for _, wrong := range []string{"check the network", "try again"} {
+				if strings.Contains(stderr.String(), wrong) {
+					t.Errorf("stderr says %q:\n%s", wrong, stderr)
+				}
+			}
+			if tt.args[0] == "logout" {
+				// The login is kept: the emulator may come back.
+				if _, err := (&tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}).Load(t.Context(), DefaultProfile); err != nil {
+					t.Errorf("after a failed logout, the stored login: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// The hint for a gone emulator fits who ran it. The built-in one of "login
+// --emulator" is gone for good: log in that way again. One the user runs
+// (here with a state file) comes back where it was: the hint says to start
+// it again there, and then, as it says, the login works again; it never
+// sends the profile to a throwaway built-in emulator.
+func TestGoneEmulator_HintFitsWhoRanIt(t *testing.T) {
+	t.Run("built-in", func(t *testing.T) {
+		root := t.TempDir()
+		d, _, stderr := storeDeps(root, nil, "")
+		d.OpenBrowser = agreeingBrowser
+		if code := Main(t.Context(), []string{"login", "--emulator", "--profile", "nw", "--redirect-uri", freeRedirect(t)}, d); code != ExitOK {
+			t.Fatalf("login --emulator: exit %d\n%s", code, stderr)
+		}
+		d, _, stderr = storeDeps(root, nil, "")
+		if code := Main(t.Context(), []string{"token", "--profile", "nw", "--force-refresh"}, d); code != ExitFailure {
+			t.Errorf("token: exit %d, want %d\n%s", code, ExitFailure, stderr)
+		}
+		if want := `kakao-auth: hint: log in again with "kakao-auth login --emulator --profile nw"`; !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+		// Its tokens work nowhere now: logout --revoke has nothing to end
+		// at Kakao, and removes the local copy rather than "try again".
+		d, _, stderr = storeDeps(root, nil, "")
+		if code := Main(t.Context(), []string{"logout", "--revoke", "--profile", "nw"}, d); code != ExitOK {
+			t.Errorf("logout --revoke: exit %d, want %d\n%s", code, ExitOK, stderr)
+		}
+		if !strings.Contains(stderr.String(), "stopped for good") || !strings.Contains(stderr.String(), `Logged out of profile "nw"`) {
+			t.Errorf("logout --revoke:\n%s", stderr)
+		}
+	})
+
+	t.Run("run by the user, with a state file", func(t *testing.T) {
+		redirect := freeRedirect(t)
+		cfg := emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}}
+		state := filepath.Join(t.TempDir(), "emulator.json")
+		addr := "127.0.0.1:" + mustFreePort(t)
+		// startAt runs the emulator at addr, as "kakao-auth emulator
+		// --addr ADDR --state-file STATE" does, and returns its URL and
+		// how to stop it.
+		startAt := func() (string, func()) {
+			t.Helper()
+			srv, err := emulator.Open(cfg, state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := emulator.Start(t.Context(), addr, srv)
+			if err != nil {
+				srv.Close()
+				t.Fatal(err)
+			}
+			stop := func() { run.CloseNow(); srv.Close() }
+			t.Cleanup(stop)
+			return run.BaseURL, stop
+		}
+		base, stop := startAt()
+		root := t.TempDir()
+		d, _, stderr := storeDeps(root, nil, "")
+		d.OpenBrowser = agreeingBrowser
+		login := []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", base, "--api-url", base, "--profile", "nw", "--store", "file", "--redirect-uri", redirect}
+		if code := Main(t.Context(), login, d); code != ExitOK {
+			t.Fatalf("login: exit %d\n%s", code, stderr)
+		}
+		stop()
+
+		d, _, stderr = storeDeps(root, nil, "")
+		if code := Main(t.Context(), []string{"token", "--profile", "nw", "--force-refresh"}, d); code != ExitFailure {
+			t.Errorf("token: exit %d, want %d\n%s", code, ExitFailure, stderr)
+		}
+		hint := stderr.String()[strings.Index(stderr.String(), "kakao-auth: hint: "):]
+		for _, want := range []string{"start the emulator again at " + base, "--state-file", `"kakao-auth login --profile nw --auth-url URL --api-url URL"`} {
+			if !strings.Contains(hint, want) {
+				t.Errorf("hint lacks %q:\n%s", want, hint)
+			}
+		}
+		if strings.Contains(hint, "--emulator") {
+			t.Errorf("hint sends the profile to the built-in emulator:\n%s", hint)
+		}
+
+		// Started again at that URL with its state file, the login works.
+		startAt()
+		d, stdout, stderr := storeDeps(root, nil, "")
+		if code := Main(t.Context(), []string{"token", "--profile", "nw", "--force-refresh"}, d); code != ExitOK || stdout.Len() == 0 {
+			t.Errorf("token after the restart: exit %d, stdout %q\n%s", code, stdout, stderr)
+		}
+	})
+}
