@@ -29,7 +29,8 @@ func (e *RedirectError) Hint() string {
 // PortInUseError reports that none of the redirect URIs' ports could be bound.
 type PortInUseError struct {
 	Ports []string
-	// another is a redirect URI like the ones tried, on a port not in play.
+	// another is a redirect URI like the ones tried, on a port none of
+	// them uses and that was free when they were tried; "" for none found.
 	another string
 }
 
@@ -57,8 +58,13 @@ func (e *PortInUseError) Hint() string {
 	return fmt.Sprintf("stop whatever listens %s (another kakao-auth login?), or register %s in the Kakao console and pass it with --redirect-uri (repeat the flag to try several)", where, another)
 }
 
-// anotherPort returns last's URI on the first port after the highest in
-// play that none of tried uses.
+// maxSuggestProbes bounds how many ports anotherPort tries to bind.
+const maxSuggestProbes = 20
+
+// anotherPort returns the last tried URI on the first port after the
+// highest in play that none of tried uses and that is free right now (a
+// port next to a busy one is often busy too: a second login, a dev
+// server); "" when none of the next few is.
 func anotherPort(tried []*loopback) string {
 	inPlay := map[int]bool{}
 	highest := 0
@@ -67,15 +73,23 @@ func anotherPort(tried []*loopback) string {
 		inPlay[p] = true
 		highest = max(highest, p)
 	}
-	p := highest + 1
-	for inPlay[p] {
-		p++
-	}
-	if p > 65535 {
-		return ""
-	}
 	last := tried[len(tried)-1]
-	return (&url.URL{Scheme: "http", Host: net.JoinHostPort(last.host, strconv.Itoa(p)), Path: last.path}).String()
+	for p, probes := highest+1, 0; p <= 65535 && probes < maxSuggestProbes; p++ {
+		if inPlay[p] {
+			continue
+		}
+		probes++
+		uri := (&url.URL{Scheme: "http", Host: net.JoinHostPort(last.host, strconv.Itoa(p)), Path: last.path}).String()
+		l, err := parseLoopback(uri)
+		if err != nil {
+			return ""
+		}
+		if ls, err := l.listen(); err == nil {
+			closeAll(ls)
+			return uri
+		}
+	}
+	return ""
 }
 
 // loopback is a parsed redirect URI the listener can serve.

@@ -148,3 +148,41 @@ func TestPortInUseError_HintNamesThePortsInPlay(t *testing.T) {
 		t.Errorf("hint %q suggests %q, want the redirect URI on a port not in play", hint, suggested)
 	}
 }
+
+// The port the hint suggests is free, not merely one no URI tried: with
+// the tried port and the next one both held (8765 and 8766, say), the
+// suggestion skips both.
+func TestPortInUseError_HintSuggestsAFreePort(t *testing.T) {
+	var held []net.Listener
+	// Two neighbouring ports, both held by this test.
+	for len(held) < 2 {
+		closeAll(held)
+		first, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = []net.Listener{first}
+		next, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(first.Addr().(*net.TCPAddr).Port+1))
+		if err == nil {
+			held = append(held, next)
+		}
+	}
+	defer closeAll(held)
+	tried, neighbour := port(held[0].Addr()), port(held[1].Addr())
+
+	_, _, err := bindFirst([]string{"http://127.0.0.1:" + tried + "/callback"})
+	var pe *PortInUseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("bindFirst(busy) = %v, want PortInUseError", err)
+	}
+	u, err := url.Parse(pe.another)
+	if err != nil || u.Port() == "" {
+		t.Fatalf("suggested %q, want a redirect URI", pe.another)
+	}
+	if u.Port() == tried || u.Port() == neighbour {
+		t.Errorf("hint %q suggests port %s, which is held", pe.Hint(), u.Port())
+	}
+	if !strings.Contains(pe.Hint(), pe.another) {
+		t.Errorf("hint %q does not name %s", pe.Hint(), pe.another)
+	}
+}
