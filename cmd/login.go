@@ -591,9 +591,11 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 //
 // The order of the writes is what lets logout clean up after a crash
 // between two of them: logout always looks in the file store, but in the
-// keyring only when the note names it (or there is no note). So the note
-// names the keyring before a record goes there, and stops naming it only
-// once the record there is gone.
+// keyring only when the note names it (or, just in case, when there is no
+// note). So the note names the keyring before a record goes there, a new
+// profile's too, and stops naming it only once the record there is gone:
+// a profile without a note has nothing in the keyring, and a keyring that
+// cannot be asked then is nothing to warn about.
 func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store tokenstore.Store, profile string, rec *tokenstore.Record) error {
 	unlock, err := tokenstore.Lock(ctx, paths, profile, lockWait)
 	if err != nil {
@@ -603,14 +605,17 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 	profiles := tokenstore.Profiles{Dir: paths.ProfilesDir()}
 	before, _ := profiles.Backend(profile)
 	moving := before != "" && before != store.Name()
-	noteFirst := moving && store.Name() == tokenstore.BackendKeyring
+	noteFirst := before != store.Name() && store.Name() == tokenstore.BackendKeyring
 	if noteFirst {
 		if err := profiles.SetBackend(profile, store.Name()); err != nil {
 			return fmt.Errorf("record profile %q: %w", profile, err)
 		}
 	}
 	if err := store.Save(ctx, profile, rec); err != nil {
-		if noteFirst {
+		switch {
+		case noteFirst && before == "":
+			_ = profiles.Remove(profile)
+		case noteFirst:
 			// The previous login stays the one in use.
 			_ = profiles.SetBackend(profile, before)
 		}

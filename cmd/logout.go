@@ -176,14 +176,10 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 		return err
 	}
 	defer unlock()
-	removed, err := clearProfile(ctx, d, paths, o.Profile)
-	var none *nothingStoredError
-	if errors.As(err, &none) {
+	removed, unchecked, err := clearProfile(ctx, d, paths, o.Profile)
+	if errors.As(err, new(*nothingStoredError)) {
 		// Already logged out: done, like rm -f.
 		fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login on this machine.\n", o.Profile)
-		if none.unchecked != nil {
-			warnf(d, "the keyring could not be checked for a login of profile %q (%v); run %s again when it is available", o.Profile, none.unchecked, logoutCommand(o.Profile))
-		}
 		return nil
 	}
 	if err != nil {
@@ -192,11 +188,17 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	if (o.Revoke || o.Unlink) && rec == nil && len(removed) > 0 {
 		fmt.Fprintf(d.Stderr, "kakao-auth: warning: no usable login to %s at Kakao; only the local copy was removed\n", what)
 	}
-	if len(removed) == 0 {
+	switch {
+	case len(removed) > 0:
+		fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s.\n", o.Profile, strings.Join(removed, " and "))
+	case unchecked != nil:
+		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were found in the file store; forgot the profile.\n", o.Profile)
+	default:
 		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were stored; forgot the profile.\n", o.Profile)
-		return nil
 	}
-	fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s.\n", o.Profile, strings.Join(removed, " and "))
+	if unchecked != nil {
+		warnf(d, "the keyring could not be checked for a login of profile %q (%v); run %s again when it is available", o.Profile, unchecked, logoutCommand(o.Profile))
+	}
 	return nil
 }
 
@@ -207,7 +209,12 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 // crash between two writes of a login (see saveLogin) leaves nothing
 // behind that logout cannot find. A profile with neither a note nor a
 // record has nothing to log out: a *nothingStoredError.
-func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string) ([]string, error) {
+//
+// unchecked is why the keyring could not be looked in, when there is
+// reason to think it holds the profile: a note that cannot be read. With
+// no note at all there is none (saveLogin notes the keyring before it
+// stores there), so a keyring that cannot be asked then is no news.
+func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string) (removed []string, unchecked error, err error) {
 	notes := tokenstore.Profiles{Dir: paths.ProfilesDir()}
 	noted, noteErr := notes.Backend(profile)
 	names := []string{tokenstore.BackendFile}
@@ -216,15 +223,13 @@ func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile 
 	} else {
 		names = append(names, tokenstore.BackendKeyring)
 	}
-	var removed []string
-	var unchecked error
 	for i, name := range names {
 		if name == tokenstore.BackendNone || slices.Contains(names[:i], name) {
 			continue
 		}
 		store, err := d.OpenStore(name, paths)
 		if err != nil {
-			return removed, err
+			return removed, unchecked, err
 		}
 		_, err = store.Load(ctx, profile)
 		var ue *tokenstore.UnavailableError
@@ -233,31 +238,31 @@ func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile 
 			continue
 		case errors.As(err, &ue) && (noteErr != nil || name != noted):
 			// Only looked in just in case, and cannot be looked in.
-			unchecked = err
+			if !errors.Is(noteErr, tokenstore.ErrNotFound) {
+				unchecked = err
+			}
 			continue
 		}
 		// Whatever is there goes, readable or not: a refused or damaged
 		// record too, so that logout is the way out of those.
 		if err := store.Delete(ctx, profile); err != nil {
-			return removed, fmt.Errorf("remove profile %q from the %s store: %w", profile, name, err)
+			return removed, unchecked, fmt.Errorf("remove profile %q from the %s store: %w", profile, name, err)
 		}
 		removed = append(removed, describeStore(name, paths, profile))
 	}
 	if err := notes.Remove(profile); err != nil {
-		return removed, fmt.Errorf("forget profile %q: %w", profile, err)
+		return removed, unchecked, fmt.Errorf("forget profile %q: %w", profile, err)
 	}
 	if len(removed) == 0 && errors.Is(noteErr, tokenstore.ErrNotFound) {
-		return nil, &nothingStoredError{profile: profile, unchecked: unchecked}
+		return nil, nil, &nothingStoredError{profile: profile}
 	}
-	return removed, nil
+	return removed, unchecked, nil
 }
 
 // nothingStoredError is a profile with neither a note nor a record: there
-// is nothing to log out. unchecked is why the keyring could not be looked
-// in, if it could not.
+// is nothing to log out.
 type nothingStoredError struct {
-	profile   string
-	unchecked error
+	profile string
 }
 
 func (e *nothingStoredError) Error() string {

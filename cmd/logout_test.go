@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,22 +41,53 @@ func TestLogout_NothingStoredIsNothingToLogOut(t *testing.T) {
 }
 
 // With no note and no file record, logout looks in the keyring just in
-// case; a keyring that cannot be asked does not make it fail, but it says
-// so.
-func TestLogout_NothingStoredAndNoKeyringWarns(t *testing.T) {
-	h := newHome(t)
-	p := &proc{cmd: execCommand([]string{"logout", "--profile", "nosuch"}, h, []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"}, "")}
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
+// case. A keyring that cannot be asked then is no reason to warn: a login
+// notes its profile before anything goes to the keyring, so a profile
+// without a note (a typo, say) has nothing there. A note that cannot be
+// read is a reason: the profile was stored somewhere, so logout says the
+// keyring was not checked.
+func TestLogout_NoKeyringWarnsOnlyWhenTheProfileWasStored(t *testing.T) {
+	tests := []struct {
+		name        string
+		note        string // the profile note's content; "" for none
+		wantSaid    string
+		wantWarning bool
+	}{
+		{name: "no note", wantSaid: `Nothing to log out: profile "nosuch" holds no login on this machine.`},
+		{name: "a note that cannot be read", note: "{not json", wantSaid: `Logged out of profile "nosuch"`, wantWarning: true},
 	}
-	if code := p.exitCode(t); code != ExitOK {
-		t.Errorf("exit %d, want %d\n%s", code, ExitOK, p.stderr.String())
-	}
-	for _, want := range []string{"Nothing to log out", `kakao-auth: warning: the keyring could not be checked for a login of profile "nosuch"`} {
-		if !strings.Contains(p.stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, p.stderr.String())
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHome(t)
+			if tt.note != "" {
+				dir := filepath.Join(h.config, "kakao-auth", "profiles")
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "nosuch.json"), []byte(tt.note), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := &proc{cmd: execCommand([]string{"logout", "--profile", "nosuch"}, h, []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"}, "")}
+			p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+			if err := p.cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if code := p.exitCode(t); code != ExitOK {
+				t.Errorf("exit %d, want %d\n%s", code, ExitOK, p.stderr.String())
+			}
+			stderr := p.stderr.String()
+			if !strings.Contains(stderr, tt.wantSaid) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantSaid, stderr)
+			}
+			warning := `kakao-auth: warning: the keyring could not be checked for a login of profile "nosuch"`
+			if got := strings.Contains(stderr, warning); got != tt.wantWarning {
+				t.Errorf("warns that the keyring was not checked: %v, want %v\n%s", got, tt.wantWarning, stderr)
+			}
+			if !tt.wantWarning && strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr = %q, want the one line", stderr)
+			}
+		})
 	}
 }
 
@@ -106,5 +138,76 @@ func TestInterrupt_SaysWhatWasInterrupted(t *testing.T) {
 	}
 	if got := stderr.String(); got != "kakao-auth: error: token interrupted\n" {
 		t.Errorf("stderr = %q", got)
+	}
+}
+
+// memKeyring is a keyring in memory that records, at each save, what the
+// profile's note named then ("" for no note); failing, it refuses saves as
+// an unavailable keyring does.
+type memKeyring struct {
+	notes       tokenstore.Profiles
+	fail        bool
+	recs        map[string]*tokenstore.Record
+	notedAtSave []string
+}
+
+func (k *memKeyring) Name() string { return tokenstore.BackendKeyring }
+func (k *memKeyring) Load(_ context.Context, profile string) (*tokenstore.Record, error) {
+	if rec, ok := k.recs[profile]; ok {
+		return rec, nil
+	}
+	return nil, tokenstore.ErrNotFound
+}
+func (k *memKeyring) Save(_ context.Context, profile string, rec *tokenstore.Record) error {
+	noted, _ := k.notes.Backend(profile)
+	k.notedAtSave = append(k.notedAtSave, noted)
+	if k.fail {
+		return &tokenstore.UnavailableError{Backend: tokenstore.BackendKeyring, Op: "save", Err: context.DeadlineExceeded}
+	}
+	k.recs[profile] = rec
+	return nil
+}
+func (k *memKeyring) Delete(_ context.Context, profile string) error {
+	delete(k.recs, profile)
+	return nil
+}
+
+// A login notes that the keyring holds its profile before the record goes
+// there, a new profile too: then a crash between the two writes leaves a
+// note logout follows, and a profile without a note has nothing in the
+// keyring (see TestLogout_NoKeyringWarnsOnlyWhenTheProfileWasStored). A
+// save that fails takes the note back.
+func TestLogin_NotesTheKeyringBeforeStoringThere(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(map[bool]string{false: "saved", true: "save fails"}[fail], func(t *testing.T) {
+			redirect := freeRedirect(t)
+			_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
+			root := t.TempDir()
+			notes := tokenstore.Profiles{Dir: tokenstore.Paths{Root: root}.ProfilesDir()}
+			keyring := &memKeyring{notes: notes, fail: fail, recs: map[string]*tokenstore.Record{}}
+			d, _, stderr := storeDeps(root, nil, "")
+			d.OpenBrowser = agreeingBrowser
+			d.OpenStore = func(name string, p tokenstore.Paths) (tokenstore.Store, error) {
+				if name == tokenstore.BackendKeyring {
+					return keyring, nil
+				}
+				return tokenstore.Open(name, p)
+			}
+			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", base, "--api-url", base,
+				"--profile", "fresh", "--store", "keyring", "--redirect-uri", redirect}, d)
+			if want := map[bool]int{false: ExitOK, true: ExitFailure}[fail]; code != want {
+				t.Fatalf("login: exit %d, want %d\n%s", code, want, stderr)
+			}
+			if len(keyring.notedAtSave) == 0 || keyring.notedAtSave[0] != tokenstore.BackendKeyring {
+				t.Errorf("the note at the first save named %q, want %q", keyring.notedAtSave, tokenstore.BackendKeyring)
+			}
+			noted, err := notes.Backend("fresh")
+			if fail && !errors.Is(err, tokenstore.ErrNotFound) {
+				t.Errorf("after a failed save, the note names %q (%v), want no note", noted, err)
+			}
+			if !fail && noted != tokenstore.BackendKeyring {
+				t.Errorf("after the login, the note names %q (%v), want the keyring", noted, err)
+			}
+		})
 	}
 }
