@@ -47,7 +47,8 @@ said). When Kakao no longer accepts the access token, status refreshes it
 and says so. Token values appear only with --show-token. Warnings go to
 stderr (-o json carries them in the document). Exits 4 when there is no
 usable login; -o json then still prints a document, with "logged_in": false
-and the error.
+and the error, as it does for a refused command line (exit 2), such as a
+bad profile name.
 
 --all lists every profile on this machine from what is stored, without
 asking Kakao or refreshing anything: name, store, client id, user, when the
@@ -62,25 +63,15 @@ could be listed, whatever their state; -o json prints an array.`,
   # Every profile on this machine, offline
   kakao-auth status --all
   kakao-auth status --all -o json`,
-		Args: noArgs,
+		// Arguments are refused in RunE, once -o is known: -o json reports
+		// every refused command line in its document.
+		Args: cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			var err error
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
-				return err
-			}
 			if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
 				return err
 			}
-			if opts.All && c.Flags().Changed("profile") {
-				return usagef("drop --profile to list every profile, or --all to show one", "--all and --profile cannot be combined")
-			}
-			if opts.All && opts.ShowToken {
-				return usagef("show one profile's tokens with --profile NAME --show-token", "--all never shows token values")
-			}
-			if opts.ShowToken {
-				if err := refuseSecretOnScreen(d, opts.Yes, "the refresh token (--show-token)"); err != nil {
-					return err
-				}
+			if err := opts.check(c, d, &flags, args); err != nil {
+				return statusFailed(d, opts, nil, err)
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -101,6 +92,28 @@ could be listed, whatever their state; -o json prints an array.`,
 	return c
 }
 
+// check resolves and checks the command line after --output: a refused
+// one is still reported as a document with -o json.
+func (o *StatusOptions) check(c *cobra.Command, d *Deps, flags *profileFlags, args []string) error {
+	var err error
+	if o.Profile, o.ClientSecret, err = flags.resolve(d); err != nil {
+		return err
+	}
+	if err := noArgs(c, args); err != nil {
+		return err
+	}
+	if o.All && c.Flags().Changed("profile") {
+		return usagef("drop --profile to list every profile, or --all to show one", "--all and --profile cannot be combined")
+	}
+	if o.All && o.ShowToken {
+		return usagef("show one profile's tokens with --profile NAME --show-token", "--all never shows token values")
+	}
+	if o.ShowToken {
+		return refuseSecretOnScreen(d, o.Yes, "the refresh token (--show-token)")
+	}
+	return nil
+}
+
 // statusJSON is the --output json shape of "status": the login's tokens
 // (their values only with --show-token) and what status found out.
 type statusJSON struct {
@@ -119,7 +132,8 @@ type statusJSON struct {
 }
 
 // statusErrorJSON is the --output json shape of "status" when no login
-// could be read: never an empty stdout.
+// could be read, or the command line was refused (exit 2): never an empty
+// stdout.
 type statusErrorJSON struct {
 	Profile  string   `json:"profile"`
 	LoggedIn bool     `json:"logged_in"`

@@ -329,3 +329,52 @@ func TestStatusAll_NoProfilesAndBadCombinations(t *testing.T) {
 		}
 	}
 }
+
+// status -o json prints its document whatever happens once -o json is
+// read, a command line it refuses too: exit 2, and the document says what
+// was wrong, for the profile asked for.
+func TestStatus_JSONForARefusedCommandLineIsStillADocument(t *testing.T) {
+	tests := []struct {
+		name        string
+		args        []string
+		env         map[string]string
+		terminal    bool
+		wantProfile string
+		wantErr     string
+	}{
+		{name: "bad profile name", args: []string{"--profile", "bad name"}, wantProfile: "bad name", wantErr: "bad name"},
+		{name: "bad profile name in the environment", env: map[string]string{envProfile: "../x"}, wantProfile: "../x", wantErr: "../x"},
+		{name: "an argument", args: []string{"extra"}, wantProfile: "default", wantErr: `unexpected argument "extra"`},
+		{name: "--all with --profile", args: []string{"--all", "--profile", "work"}, wantProfile: "work", wantErr: "--all and --profile cannot be combined"},
+		{name: "--show-token on a terminal", args: []string{"--show-token"}, terminal: true, wantProfile: "default", wantErr: "refusing to print the refresh token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, stdout, stderr := storeDeps(t.TempDir(), tt.env, "")
+			d.StdoutIsTerminal = tt.terminal
+			args := append([]string{"status", "-o", "json"}, tt.args...)
+			if code := Main(t.Context(), args, d); code != ExitUsage {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, ExitUsage, stderr)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+				t.Fatalf("stdout is not a JSON document (%v): %q", err, stdout)
+			}
+			if doc["profile"] != tt.wantProfile || doc["logged_in"] != false {
+				t.Errorf("profile %v, logged_in %v; want %q and false", doc["profile"], doc["logged_in"], tt.wantProfile)
+			}
+			if msg, _ := doc["error"].(string); !strings.Contains(msg, tt.wantErr) {
+				t.Errorf("error = %q, want it to say %q", msg, tt.wantErr)
+			}
+			if hint, _ := doc["hint"].(string); hint == "" {
+				t.Errorf("no hint in %v", doc)
+			}
+			if _, ok := doc["warnings"].([]any); !ok {
+				t.Errorf("warnings = %#v, want an array", doc["warnings"])
+			}
+			if !strings.Contains(stderr.String(), "kakao-auth: error: ") {
+				t.Errorf("stderr = %q, want the error for people too", stderr)
+			}
+		})
+	}
+}
