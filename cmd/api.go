@@ -67,8 +67,8 @@ KAKAO_CLIENT_ID set, api refreshes with them and touches no store.`,
   # KakaoTalk "send to me": template_object is a JSON text in a form field
   kakao-auth api -X POST /v2/api/talk/memo/default/send -F template_object=@memo.json
 
-  # Consent items, only some of them
-  kakao-auth api /v2/user/scopes -f 'scopes=["talk_message"]'`,
+  # Consent items, only some of them: fields make a POST unless -X says GET
+  kakao-auth api -X GET /v2/user/scopes -f 'scopes=["talk_message"]'`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef(apiUsageHint, "api takes one PATH, such as /v2/user/me (got %d arguments)", len(args))
