@@ -14,7 +14,8 @@ type APIOptions struct {
 	Profile      string
 	ClientSecret string
 	MinTTL       time.Duration
-	// Path is PATH as given: "/v2/user/me", or a URL on the API server.
+	// Path is PATH as given: "/v2/user/me" ("v2/user/me" is the same), or a
+	// URL on the API server.
 	Path string
 	// Method is -X; "" means GET, or POST when fields or --input are given.
 	Method       string
@@ -53,11 +54,11 @@ request made once more. Any other error answer exits 1: Kakao's JSON goes
 to stdout and a summary with a hint to stderr; for missing consent (-402)
 the hint is the login command that asks for it. The stored tokens are kept.
 
-The access token goes to the login's API server only: PATH starts with /,
-or is a URL on that server; any other host is refused. -i prints the status
-line and the answer's headers (never the request's). On a terminal, JSON
-is indented and control characters are shown as escapes; elsewhere the
-body is written exactly as it came.
+The access token goes to the login's API server only: PATH is a path on
+it ("/v2/user/me"; "v2/user/me" is the same) or a URL on it; any other
+host is refused. -i prints the status line and the answer's headers (never
+the request's). On a terminal, JSON is indented and control characters are
+shown as escapes; elsewhere the body is written exactly as it came.
 
 Env-only mode works as for "token": with KAKAO_REFRESH_TOKEN and
 KAKAO_CLIENT_ID set, api refreshes with them and touches no store.`,

@@ -316,8 +316,11 @@ func TestAPI_TokenGoesOnlyToTheAPIServer(t *testing.T) {
 		{"https://" + host + "/v2/user/me"},
 		{"http://user@" + host + "/v2/user/me"},
 		{"//" + strings.TrimPrefix(other.URL, "http://") + "/v2/user/me"},
-		{"v2/user/me"},
+		{"kapi.evil.example:443/v2/user/me"},
 		{"/v2/../../v2/user/me"},
+		{"v2/../../v2/user/me"},
+		{"../v2/user/me"},
+		{"v2/%2e%2E/user/me"},
 		{"/v2/%2E%2e/user/me"},
 		{""},
 		{"/v2/user/me", "-H", "Authorization: Bearer other"},
@@ -336,9 +339,15 @@ func TestAPI_TokenGoesOnlyToTheAPIServer(t *testing.T) {
 	if n := w.emu.Stats().Refreshes; n != 0 {
 		t.Errorf("%d refreshes: a refused command used the token", n)
 	}
-	// A URL on the API server itself is fine.
-	if stdout, stderr, code := w.run(t, "", nil, "api", w.url+"/v2/user/me?secure_resource=true", "--jq", ".id"); code != ExitOK || stdout != "4000000001\n" {
-		t.Errorf("a URL on the API server: exit %d, stdout %q\n%s", code, stdout, stderr)
+	// A URL on the API server itself is fine, and so is a path without its
+	// leading slash: as in gh api, it is relative to the API server.
+	for _, path := range []string{w.url + "/v2/user/me?secure_resource=true", "v2/user/me", "v2/user/me?secure_resource=true"} {
+		if stdout, stderr, code := w.run(t, "", nil, "api", path, "--jq", ".id"); code != ExitOK || stdout != "4000000001\n" {
+			t.Errorf("api %s: exit %d, stdout %q\n%s", path, code, stdout, stderr)
+		}
+	}
+	if stdout, stderr, code := w.run(t, "", nil, "api", "-X", "GET", "v2/user/scopes", "-f", `scopes=["profile_nickname"]`, "--jq", ".scopes[].id"); code != ExitOK || stdout != "profile_nickname\n" {
+		t.Errorf("a relative path with fields: exit %d, stdout %q\n%s", code, stdout, stderr)
 	}
 }
 

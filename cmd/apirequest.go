@@ -76,9 +76,11 @@ func buildAPIRequest(d *Deps, o *APIOptions, base string) (*apiRequest, error) {
 }
 
 // apiPath checks PATH and returns what to send on base: PATH itself when
-// it starts with "/", or the path and query of an absolute URL on base
-// (same scheme and host, under base's path). The access token goes to the
-// API base only, so any other URL is refused before anything is sent.
+// it starts with "/", PATH with a "/" in front when it is a relative path
+// ("v2/user/me", as gh api takes "repos/…"), or the path and query of an
+// absolute URL on base (same scheme and host, under base's path). The
+// access token goes to the API base only, so any other URL is refused
+// before anything is sent.
 // Dot segments ("/v2/../x", also percent-encoded) are refused too: they
 // would be resolved by the server, possibly outside base's path.
 func apiPath(raw, base string) (string, error) {
@@ -93,10 +95,11 @@ func apiPath(raw, base string) (string, error) {
 		return "", fmt.Errorf("the API server URL %q: %w", base, err)
 	}
 	path := raw
-	if !strings.HasPrefix(raw, "/") {
-		u, err := url.Parse(raw)
+	if u, err := url.Parse(raw); err == nil && !strings.HasPrefix(raw, "/") && u.Scheme == "" && u.Host == "" {
+		path = "/" + raw
+	} else if !strings.HasPrefix(raw, "/") {
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return "", usagef(fmt.Sprintf("did you mean %q? PATH starts with /, or is a URL on the API server %s", "/"+strings.TrimLeft(raw, "/"), base), "PATH %q is not a path on the API server", raw)
+			return "", usagef(fmt.Sprintf("give a path on the API server, such as /v2/user/me, or a URL on %s", base), "PATH %q is not a path on the API server", raw)
 		}
 		if u.User != nil || !strings.EqualFold(u.Scheme, b.Scheme) || hostPort(u) != hostPort(b) {
 			return "", usagef(fmt.Sprintf("give the path alone, such as /v2/user/me; the access token only ever goes to the login's API server %s (set at login with --api-url)", base),
