@@ -24,9 +24,13 @@ var helpGroups = []*cobra.Group{
 // a shell it does not know.
 func setUpHelp(root *cobra.Command, d *Deps) {
 	root.AddGroup(helpGroups...)
-	root.SetHelpCommandGroupID("other")
+	root.SetHelpCommand(helpCommand())
 	root.SetCompletionCommandGroupID("other")
 	root.AddCommand(environmentTopic())
+	// Topics are listed by name, padded as the commands are, where cobra
+	// writes "kakao-auth environment" with no room before its text.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(),
+		"{{rpad .CommandPath .CommandPathPadding}} {{.Short}}", "{{rpad .Name .NamePadding}} {{.Short}}", 1))
 
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
@@ -41,6 +45,58 @@ func setUpHelp(root *cobra.Command, d *Deps) {
 		}
 	}
 	registerCompletions(root, d)
+}
+
+// helpCommand is "kakao-auth help [command]", as cobra makes it, except
+// that a topic it does not know is a usage error with a hint, as an
+// unknown command is, not the usage and exit 0.
+func helpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "help [command]",
+		Short:   "Help about any command",
+		Long:    "Help prints the help of any command or topic: kakao-auth help [command or topic].",
+		GroupID: "other",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cmd, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var completions []cobra.Completion
+			for _, sub := range cmd.Commands() {
+				if (sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() || sub == c) && strings.HasPrefix(sub.Name(), toComplete) {
+					completions = append(completions, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return completions, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			root := c.Root()
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				hint := fmt.Sprintf("run %q for the commands and topics", root.CommandPath()+" help")
+				if s := helpSuggestions(root, args[0]); len(args) == 1 && len(s) > 0 {
+					hint = fmt.Sprintf("did you mean %q? %s", s[0], hint)
+				}
+				return usagef(hint, "unknown help topic %q", strings.Join(args, " "))
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	}
+}
+
+// helpSuggestions are root's commands and topics that look like typed,
+// found as cobra finds them for a mistyped command (which leaves topics
+// out: they cannot run).
+func helpSuggestions(root *cobra.Command, typed string) []string {
+	names := &cobra.Command{Use: root.Name(), SuggestionsMinimumDistance: 2}
+	for _, c := range root.Commands() {
+		if c.IsAvailableCommand() || c.IsAdditionalHelpTopicCommand() {
+			names.AddCommand(&cobra.Command{Use: c.Name(), SuggestFor: c.SuggestFor, Run: func(*cobra.Command, []string) {}})
+		}
+	}
+	return names.SuggestionsFor(typed)
 }
 
 // environmentTopic is "kakao-auth help environment": every variable the
@@ -89,7 +145,8 @@ var environmentHelp = []struct {
 		{envProfile, "the profile to use (--profile; default " + DefaultProfile + ")"},
 		{envStore, "where login keeps tokens: keyring, file or none (--store)"},
 		{"XDG_CONFIG_HOME", "profiles, token files and locks live in kakao-auth/ under it\n(default ~/.config)"},
-		{"XDG_RUNTIME_DIR", "per-run session files live in kakao-auth/ under it\n(default: the user cache dir)"},
+		{"XDG_RUNTIME_DIR", "per-run session files live in kakao-auth/ under it\n(default: kakao-auth/sessions under XDG_CACHE_HOME)"},
+		{"XDG_CACHE_HOME", "cached ID-token signing keys (kakao-auth/jwks) live under it, and\nsession files without XDG_RUNTIME_DIR (default ~/.cache)"},
 	}},
 	{"CI without a browser (env-only mode):", [][2]string{
 		{envRefreshToken, "with " + envClientID + `, "kakao-auth token" (and api, scopes) refresh` + "\n" + `with this refresh token and touch no store`},
@@ -102,6 +159,12 @@ var environmentHelp = []struct {
 	{"The browser:", [][2]string{
 		{browser.EnvVar, "command that opens the login page, the URL added as its last\nargument (--browser-command)"},
 		{"BROWSER", "the same, when " + browser.EnvVar + " is not set"},
+		{"SSH_CONNECTION", "set (an SSH session): on a terminal with no browser command, login\nprints the URL and reads back the address the browser ends on"},
+		{"DISPLAY", "with neither it nor WAYLAND_DISPLAY set (Linux, BSD), the same:\nthere is no screen to open a browser on"},
+		{"WAYLAND_DISPLAY", "see DISPLAY"},
+	}},
+	{"The terminal:", [][2]string{
+		{"TERM", "dumb or unset: login prints one line while it waits, not a spinner"},
 	}},
 }
 

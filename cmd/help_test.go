@@ -1,8 +1,7 @@
 package cmd
 
 import (
-	"os"
-	"path/filepath"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,49 +9,41 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
+	"github.com/kakao-auth/kakao-auth/internal/browser"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
-// envNameInSource matches the environment variables the tool's code names.
-var envNameInSource = regexp.MustCompile(`"((?:KAKAO|GITHUB|XDG)_[A-Z_]+|BROWSER|NO_COLOR)"`)
+// envUndocumented are the variables the tool reads that "help
+// environment" leaves out, and why.
+var envUndocumented = map[string]string{
+	"HOME": "the home directory; the topic names it as ~ in the defaults of the XDG_ variables",
+}
 
-// Every environment variable the code reads is in "help environment", so
+// Every environment variable the tool reads is in "help environment", so
 // the topic cannot fall behind the code.
-func TestHelpEnvironment_ListsEveryVariableTheCodeReads(t *testing.T) {
+func TestHelpEnvironment_ListsEveryVariableTheToolReads(t *testing.T) {
 	d, stdout, _ := testDeps(nil, "")
 	if code := Main(t.Context(), []string{"help", "environment"}, d); code != ExitOK {
 		t.Fatalf("help environment exited %d", code)
 	}
 	topic := stdout.String()
-	var sources []string
-	for _, dir := range []string{".", "../internal/authflow", "../internal/browser", "../internal/kakao", "../internal/session", "../internal/tokenstore"} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		for _, f := range files {
-			if !strings.HasSuffix(f, "_test.go") {
-				sources = append(sources, f)
-			}
+	reads, unknown := envReadsOfTheTool(t)
+	for _, where := range unknown {
+		t.Errorf("%s reads an environment variable this test cannot name: make it a constant, or list it in dynamicEnvReads", where)
+	}
+	// Each way of reading one is found: the finder works.
+	for _, name := range []string{envClientID, envClientSecret, browser.EnvVar, "DISPLAY", "TERM", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "GITHUB_OUTPUT"} {
+		if reads[name] == "" {
+			t.Errorf("the test found no read of %s: it misses a way the code reads variables", name)
 		}
 	}
-	if len(sources) < 20 {
-		t.Fatalf("found only %d source files; run from cmd/", len(sources))
-	}
-	seen := map[string]bool{}
-	for _, f := range sources {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	for name, where := range reads {
+		if envUndocumented[name] != "" {
+			continue
 		}
-		for _, m := range envNameInSource.FindAllStringSubmatch(string(data), -1) {
-			if name := m[1]; !seen[name] && !strings.HasPrefix(name, "KAKAO_AUTH_TEST") {
-				seen[name] = true
-				if !regexp.MustCompile(`(?m)^  ` + name + ` `).MatchString(topic) {
-					t.Errorf("%s (named in %s) is missing from kakao-auth help environment", name, f)
-				}
-			}
+		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + ` `).MatchString(topic) {
+			t.Errorf("%s (read at %s) is missing from kakao-auth help environment", name, where)
 		}
-	}
-	if len(seen) < 10 {
-		t.Errorf("found only %d variables in the code: %v", len(seen), seen)
 	}
 }
 
@@ -133,6 +124,58 @@ func TestCompletion_UnknownShellIsAUsageError(t *testing.T) {
 		d, stdout, _ := testDeps(nil, "")
 		if code := Main(t.Context(), []string{"completion", shell}, d); code != ExitOK || stdout.Len() == 0 {
 			t.Errorf("completion %s: exit %d, %d bytes", shell, code, stdout.Len())
+		}
+	}
+}
+
+// The help screen lists the help topics as it lists the commands: names
+// padded to one column, the text after them.
+func TestHelp_TopicsLineUpWithTheCommands(t *testing.T) {
+	d, stdout, _ := testDeps(nil, "")
+	if code := Main(t.Context(), []string{"--help"}, d); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	column := func(text string) int {
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if i := strings.Index(line, text); i >= 0 {
+				return i
+			}
+		}
+		t.Fatalf("no %q in the help:\n%s", text, stdout)
+		return 0
+	}
+	if cmds, topic := column("Log in to Kakao in the browser"), column("Environment variables that kakao-auth reads"); topic != cmds {
+		t.Errorf("the topic's text starts at column %d, the commands' at %d:\n%s", topic, cmds, stdout)
+	}
+}
+
+// "help" with a topic it does not know is a usage error with a hint, as
+// an unknown command is; known topics and commands print their help.
+func TestHelp_UnknownTopicIsAUsageError(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"help", "nosuch"}, `run "kakao-auth help" for the commands and topics`},
+		{[]string{"help", "enviroment"}, `did you mean "environment"?`},
+		{[]string{"help", "statsu"}, `did you mean "status"?`},
+		{[]string{"help", "login", "extra"}, `run "kakao-auth help" for the commands and topics`},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			d, stdout, stderr := testDeps(nil, "")
+			if code := Main(t.Context(), tt.args, d); code != ExitUsage {
+				t.Errorf("exit %d, want %d", code, ExitUsage)
+			}
+			want := fmt.Sprintf("kakao-auth: error: unknown help topic %q\n", strings.Join(tt.args[1:], " "))
+			if stdout.Len() != 0 || !strings.HasPrefix(stderr.String(), want) || !strings.Contains(stderr.String(), "kakao-auth: hint: ") || !strings.Contains(stderr.String(), tt.hint) {
+				t.Errorf("stdout %q, stderr:\n%s\nwant %q and a hint with %q", stdout, stderr, want, tt.hint)
+			}
+		})
+	}
+	for _, args := range [][]string{{"help"}, {"help", "environment"}, {"help", "login"}, {"help", "scopes", "revoke"}} {
+		d, stdout, stderr := testDeps(nil, "")
+		if code := Main(t.Context(), args, d); code != ExitOK || stdout.Len() == 0 {
+			t.Errorf("%v: exit %d, %d bytes of help\n%s", args, code, stdout.Len(), stderr)
 		}
 	}
 }
