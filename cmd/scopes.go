@@ -116,8 +116,11 @@ func runRevokeScopes(ctx context.Context, d *Deps, o *ScopesOptions) error {
 	if u.s != nil {
 		whose = fmt.Sprintf("profile %q's user", o.Profile)
 	}
-	list := strings.Join(o.Revoke, ", ")
-	if err := confirm(d, o.Yes, fmt.Sprintf("Withdraw %s's consent to %s? The app can no longer use them until a login asks again.", whose, list),
+	list, them := strings.Join(o.Revoke, ", "), "them"
+	if len(o.Revoke) == 1 {
+		them = "it"
+	}
+	if err := confirm(d, o.Yes, fmt.Sprintf("Withdraw %s's consent to %s? The app can no longer use %s until a login asks again.", whose, list, them),
 		"withdrawing consent needs confirmation"); err != nil {
 		return err
 	}

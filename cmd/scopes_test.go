@@ -158,3 +158,26 @@ func TestScopesRevoke_AsksOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// The question reads right for one item and for several.
+func TestScopesRevoke_QuestionFitsOneOrSeveralItems(t *testing.T) {
+	_, base := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	root := t.TempDir()
+	loggedInWith(t, base, root, "default", "", "profile_nickname", "account_email", "talk_message")
+	for _, tt := range []struct {
+		ids  []string
+		want string
+	}{
+		{[]string{"talk_message"}, `Withdraw profile "default"'s user's consent to talk_message? The app can no longer use it until a login asks again. [y/N] `},
+		{[]string{"talk_message", "account_email"}, `Withdraw profile "default"'s user's consent to account_email, talk_message? The app can no longer use them until a login asks again. [y/N] `},
+	} {
+		d, _, stderr := storeDeps(root, nil, "n\n")
+		d.StdinIsTerminal = true
+		if code := Main(t.Context(), append([]string{"scopes", "revoke"}, tt.ids...), d); code != ExitCancelled {
+			t.Errorf("%v: exit %d, want %d", tt.ids, code, ExitCancelled)
+		}
+		if got, _, _ := strings.Cut(stderr.String(), "kakao-auth: error: "); got != tt.want {
+			t.Errorf("%v: question\n%q\nwant\n%q", tt.ids, got, tt.want)
+		}
+	}
+}
