@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -49,10 +50,10 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Now is the clock.
 	Now func() time.Time
-	// GoRun reports whether this program runs through "go run": kakao-auth
-	// is then not on PATH, and the commands it suggests need saying so.
+	// NotInstalled reports whether this program runs through "go run" with
+	// no kakao-auth on PATH: the commands it suggests then need saying so.
 	// Nil means no.
-	GoRun func() bool
+	NotInstalled func() bool
 	// CatchInterrupts makes Ctrl-C and SIGTERM call cancel, from now until
 	// stop is called (see catchInterrupts). Nil catches nothing: the
 	// signals keep their default action.
@@ -94,9 +95,9 @@ func DefaultDeps() *Deps {
 		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
 		Now:              time.Now,
 	}
-	d.GoRun = func() bool {
+	d.NotInstalled = func() bool {
 		exe, err := os.Executable()
-		return err == nil && strings.Contains(filepath.ToSlash(exe), "/go-build")
+		return err == nil && goRunNotInstalled(exe)
 	}
 	d.StderrWidth = func() int {
 		w, _, err := term.GetSize(int(os.Stderr.Fd()))
@@ -120,6 +121,17 @@ func DefaultDeps() *Deps {
 		return filepath.Join(dir, "kakao-auth"), nil
 	}
 	return d
+}
+
+// goRunNotInstalled reports whether exe is a "go run" build (it lives in
+// a go-build temporary directory) and no kakao-auth is found on PATH: a
+// go run build next to an installed kakao-auth needs no note.
+func goRunNotInstalled(exe string) bool {
+	if !strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return false
+	}
+	_, err := exec.LookPath("kakao-auth")
+	return err != nil
 }
 
 // keyCacheDir is where ID-token signing keys are cached, or "" for

@@ -711,7 +711,7 @@ func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
 	fmt.Fprintf(w, "  kakao-auth emulator --auto-approve --state-file ~/.kakao-auth-emulator.json &\n")
 	fmt.Fprintf(w, "  export KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339\n")
 	fmt.Fprintf(w, "  kakao-auth login --client-id %s --profile emu --store file\n", emulator.DefaultClientID)
-	if d.GoRun != nil && d.GoRun() {
+	if d.NotInstalled != nil && d.NotInstalled() {
 		fmt.Fprintf(w, "(kakao-auth is not installed: use \"go run .\" in its place, or \"go install .\" to install it.)\n")
 	}
 }
