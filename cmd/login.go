@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -288,6 +289,9 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if o.Resume != "" {
 		res, err = authflow.Resume(ctx, loginFlowOptions(d, o, a, sessions), pasted)
 	} else {
+		if err := checkLoopbackServer(ctx, a); err != nil {
+			return err
+		}
 		res, err = browserLogin(ctx, d, o, a, sessions, open)
 	}
 	if err != nil {
@@ -549,6 +553,42 @@ func isLoopbackURL(raw string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkLoopbackServer fails a login at once when its auth server is a
+// loopback address where nothing listens (an emulator that has stopped, a
+// mistyped port): the browser would only meet a dead page and the login
+// wait out --timeout, and the token exchange needs that server from this
+// machine anyway. Kakao's own servers are not probed, and anything but a
+// refused connection lets the login go on.
+func checkLoopbackServer(ctx context.Context, a app) error {
+	if !isLoopbackURL(a.AuthURL) {
+		return nil
+	}
+	u, err := url.Parse(a.AuthURL)
+	if err != nil {
+		return nil
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	dialer := net.Dialer{Timeout: 3 * time.Second}
+	c, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+	if err == nil {
+		c.Close()
+		return nil
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return nil
+	}
+	if p := a.Previous; p != nil && p.AuthURL == a.AuthURL {
+		return &emulatorGoneError{profile: a.Profile, url: a.AuthURL, builtin: p.BuiltinEmulator, err: err}
+	}
+	return &hintedError{
+		err:  fmt.Errorf("nothing listens at %s, the auth server of this login", a.AuthURL),
+		hint: fmt.Sprintf("start an emulator there (kakao-auth emulator --addr %s), or check --auth-url / %s", u.Host, envAuthURL),
+	}
 }
 
 // newTokenAPI is Kakao's user API with a token just received.
