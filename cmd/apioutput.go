@@ -113,6 +113,7 @@ func runJQ(ctx context.Context, d *Deps, code *gojq.Code, body []byte) error {
 			if text, err = gojq.Marshal(v); err != nil {
 				return fmt.Errorf("--jq: %v", err)
 			}
+			text = termtext.JSON(text) // like every JSON document kakao-auth writes
 			if d.StdoutIsTerminal {
 				var pretty bytes.Buffer
 				if json.Indent(&pretty, text, "", "  ") == nil {

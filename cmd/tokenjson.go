@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -72,8 +73,22 @@ func expiresIn(t, now time.Time) int64 { return max(0, int64(t.Sub(now).Seconds(
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// writeJSON prints v as an indented JSON document. Every JSON document
+// kakao-auth writes goes through writeDocument, so none carries a
+// character a terminal obeys.
 func writeJSON(d *Deps, v any) error {
-	enc := json.NewEncoder(d.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	doc, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeDocument(d, append(doc, '\n'))
+}
+
+// writeDocument prints a valid JSON document with the characters a
+// terminal obeys (DEL, C1 and bidi controls, which encoding/json leaves
+// raw) escaped as \uXXXX: always, not only on a terminal, since a file
+// saved now may be printed on one later, and the values decode the same.
+func writeDocument(d *Deps, doc []byte) error {
+	_, err := d.Stdout.Write(termtext.JSON(doc))
+	return err
 }

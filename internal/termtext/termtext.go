@@ -14,6 +14,9 @@
 // UTF-8. Everything else, Korean and emoji included, is left as it is.
 // Backslashes are not doubled: the text stays readable (file paths, say),
 // and a lookalike typed by an attacker is only text.
+//
+// JSON does the same for a JSON document, with JSON's own \uXXXX escapes,
+// so the values read back exactly.
 package termtext
 
 import (
