@@ -43,12 +43,14 @@ secret is printed too with --include-secret.
 A refresh token on screen is a secret on screen: export refuses to write to a
 terminal without --yes. Pipe it into your secret store instead.
 
-The env and dotenv formats are the same: KEY='value' lines, which sh (eval,
-".") and .env parsers (gh secret set --env-file) read back exactly, running
-nothing. A value they could not all read back exactly (one with a single
-quote, a control character or a trailing backslash) is refused; -o json
-carries any value, in the JSON shape every command shares (see the README's
-"JSON output"). --format is the old name of --output.`,
+The env and dotenv formats are the same: KEY='value' lines, or KEY="value"
+with \ " $ and the backquote escaped for a value with a single quote, which
+sh (eval, ".") and .env parsers (gh secret set --env-file) read back
+exactly, running nothing. A value they could not all read back exactly (a
+NUL, CR LF, a trailing backslash, or a single quote with a trailing double
+quote) is refused; -o json carries any value, in the JSON shape every
+command shares (see the README's "JSON output"). --format is the old name
+of --output.`,
 		Example: `  # GitHub Actions secrets, straight from the pipe
   kakao-auth export -o dotenv | gh secret set --env-file -
 
@@ -145,20 +147,48 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 }
 
 // envQuote quotes value for an env file that is read three ways: eval and
-// "." in sh, and godotenv (the parser of "gh secret set --env-file"). In
-// single quotes none of them expands, unescapes or runs anything, so each
-// reads back the value exactly. No quoting carries a single quote to all
-// three (sh ends the quotes, writes \' and opens them again, where
-// godotenv ends the value); godotenv does not take a quote after a
-// backslash as the closing one, and it turns \r\n into \n. So a value
-// with a single quote, a control character or a trailing backslash is
-// refused whole, naming the variable but not the value.
+// "." in sh, and godotenv v1.5 (the parser of "gh secret set --env-file").
+// A value without a single quote goes in single quotes, where none of them
+// expands, unescapes or runs anything. A value with one goes in double
+// quotes with \, ", $ and ` backslash-escaped, which all three read back
+// exactly too. What no quoting carries to all three is refused whole,
+// naming the variable but not the value (export_test.go shows each case
+// failing with the real readers):
+//   - a NUL, which a sh variable cannot hold;
+//   - CR LF, which godotenv reads as LF before it parses anything;
+//   - a trailing backslash: godotenv takes the closing quote after it for
+//     an escaped one and reads on;
+//   - a double quote at the end of a value that has a single quote:
+//     godotenv drops every double quote before the closing one.
 func envQuote(name, value string) (string, error) {
-	if strings.ContainsFunc(value, func(r rune) bool { return r == '\'' || r < 0x20 || r == 0x7f }) || strings.HasSuffix(value, `\`) {
-		return "", &hintedError{
-			err:  fmt.Errorf("the value of %s has a single quote, a control character or a trailing backslash, which an env file cannot carry exactly to both sh and .env parsers; nothing was printed", name),
-			hint: "use -o json, which carries any value exactly",
-		}
+	var why string
+	switch {
+	case strings.ContainsRune(value, 0):
+		why = "a NUL character, which sh cannot hold"
+	case strings.Contains(value, "\r\n"):
+		why = "CR LF, which .env parsers read as LF"
+	case strings.HasSuffix(value, `\`):
+		why = "a trailing backslash, which .env parsers take as escaping the closing quote"
+	case !strings.Contains(value, "'"):
+		return envSingleQuoted(value), nil
+	case strings.HasSuffix(value, `"`):
+		why = "a single quote and a trailing double quote, which .env parsers drop"
+	default:
+		return envDoubleQuoted(value), nil
 	}
-	return "'" + value + "'", nil
+	return "", &hintedError{
+		err:  fmt.Errorf("the value of %s has %s: an env file cannot carry it exactly to both sh and .env parsers; nothing was printed", name, why),
+		hint: "use -o json, which carries any value exactly",
+	}
 }
+
+func envSingleQuoted(value string) string { return "'" + value + "'" }
+
+// envDoubleQuoted escapes what sh and godotenv both unescape in double
+// quotes: nothing else there is special to sh, and godotenv expands only
+// an unescaped $ (and \n, \r, which the escaped backslash keeps as text).
+func envDoubleQuoted(value string) string {
+	return `"` + envDoubleQuoteEscaper.Replace(value) + `"`
+}
+
+var envDoubleQuoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`")

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,16 +36,25 @@ func storeExportValues(t *testing.T, clientID, refreshToken, secret string) stri
 // It runs in dir, so a command the file ran would leave its mark there.
 func readBack(t *testing.T, reader, file, dir string) map[string]string {
 	t.Helper()
+	m, err := readEnvFile(reader, file, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// readEnvFile is readBack's work, with the reader's failure as an error.
+func readEnvFile(reader, file, dir string) (map[string]string, error) {
 	if reader == "godotenv" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		m, err := godotenv.UnmarshalBytes(data)
 		if err != nil {
-			t.Fatalf("godotenv: %v", err)
+			return nil, fmt.Errorf("godotenv: %v", err)
 		}
-		return m
+		return m, nil
 	}
 	load := `. "$1"`
 	if reader == "eval" {
@@ -55,59 +65,90 @@ func readBack(t *testing.T, reader, file, dir string) map[string]string {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("sh (%s): %v", reader, err)
+		return nil, fmt.Errorf("sh (%s): %v", reader, err)
 	}
 	v := strings.Split(string(out), "\x00")
 	if len(v) != 4 {
-		t.Fatalf("sh (%s) printed %q", reader, out)
+		return nil, fmt.Errorf("sh (%s) printed %q", reader, out)
 	}
-	return map[string]string{envClientID: v[0], envRefreshToken: v[1], envClientSecret: v[2]}
+	return map[string]string{envClientID: v[0], envRefreshToken: v[1], envClientSecret: v[2]}, nil
 }
+
+var envReaders = []string{"eval", "source", "godotenv"}
 
 func TestExport_EnvFormatsReadBackExactlyAndRunNothing(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("needs /bin/sh")
 	}
-	want := map[string]string{
-		envClientID:     `app key #not-a-comment = "quoted"`,
-		envRefreshToken: "rt$(touch pwned-subst)`touch pwned-backtick`\"dq\"; touch pwned-semicolon \\back\\slash\\ end",
-		envClientSecret: `sec ${HOME} $HOME $(id) %25 \n \" # x=y \ z`,
+	tests := []struct {
+		name                 string
+		clientID, rt, secret string
+	}{
+		{
+			name:     "shell and dotenv syntax",
+			clientID: `app key #not-a-comment = "quoted"`,
+			rt:       "rt$(touch pwned-subst)`touch pwned-backtick`\"dq\"; touch pwned-semicolon \\back\\slash\\ end",
+			secret:   `sec ${HOME} $HOME $(id) %25 \n \" # x=y \ z`,
+		},
+		{
+			name:     "single quotes",
+			clientID: `'`,
+			rt:       `it's`,
+			secret:   "a'b\"c$(touch pwned-subst)`touch pwned-backtick`\\d $HOME ${HOME} # z",
+		},
+		{
+			name:     "single quote with backslashes before dollars and quotes",
+			clientID: `'\$HOME \\$HOME \${HOME} \\\$(id) \"x\\" y`,
+			rt:       `"it's" a \n\r\t \` + "`x`" + ` $ ${ $( \ z`,
+			secret:   `'starts and ends with a quote'`,
+		},
+		{
+			name:     "control characters",
+			clientID: "line1\nKAKAO_CLIENT_ID=evil",
+			rt:       "it's\ta\rb\x1b]0;t\x07\x7f",
+			secret:   "\nit's\n",
+		},
 	}
-	root := storeExportValues(t, want[envClientID], want[envRefreshToken], want[envClientSecret])
-	for _, format := range []string{"env", "dotenv"} {
-		d, stdout, stderr := storeDeps(root, nil, "")
-		if code := Main(t.Context(), []string{"export", "--format", format, "--include-secret"}, d); code != ExitOK {
-			t.Fatalf("export --format %s: exit %d; stderr:\n%s", format, code, stderr)
-		}
-		for _, reader := range []string{"eval", "source", "godotenv"} {
-			t.Run(format+"/"+reader, func(t *testing.T) {
-				dir := t.TempDir()
-				file := filepath.Join(dir, "ci.env")
-				if err := os.WriteFile(file, stdout.Bytes(), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				got := readBack(t, reader, file, dir)
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("read back (-want +got):\n%s\nexport printed:\n%s", diff, stdout)
-				}
-				if ran, _ := filepath.Glob(filepath.Join(dir, "pwned*")); len(ran) > 0 {
-					t.Errorf("reading the export ran commands: %v", ran)
-				}
-			})
+	for _, tt := range tests {
+		want := map[string]string{envClientID: tt.clientID, envRefreshToken: tt.rt, envClientSecret: tt.secret}
+		root := storeExportValues(t, tt.clientID, tt.rt, tt.secret)
+		for _, format := range []string{"env", "dotenv"} {
+			d, stdout, stderr := storeDeps(root, nil, "")
+			if code := Main(t.Context(), []string{"export", "--format", format, "--include-secret"}, d); code != ExitOK {
+				t.Errorf("%s: export --format %s: exit %d; stderr:\n%s", tt.name, format, code, stderr)
+				continue
+			}
+			for _, reader := range envReaders {
+				t.Run(tt.name+"/"+format+"/"+reader, func(t *testing.T) {
+					dir := t.TempDir()
+					file := filepath.Join(dir, "ci.env")
+					if err := os.WriteFile(file, stdout.Bytes(), 0o600); err != nil {
+						t.Fatal(err)
+					}
+					got := readBack(t, reader, file, dir)
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("read back (-want +got):\n%s\nexport printed:\n%s", diff, stdout)
+					}
+					if ran, _ := filepath.Glob(filepath.Join(dir, "pwned*")); len(ran) > 0 {
+						t.Errorf("reading the export ran commands: %v", ran)
+					}
+				})
+			}
 		}
 	}
 }
 
+// refusedEnvValues are the values envQuote refuses, each with why.
+var refusedEnvValues = map[string]string{
+	"nul":                              "a\x00b",
+	"cr lf":                            "line1\r\nline2",
+	"trailing backslash":               `ends in \`,
+	"single quote, trailing backslash": `it's \`,
+	"single quote, trailing dquote":    `it's "x"`,
+}
+
 func TestExport_RefusesAValueNoQuotingReadsBackEverywhere(t *testing.T) {
-	// sh reads 'a'\''b' as a'b, but godotenv stops at the second quote;
-	// godotenv also turns \r\n into \n, and reads 'a\' as unterminated.
-	// Such a value is refused whole.
-	for name, secret := range map[string]string{
-		"single quote": `it's`,
-		"line break":   "line1\nKAKAO_CLIENT_ID=evil",
-		"escape":       "a\x1b]0;t\x07",
-		"backslash":    `ends in \`,
-	} {
+	for name, secret := range refusedEnvValues {
 		for _, format := range []string{"env", "dotenv"} {
 			t.Run(name+"/"+format, func(t *testing.T) {
 				root := storeExportValues(t, emulator.DefaultClientID, "rt", secret)
@@ -129,5 +170,34 @@ func TestExport_RefusesAValueNoQuotingReadsBackEverywhere(t *testing.T) {
 	d, stdout, stderr := storeDeps(root, nil, "")
 	if code := Main(t.Context(), []string{"export", "--format", "json", "--include-secret"}, d); code != ExitOK || !strings.Contains(stdout.String(), `"client_secret": "it's"`) {
 		t.Errorf("export --format json: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestEnvQuote_RefusedValuesReadBackWrongSomewhere holds envQuote's
+// refusals to the real readers: in single quotes and in envQuote's double
+// quotes alike, some reader fails or reads another value.
+func TestEnvQuote_RefusedValuesReadBackWrongSomewhere(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs /bin/sh")
+	}
+	for name, value := range refusedEnvValues {
+		for form, quoted := range map[string]string{"single": envSingleQuoted(value), "double": envDoubleQuoted(value)} {
+			t.Run(name+"/"+form, func(t *testing.T) {
+				dir := t.TempDir()
+				file := filepath.Join(dir, "ci.env")
+				data := envClientID + "='id'\n" + envRefreshToken + "=" + quoted + "\n" + envClientSecret + "='s'\n"
+				if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]string{envClientID: "id", envRefreshToken: value, envClientSecret: "s"}
+				for _, reader := range envReaders {
+					got, err := readEnvFile(reader, file, dir)
+					if err != nil || !cmp.Equal(want, got) {
+						return
+					}
+				}
+				t.Errorf("every reader reads %q back exactly from %q: envQuote need not refuse it", value, quoted)
+			})
+		}
 	}
 }
