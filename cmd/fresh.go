@@ -10,10 +10,6 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
-// lockWait bounds how long a process waits for another one's refresh: more
-// than one token call's timeout, so a slow refresh is waited out.
-const lockWait = 45 * time.Second
-
 // refreshResult says what ensureFresh did.
 type refreshResult struct {
 	refreshed bool // this process refreshed
@@ -57,7 +53,7 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f fresh
 	// From here on a Ctrl-C must end the wait or the refresh cleanly,
 	// letting go of the lock.
 	catchInterrupts(ctx)
-	unlock, err := tokenstore.Lock(ctx, s.paths, s.profile, lockWait)
+	unlock, err := lockProfile(ctx, d, s.paths, s.profile)
 	if err != nil {
 		return nil, refreshResult{}, err
 	}

@@ -57,6 +57,13 @@ func warnf(d *Deps, format string, args ...any) {
 	fmt.Fprintf(d.Stderr, "kakao-auth: warning: %s\n", msg)
 }
 
+// notef tells people what kakao-auth is doing, on one line with any
+// outside text in it shown safely. It is not a warning, so in GitHub
+// Actions too it is a plain line of the log.
+func notef(d *Deps, format string, args ...any) {
+	fmt.Fprintf(d.Stderr, "kakao-auth: %s\n", termtext.Line(fmt.Sprintf(format, args...)))
+}
+
 // escapeCommandData escapes the data of a workflow command as the runner
 // unescapes it ("%25" is "%", "%0A" a line break): unescaped, a secret
 // holding "%25" would mask another string than the one printed.

@@ -637,7 +637,7 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 // a profile without a note has nothing in the keyring, and a keyring that
 // cannot be asked then is nothing to warn about.
 func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store tokenstore.Store, profile string, rec *tokenstore.Record) error {
-	unlock, err := tokenstore.Lock(ctx, paths, profile, lockWait)
+	unlock, err := lockProfile(ctx, d, paths, profile)
 	if err != nil {
 		return err
 	}

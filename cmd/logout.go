@@ -171,7 +171,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 
 	// Under the lock a refresh holds: one in flight saves first and is
 	// then removed; any later one finds the profile gone.
-	unlock, err := tokenstore.Lock(ctx, paths, o.Profile, lockWait)
+	unlock, err := lockProfile(ctx, d, paths, o.Profile)
 	if err != nil {
 		return err
 	}

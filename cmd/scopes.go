@@ -13,7 +13,6 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
-	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // ScopesOptions are the inputs of "kakao-auth scopes" and "scopes revoke".
@@ -130,7 +129,7 @@ func runRevokeScopes(ctx context.Context, d *Deps, o *ScopesOptions) error {
 	}
 	fmt.Fprintf(d.Stderr, "Withdrew consent to %s.\n", termtext.Line(list))
 	if u.s != nil {
-		if err := u.s.keepAgreedScopes(ctx, items); err != nil {
+		if err := u.s.keepAgreedScopes(ctx, d, items); err != nil {
 			return fmt.Errorf("consent was withdrawn at Kakao, but the profile's stored scopes were not updated: %w", err)
 		}
 	}
@@ -157,14 +156,14 @@ func scopesFailed(u *apiUser, what string, err error) error {
 // the scopes Kakao now lists as not agreed to are dropped (openid, no
 // consent item, stays). It saves under the profile's lock, re-reading the
 // record first, so a refresh running meanwhile is neither undone nor lost.
-func (s *stored) keepAgreedScopes(ctx context.Context, items *kakao.ConsentItems) error {
+func (s *stored) keepAgreedScopes(ctx context.Context, d *Deps, items *kakao.ConsentItems) error {
 	withdrawn := map[string]bool{}
 	for _, it := range items.Scopes {
 		if !it.Agreed {
 			withdrawn[it.ID] = true
 		}
 	}
-	unlock, err := tokenstore.Lock(ctx, s.paths, s.profile, lockWait)
+	unlock, err := lockProfile(ctx, d, s.paths, s.profile)
 	if err != nil {
 		return err
 	}
