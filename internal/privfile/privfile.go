@@ -22,20 +22,39 @@ type InsecureError struct {
 	// Fix is a command that makes it private again, when one can (a wrong
 	// mode); empty otherwise.
 	Fix string
+	// LockFile says the refused path is a lock file, which holds nothing:
+	// removing what is there loses nothing.
+	LockFile bool
 }
 
 func (e *InsecureError) Error() string {
 	return fmt.Sprintf("refusing %s: %s", e.Path, e.Reason)
 }
 
-// Hint says how to recover. It never says to delete the file: it may hold
+// Hint says how to recover. It never says to delete a file that may hold
 // the only copy of something (a rotated refresh token); the caller knows
-// whether a command of its own can remove it safely.
+// whether a command of its own can remove it safely. A lock file holds
+// nothing, so there the hint gives the command that removes it.
 func (e *InsecureError) Hint() string {
-	if e.Fix != "" {
+	switch {
+	case e.Fix != "":
 		return fmt.Sprintf("if you changed it yourself, run %q; if not, find out who did", e.Fix)
+	case e.LockFile:
+		what := "it"
+		if strings.Contains(e.Reason, "link") {
+			what = "the link itself"
+		}
+		return fmt.Sprintf("find out who made %s and why; once you know, remove %s (rm %s): a lock file holds nothing, so nothing is lost, and kakao-auth makes a new one", e.Path, what, shellWord(e.Path))
 	}
 	return fmt.Sprintf("find out who made %s and why; kakao-auth neither uses nor replaces it", e.Path)
+}
+
+// shellWord quotes s as one word for sh, when it needs quoting.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:@%,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // ErrTooLarge is returned by Read for a file over its size limit.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -184,5 +185,22 @@ func TestSweepTemps_RemovesOnlyStaleTempFiles(t *testing.T) {
 	}
 	if n, err := SweepTemps(filepath.Join(dir, "missing")); n != 0 || err != nil {
 		t.Errorf("SweepTemps(missing dir) = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestInsecureError_HintOfALockFileGivesTheExactRemoval(t *testing.T) {
+	tests := []struct {
+		path, reason, want string
+	}{
+		{"/home/u/.config/kakao-auth/locks/work.lock", "not a regular file but a symbolic link",
+			"remove the link itself (rm /home/u/.config/kakao-auth/locks/work.lock)"},
+		{"/home/it's me/locks/work.lock", "not a regular file",
+			`remove it (rm '/home/it'\''s me/locks/work.lock')`},
+	}
+	for _, tt := range tests {
+		hint := (&InsecureError{Path: tt.path, Reason: tt.reason, LockFile: true}).Hint()
+		if !strings.Contains(hint, tt.want) || !strings.Contains(hint, "holds nothing") {
+			t.Errorf("Hint() = %q, want it to say %q and that a lock file holds nothing", hint, tt.want)
+		}
 	}
 }

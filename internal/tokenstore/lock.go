@@ -95,7 +95,7 @@ func checkLocked(fl *flock.Flock, path string) error {
 		return err
 	}
 	if !got.Mode().IsRegular() || !os.SameFile(got, at) {
-		return &privfile.InsecureError{Path: path, Reason: "not a regular file"}
+		return &privfile.InsecureError{Path: path, Reason: "not a regular file", LockFile: !at.IsDir()}
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func checkLocked(fl *flock.Flock, path string) error {
 // *privfile.InsecureError; the errno for it varies by system.
 func refuseLink(path string, err error) error {
 	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return &privfile.InsecureError{Path: path, Reason: "not a regular file but a symbolic link"}
+		return &privfile.InsecureError{Path: path, Reason: "not a regular file but a symbolic link", LockFile: true}
 	}
 	return err
 }
