@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,7 +52,8 @@ func TestToken_RefusedTokenFileHintsAtLogoutNotAtRemovingIt(t *testing.T) {
 		for _, which := range []string{"record", "profile note"} {
 			t.Run(tt.name+" "+which, func(t *testing.T) {
 				_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
-				root := t.TempDir()
+				// A space in the path: a hint's command must still work as printed.
+				root := filepath.Join(t.TempDir(), "kakao auth")
 				loggedInProfile(t, emuURL, root, "work")
 				paths := tokenstore.Paths{Root: root}
 				path := filepath.Join(paths.TokensDir(), "work.json")
@@ -70,8 +73,23 @@ func TestToken_RefusedTokenFileHintsAtLogoutNotAtRemovingIt(t *testing.T) {
 				if !strings.Contains(msg, `kakao-auth: hint: `) || !strings.Contains(msg, `"kakao-auth logout --profile work"`) {
 					t.Errorf("the hint does not point at logout:\n%s", msg)
 				}
-				if tt.fix != "" && !strings.Contains(msg, tt.fix+path) {
-					t.Errorf("the hint does not say %q:\n%s", tt.fix+path, msg)
+				if tt.fix != "" {
+					m := regexp.MustCompile(`run ("` + tt.fix + `[^"]*")`).FindStringSubmatch(msg)
+					if m == nil {
+						t.Fatalf("the hint does not say to run %q:\n%s", tt.fix+"…", msg)
+					}
+					fix, err := strconv.Unquote(m[1])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if out, err := exec.Command("/bin/sh", "-c", fix).CombinedOutput(); err != nil {
+						t.Fatalf("%s, as the hint says: %v\n%s", fix, err, out)
+					}
+					d, stdout, stderr := storeDeps(root, nil, "")
+					if code := Main(t.Context(), []string{"token", "--profile", "work"}, d); code != ExitOK || stdout.Len() == 0 {
+						t.Fatalf("token after %s: exit %d\n%s", fix, code, stderr)
+					}
+					tt.tamper(t, path) // refused again, for logout below
 				}
 				if _, err := os.Lstat(path); err != nil {
 					t.Errorf("the refused file is gone: %v", err)

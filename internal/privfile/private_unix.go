@@ -38,7 +38,7 @@ func checkPrivate(path string, fi fs.FileInfo, want fs.FileMode) error {
 		return &InsecureError{Path: path, Reason: fmt.Sprintf("owned by uid %d, not by you", st.Uid)}
 	}
 	if got := fi.Mode().Perm(); got != want {
-		return &InsecureError{Path: path, Reason: fmt.Sprintf("mode %#o, want %#o", got, want), Fix: fmt.Sprintf("chmod %o %s", want, path)}
+		return &InsecureError{Path: path, Reason: fmt.Sprintf("mode %#o, want %#o", got, want), Fix: fmt.Sprintf("chmod %o %s", want, shellWord(path))}
 	}
 	return nil
 }
