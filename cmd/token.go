@@ -102,9 +102,13 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if s.store.Name() != tokenstore.BackendFile {
 		catchInterrupts(ctx) // a locked keyring may ask for its password
 	}
-	rec, _, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{minTTL: o.MinTTL, force: o.ForceRefresh})
+	rec, res, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{minTTL: o.MinTTL, force: o.ForceRefresh})
 	if err != nil {
 		return err
+	}
+	if left := rec.Expiry.Sub(d.Now()); (res.refreshed || res.byOther) && left < o.MinTTL {
+		// Every run would refresh again, in vain: say it, once a run.
+		warnf(d, "the access token has %s left though it was just refreshed, less than --min-ttl %s: Kakao's access tokens do not live that long, so every run refreshes; ask for less with --min-ttl", human(left), human(o.MinTTL))
 	}
 	return writeToken(d, o, o.Profile, rec, "")
 }
