@@ -266,6 +266,12 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		}
 	}
 	a := o.App
+	if p := a.Previous; p != nil && p.SecretNotKnown && a.SameAppAsPrevious() && a.ClientSecret == "" && !o.Emulator {
+		// Without it the code would be spent on a KOE010 after the person
+		// agreed.
+		return usagef("give it with "+envClientSecret+" or --client-secret-file",
+			"profile %q's app uses a client secret, which is kept only with its tokens, and those cannot be read now", a.Profile)
+	}
 	if p := a.Previous; p != nil && !a.SameAppAsPrevious() && o.Store != tokenstore.BackendNone {
 		if err := confirm(d, o.Yes, fmt.Sprintf("Profile %q holds a login to app %s; replace it with a login to app %s?", a.Profile, termtext.Line(p.ClientID), termtext.Line(a.ClientID)),
 			fmt.Sprintf("profile %q holds a login to another app (%s)", a.Profile, termtext.Line(p.ClientID))); err != nil {
@@ -413,14 +419,7 @@ func storedLogin(ctx context.Context, d *Deps) previousLogin {
 		if err != nil || noted == nil {
 			return nil, ""
 		}
-		return &tokenstore.Record{
-			ClientID:          noted.ClientID,
-			RedirectURI:       noted.RedirectURI,
-			AuthURL:           noted.AuthURL,
-			APIURL:            noted.APIURL,
-			Scopes:            noted.Scopes,
-			AllowInsecureHTTP: noted.AllowInsecureHTTP,
-		}, s.store.Name()
+		return noted.Record(), s.store.Name()
 	}
 }
 

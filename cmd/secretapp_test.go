@@ -146,3 +146,33 @@ func TestLoginCmd_EmulatorIgnoresTheEnvironmentsSecretButNotAFile(t *testing.T) 
 		}
 	}
 }
+
+// A login to a profile whose record cannot be read takes the app from the
+// profile's note, but the client secret lives only in the record. For an
+// app that uses one, the login asks for it before any browser opens, not
+// after the person agreed and the code was spent on a KOE010.
+func TestLogin_UnreadableRecordOfASecretAppAsksForTheSecretFirst(t *testing.T) {
+	root := t.TempDir()
+	emu, store := secretApp(t, root, "p")
+	if err := os.WriteFile(filepath.Join(store.Dir, "p.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, stderr := storeDeps(root, nil, "")
+	opened := false
+	d.OpenBrowser = func(context.Context, string, string) error { opened = true; return nil }
+	if code := Main(t.Context(), []string{"login", "--profile", "p", "--store", "file", "--timeout", "20s"}, d); code != ExitUsage {
+		t.Errorf("exit %d, want %d\n%s", code, ExitUsage, stderr)
+	}
+	if opened || emu.Stats().AuthorizeRequests != 1 {
+		t.Errorf("the browser was opened (%v), or Kakao asked again (%d authorize requests)", opened, emu.Stats().AuthorizeRequests)
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "client secret") || !strings.Contains(msg, envClientSecret) {
+		t.Errorf("stderr does not ask for the client secret:\n%s", msg)
+	}
+
+	d, _, stderr = storeDeps(root, map[string]string{envClientSecret: thisAppSecret}, "")
+	d.OpenBrowser = agreeingBrowser
+	if code := Main(t.Context(), []string{"login", "--profile", "p", "--store", "file"}, d); code != ExitOK {
+		t.Errorf("with the secret given: exit %d\n%s", code, stderr)
+	}
+}

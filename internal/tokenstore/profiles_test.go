@@ -211,7 +211,7 @@ func TestProfiles_NoteOfALoginHoldsNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"v":1,"store":"keyring","app":{"client_id":"key","redirect_uri":"http://localhost:8765/callback","auth_url":"https://kauth.kakao.com","api_url":"https://kapi.kakao.com","scopes":["openid"]}}`
+	want := `{"v":1,"store":"keyring","app":{"client_id":"key","redirect_uri":"http://localhost:8765/callback","auth_url":"https://kauth.kakao.com","api_url":"https://kapi.kakao.com","scopes":["openid"],"confidential":true}}`
 	if got := string(data); got != want {
 		t.Errorf("note = %s\nwant %s", got, want)
 	}

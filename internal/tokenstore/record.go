@@ -36,6 +36,11 @@ type Record struct {
 	// alone: once it has stopped it never comes back, unlike an emulator
 	// the user runs (and may restart with its state file).
 	BuiltinEmulator bool `json:"builtin_emulator,omitempty"`
+	// SecretNotKnown is set only on a Record made from a profile note
+	// (App.Record) while the login's own record cannot be read: its app
+	// uses a client secret, whose value only that record holds. It is
+	// never stored.
+	SecretNotKnown bool `json:"-"`
 }
 
 // App is the part of a login that names its app: the client id, the
@@ -50,6 +55,10 @@ type App struct {
 	Scopes      []string `json:"scopes,omitempty"`
 	// AllowInsecureHTTP is the login's opt-in to its http:// servers.
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
+	// UsesClientSecret says that the app uses a client secret (not what
+	// it is: a "confidential" client, as RFC 6749 §2.1 calls it), so that
+	// a login without the record can ask for it first.
+	UsesClientSecret bool `json:"confidential,omitempty"`
 }
 
 // App returns the app r is a login of.
@@ -61,6 +70,22 @@ func (r *Record) App() App {
 		APIURL:            r.APIURL,
 		Scopes:            slices.Clone(r.Scopes),
 		AllowInsecureHTTP: r.AllowInsecureHTTP,
+		UsesClientSecret:  r.ClientSecret != "",
+	}
+}
+
+// Record is the login a's settings stand for when its own record cannot
+// be read: the app, with no token, user or client secret (SecretNotKnown
+// when the app uses one).
+func (a App) Record() *Record {
+	return &Record{
+		ClientID:          a.ClientID,
+		RedirectURI:       a.RedirectURI,
+		AuthURL:           a.AuthURL,
+		APIURL:            a.APIURL,
+		Scopes:            slices.Clone(a.Scopes),
+		AllowInsecureHTTP: a.AllowInsecureHTTP,
+		SecretNotKnown:    a.UsesClientSecret,
 	}
 }
 
