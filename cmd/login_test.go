@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -262,5 +264,50 @@ func TestLoginCmd_RecordWinsOverTheNoteWhichStandsInWhenUnreadable(t *testing.T)
 				t.Errorf("options mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Logging a profile in to another app asks first on a terminal: no keeps
+// the stored login as it was (exit 3), yes replaces it.
+func TestLogin_AnotherAppOverAProfileAsksOnATerminal(t *testing.T) {
+	const otherApp = "another-rest-api-key"
+	redirect := freeRedirect(t)
+	_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, ClientIDs: []string{emulator.DefaultClientID, otherApp},
+		RedirectURIs: []string{emulator.DefaultRedirectURI, redirect}})
+	root := t.TempDir()
+	loggedInProfile(t, base, root, "work")
+	file := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
+	before, err := file.Load(t.Context(), "work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	question := fmt.Sprintf(`Profile "work" holds a login to app %s; replace it with a login to app %s? [y/N] `, emulator.DefaultClientID, otherApp)
+	for _, tt := range []struct {
+		answer string
+		code   int
+		app    string
+	}{
+		{"n\n", ExitCancelled, emulator.DefaultClientID},
+		{"\n", ExitCancelled, emulator.DefaultClientID},
+		{"y\n", ExitOK, otherApp},
+	} {
+		d, _, stderr := storeDeps(root, nil, tt.answer)
+		d.StdinIsTerminal = true
+		d.OpenBrowser = agreeingBrowser
+		// A browser command: on a terminal with no display, login would ask for a paste.
+		args := loginArgs(base, redirect, "--profile", "work", "--client-id", otherApp, "--browser-command", "agree")
+		if code := Main(t.Context(), args, d); code != tt.code {
+			t.Errorf("answer %q: exit %d, want %d\n%s", tt.answer, code, tt.code, stderr)
+		}
+		if !strings.HasPrefix(stderr.String(), question) {
+			t.Errorf("answer %q: stderr does not start with the question %q:\n%s", tt.answer, question, stderr)
+		}
+		rec, err := file.Load(t.Context(), "work")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.ClientID != tt.app || (tt.code != ExitOK && !rec.Equal(before)) {
+			t.Errorf("answer %q: stored login of app %s (unchanged: %v), want app %s", tt.answer, rec.ClientID, rec.Equal(before), tt.app)
+		}
 	}
 }
