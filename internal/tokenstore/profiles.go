@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -154,14 +155,21 @@ func (p Profiles) write(profile, backend string, app *App) error {
 	return nil
 }
 
-// sameApp reports whether two noted apps (nil: none) are the same.
+// sameApp reports whether two noted apps (nil: none) are the same. It
+// compares the whole structs, so a field added to App counts without a
+// change here; no scopes and an empty list of them are the same.
 func sameApp(a, b *App) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.ClientID == b.ClientID && a.RedirectURI == b.RedirectURI &&
-		a.AuthURL == b.AuthURL && a.APIURL == b.APIURL &&
-		slices.Equal(a.Scopes, b.Scopes) && a.AllowInsecureHTTP == b.AllowInsecureHTTP
+	x, y := *a, *b
+	if len(x.Scopes) == 0 {
+		x.Scopes = nil
+	}
+	if len(y.Scopes) == 0 {
+		y.Scopes = nil
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // Remove forgets profile; an absent note is fine.
