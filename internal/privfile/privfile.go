@@ -162,12 +162,55 @@ func checkOpened(path string, f *os.File) error {
 	return checkPrivate(path, fi, 0o600)
 }
 
-// Remove deletes path; a missing file is not an error.
+// Remove deletes path; a missing file is not an error. A link at path is
+// removed itself, but a link among its directories is followed: RemoveIn
+// refuses those.
 func Remove(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil
+}
+
+// RemoveIn deletes name from dir after checking dir as CheckDir does (a
+// real directory, private to this user: else an *InsecureError and
+// nothing removed), and only inside the directory it checked, so a link
+// put in place of dir cannot lead it elsewhere. A missing file or dir is
+// not an error.
+func RemoveIn(dir, name string) error {
+	root, err := openChecked(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// openChecked checks dir as CheckDir does and opens it as an os.Root,
+// making sure the root is the directory it checked: os.OpenRoot follows a
+// link, so one put in place of dir between the check and the open is
+// caught here. A missing dir gives an error satisfying
+// errors.Is(err, fs.ErrNotExist).
+func openChecked(dir string) (*os.Root, error) {
+	fi, err := CheckDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if got, err := root.Stat("."); err != nil || !os.SameFile(fi, got) {
+		root.Close()
+		return nil, &InsecureError{Path: dir, Reason: "it was replaced while being checked"}
+	}
+	return root, nil
 }
 
 // tempPrefix begins the name of every temp file WriteAtomic makes.
@@ -182,11 +225,13 @@ const StaleTemp = time.Minute
 // SweepTemps removes from dir the temp files of writes that crashed before
 // their rename: WriteAtomic's, older than StaleTemp, regular files only.
 // They may hold a secret that a logout would otherwise leave behind. It
-// works through an os.Root, so a link put in place of dir or of a file
-// cannot lead it elsewhere. It returns how many it removed; a missing dir
-// is not an error.
+// checks dir first (a real directory, private to this user: else an
+// *InsecureError and nothing removed), then works only inside the
+// directory it checked, through an os.Root, so a link put in place of dir
+// or of a file cannot lead it elsewhere. It returns how many it removed; a
+// missing dir is not an error.
 func SweepTemps(dir string) (int, error) {
-	root, err := os.OpenRoot(dir)
+	root, err := openChecked(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}

@@ -204,3 +204,62 @@ func TestInsecureError_HintOfALockFileGivesTheExactRemoval(t *testing.T) {
 		}
 	}
 }
+
+// A link put in place of the directory is not followed: the sweep refuses
+// it and removes nothing where it points.
+func TestSweepTemps_RefusesADirectoryThatIsALink(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	if err := EnsureDir(target); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(target, ".tmp-victim")
+	if err := os.WriteFile(victim, []byte("not ours"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * StaleTemp)
+	if err := os.Chtimes(victim, old, old); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "tokens")
+	if err := os.Symlink(target, dir); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	n, err := SweepTemps(dir)
+	var ie *InsecureError
+	if n != 0 || !errors.As(err, &ie) {
+		t.Errorf("SweepTemps(link) = %d, %v; want 0, an *InsecureError", n, err)
+	}
+	if _, err := os.Lstat(victim); err != nil {
+		t.Errorf("the sweep removed a file where the link points: %v", err)
+	}
+}
+
+// A directory that others can write to is not swept either: a temp file
+// there may not be ours.
+func TestSweepTemps_RefusesADirectoryThatIsNotPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no modes here")
+	}
+	dir := filepath.Join(t.TempDir(), "d")
+	if err := EnsureDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".tmp-1")
+	if err := os.WriteFile(stale, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * StaleTemp)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	var ie *InsecureError
+	if n, err := SweepTemps(dir); n != 0 || !errors.As(err, &ie) {
+		t.Errorf("SweepTemps(mode 0777) = %d, %v; want 0, an *InsecureError", n, err)
+	}
+	if _, err := os.Lstat(stale); err != nil {
+		t.Errorf("the sweep removed a file in a directory it should refuse: %v", err)
+	}
+}

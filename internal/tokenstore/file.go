@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
 )
@@ -76,13 +77,14 @@ func (f *File) Save(_ context.Context, profile string, r *Record) error {
 }
 
 // Delete removes the record of profile; none is not an error. A link is
-// removed itself, never its target.
+// removed itself, never its target; a Dir that is a link, or not private,
+// is refused with a *privfile.InsecureError and nothing is removed.
 func (f *File) Delete(_ context.Context, profile string) error {
 	path, err := profileFile(f.Dir, profile, ".json")
 	if err != nil {
 		return fmt.Errorf("token file: %w", err)
 	}
-	if err := privfile.Remove(path); err != nil {
+	if err := privfile.RemoveIn(f.Dir, filepath.Base(path)); err != nil {
 		return fmt.Errorf("remove token file: %w", err)
 	}
 	sweepTemps(f.Dir)

@@ -270,3 +270,35 @@ func TestFile_SaveAndDeleteSweepWhatACrashedWriteLeft(t *testing.T) {
 		})
 	}
 }
+
+// Logout through a tokens directory that a link replaced removes nothing
+// where the link points: neither a record nor an old temp file.
+func TestFile_DeleteThroughALinkedDirectoryTouchesNothingThere(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	if err := privfile.EnsureDir(target); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(target, ".tmp-victim")
+	if err := os.WriteFile(victim, []byte("not ours"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * privfile.StaleTemp)
+	if err := os.Chtimes(victim, old, old); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "tokens")
+	if err := os.Symlink(target, dir); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	record := filepath.Join(target, "default.json")
+	writeFileMode(t, record, []byte("{}"), 0o600)
+	f := &File{Dir: dir}
+	if err := f.Delete(t.Context(), "default"); !isInsecure(err) {
+		t.Errorf("Delete() = %v, want a refusal of the linked directory", err)
+	}
+	for _, p := range []string{victim, record} {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("Delete() removed %s, where the link points: %v", p, err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -172,13 +173,15 @@ func sameApp(a, b *App) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// Remove forgets profile; an absent note is fine.
+// Remove forgets profile; an absent note is fine. A Dir that is a link,
+// or not private, is refused (a *privfile.InsecureError) and nothing is
+// removed.
 func (p Profiles) Remove(profile string) error {
 	path, err := profileFile(p.Dir, profile, ".json")
 	if err != nil {
 		return fmt.Errorf("profile note: %w", err)
 	}
-	if err := privfile.Remove(path); err != nil {
+	if err := privfile.RemoveIn(p.Dir, filepath.Base(path)); err != nil {
 		return fmt.Errorf("remove profile note: %w", err)
 	}
 	sweepTemps(p.Dir)

@@ -317,3 +317,22 @@ func TestProfiles_AppTooLargeForANoteIsLeftOut(t *testing.T) {
 		t.Errorf("App() = %+v, %v; want none", got, err)
 	}
 }
+
+// Forgetting a profile whose notes directory a link replaced removes
+// nothing where the link points.
+func TestProfiles_RemoveThroughALinkedDirectoryTouchesNothingThere(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	if err := (Profiles{Dir: target}).SetBackend("default", BackendFile); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "profiles")
+	if err := os.Symlink(target, dir); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := (Profiles{Dir: dir}).Remove("default"); !isInsecure(err) {
+		t.Errorf("Remove() = %v, want a refusal of the linked directory", err)
+	}
+	if _, err := os.Lstat(filepath.Join(target, "default.json")); err != nil {
+		t.Errorf("Remove() removed the note where the link points: %v", err)
+	}
+}
