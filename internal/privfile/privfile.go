@@ -95,13 +95,38 @@ func CheckDir(dir string) (fs.FileInfo, error) {
 // directory: mode 0600, synced, then renamed over path, so no reader ever
 // sees half a file and a crash leaves the old content whole. An existing
 // path that is not a regular file (a link, say) is refused, not replaced.
-func WriteAtomic(path string, data []byte) (err error) {
+//
+// A temp file gone before its rename (a writer stalled past StaleTemp, so
+// that another process's SweepTemps took it for a crashed write's) is
+// written again, up to maxWriteAttempts times in all: the write may carry
+// the only copy of a rotated refresh token.
+func WriteAtomic(path string, data []byte) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return &InsecureError{Path: path, Reason: "not a regular file"}
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*")
+	var err error
+	for range maxWriteAttempts {
+		var swept bool
+		if swept, err = writeOnce(path, data); !swept {
+			break
+		}
+	}
+	return err
+}
+
+// maxWriteAttempts bounds how often WriteAtomic writes again after its temp
+// file was swept. One retry is what a stall takes; more means something
+// keeps removing the files, and the error says so.
+const maxWriteAttempts = 3
+
+// writeOnce is one attempt of WriteAtomic. swept reports that the rename
+// failed because the temp file, not the directory, was gone: the attempt
+// may be made again.
+func writeOnce(path string, data []byte) (swept bool, err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
@@ -110,23 +135,37 @@ func WriteAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if err = f.Chmod(0o600); err != nil {
-		return err
+		return false, err
 	}
 	if _, err = f.Write(data); err != nil {
-		return err
+		return false, err
 	}
 	if err = f.Sync(); err != nil {
-		return err
+		return false, err
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return false, err
+	}
+	if beforeRename != nil {
+		beforeRename(f.Name())
 	}
 	if err = os.Rename(f.Name(), path); err != nil {
-		return err
+		if errors.Is(err, fs.ErrNotExist) {
+			// The directory being gone is no reason to try again; only
+			// the temp file being gone from a directory still there is.
+			_, tmpErr := os.Lstat(f.Name())
+			_, dirErr := os.Lstat(dir)
+			swept = errors.Is(tmpErr, fs.ErrNotExist) && dirErr == nil
+		}
+		return swept, err
 	}
-	syncDir(filepath.Dir(path))
-	return nil
+	syncDir(dir)
+	return false, nil
 }
+
+// beforeRename, when set (by tests only), runs between WriteAtomic's temp
+// file and its rename: the moment a sweep or a stall can come between.
+var beforeRename func(tmp string)
 
 // Read returns the content of path after checking the file it opened: a
 // regular file (a link is refused, never followed), owned by this user,
