@@ -1,10 +1,12 @@
 package tokenstore
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +19,10 @@ import (
 // maxProfileFile bounds what Profiles reads; a note with its app is a few
 // hundred bytes.
 const maxProfileFile = 16 << 10
+
+// maxNoteWrite bounds what Profiles writes: the previous release reads
+// notes of up to 4 KiB and takes a larger one for corrupt.
+const maxNoteWrite = 4 << 10
 
 // profileNoteVersion is the format version of a Profiles note. The app was
 // added to version 1 compatibly: a reader that does not know it ignores
@@ -32,6 +38,98 @@ type profileNote struct {
 	// App is the app of the profile's last stored login: nil in a note
 	// written before kakao-auth kept it, or by one that predates it.
 	App *App `json:"app,omitempty"`
+
+	// extra and appExtra are the fields of the note, and of its app, that
+	// this kakao-auth does not know (a newer one's): a rewrite keeps them.
+	extra, appExtra map[string]json.RawMessage
+}
+
+// noteKeys and appKeys are the JSON fields this kakao-auth knows of a
+// note and of its app.
+var (
+	noteKeys = jsonKeys(reflect.TypeFor[profileNote]())
+	appKeys  = jsonKeys(reflect.TypeFor[App]())
+)
+
+// jsonKeys returns the JSON names of the exported fields of struct t.
+func jsonKeys(t reflect.Type) []string {
+	var keys []string
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		keys = append(keys, name)
+	}
+	return keys
+}
+
+// encode returns the note as JSON: the fields this kakao-auth knows, in
+// order, then the others it read, sorted.
+func (n profileNote) encode() ([]byte, error) {
+	var app json.RawMessage
+	if n.App != nil {
+		b, err := json.Marshal(n.App)
+		if err != nil {
+			return nil, err
+		}
+		if app, err = withFields(b, n.appExtra); err != nil {
+			return nil, err
+		}
+	}
+	b, err := json.Marshal(struct {
+		Version int             `json:"v"`
+		Store   string          `json:"store"`
+		App     json.RawMessage `json:"app,omitempty"`
+	}{n.Version, n.Store, app})
+	if err != nil {
+		return nil, err
+	}
+	return withFields(b, n.extra)
+}
+
+// withFields appends the fields extra to the JSON object obj.
+func withFields(obj []byte, extra map[string]json.RawMessage) ([]byte, error) {
+	if len(extra) == 0 {
+		return obj, nil
+	}
+	var buf bytes.Buffer
+	buf.Write(obj[:len(obj)-1])
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if buf.Bytes()[buf.Len()-1] != '{' {
+			buf.WriteByte(',')
+		}
+		key, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(key)
+		buf.WriteByte(':')
+		if err := json.Compact(&buf, extra[k]); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// unknownFields returns the fields of the JSON object data not in known;
+// nil when there are none, or data is no object.
+func unknownFields(data []byte, known []string) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	for _, k := range known {
+		delete(m, k)
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // Profiles remembers, per profile, which backend holds its login and the
@@ -70,7 +168,7 @@ func (p Profiles) App(profile string) (*App, error) {
 
 // read reads profile's note and checks what every reader needs: the
 // version and the store. Fields it does not know (a newer kakao-auth's)
-// are ignored.
+// are kept aside for a rewrite.
 func (p Profiles) read(profile string) (profileNote, string, error) {
 	path, err := profileFile(p.Dir, profile, ".json")
 	if err != nil {
@@ -95,6 +193,13 @@ func (p Profiles) read(profile string) (profileNote, string, error) {
 	if !isBackend(n.Store) {
 		return profileNote{}, path, &CorruptError{Where: path, Err: fmt.Errorf("unknown store %q", n.Store)}
 	}
+	n.extra = unknownFields(data, noteKeys)
+	var top struct {
+		App json.RawMessage `json:"app"`
+	}
+	if json.Unmarshal(data, &top) == nil && len(top.App) > 0 {
+		n.appExtra = unknownFields(top.App, appKeys)
+	}
 	return n, path, nil
 }
 
@@ -106,9 +211,9 @@ func (p Profiles) SetBackend(profile, backend string) error {
 
 // SetLogin notes that backend holds profile's login, of app: a login
 // notes both once its record is stored. A note that already says so is
-// not rewritten. An app too large for a note (it would read back as
-// corrupt) is left out: the note then names the backend alone, as an
-// older one does.
+// not rewritten. An app too large for a note (over maxNoteWrite, which the
+// previous release would read back as corrupt) is left out: the note then
+// names the backend alone, as an older one does.
 func (p Profiles) SetLogin(profile, backend string, app App) error {
 	if app.ClientID == "" {
 		return errors.New("profile note: the app has no client id")
@@ -117,6 +222,8 @@ func (p Profiles) SetLogin(profile, backend string, app App) error {
 }
 
 // write notes backend and app (nil: the note's current app) for profile.
+// Fields of the note it does not know are kept, and so are those of the
+// app when the app stays the same one (the same client id).
 func (p Profiles) write(profile, backend string, app *App) error {
 	if !isBackend(backend) {
 		return fmt.Errorf("unknown store %q", backend)
@@ -132,16 +239,27 @@ func (p Profiles) write(profile, backend string, app *App) error {
 		return err
 	}
 	n := profileNote{Version: profileNoteVersion, Store: backend, App: app}
-	if app == nil && err == nil {
-		n.App = old.App
+	if err == nil {
+		n.extra = old.extra
+		switch {
+		case app == nil:
+			n.App, n.appExtra = old.App, old.appExtra
+		case old.App != nil && old.App.ClientID == app.ClientID:
+			n.appExtra = old.appExtra
+		}
+		if old.Store == n.Store && sameApp(old.App, n.App) {
+			return nil
+		}
 	}
-	if err == nil && old.Store == n.Store && sameApp(old.App, n.App) {
-		return nil
+	data, err := n.encode()
+	if err == nil && len(data) > maxNoteWrite {
+		n.App, n.appExtra = nil, nil
+		data, err = n.encode()
 	}
-	data, err := json.Marshal(n)
-	if err == nil && len(data) > maxProfileFile {
-		n.App = nil
-		data, err = json.Marshal(n)
+	if err == nil && len(data) > maxNoteWrite {
+		// Only a newer kakao-auth's fields can take that much room.
+		n.extra = nil
+		data, err = n.encode()
 	}
 	if err != nil {
 		return fmt.Errorf("encode profile note: %w", err)
