@@ -19,6 +19,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/browser"
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"github.com/kakao-auth/kakao-auth/internal/session"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
@@ -631,10 +632,12 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 // The order of the writes is what lets logout clean up after a crash
 // between two of them: logout always looks in the file store, but in the
 // keyring only when the note names it (or, just in case, when there is no
-// note). So the note names the keyring before a record goes there, a new
-// profile's too, and stops naming it only once the record there is gone:
-// a profile without a note has nothing in the keyring, and a keyring that
-// cannot be asked then is nothing to warn about.
+// note, or one it cannot read). So the note names the keyring before a
+// record goes there, a new profile's too (an unreadable note is left as it
+// is: it already sends logout to the keyring), and stops naming it only
+// once the record there is gone: a profile without a note has nothing in
+// the keyring, and a keyring that cannot be asked then is nothing to warn
+// about.
 func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store tokenstore.Store, profile string, rec *tokenstore.Record) error {
 	unlock, err := lockProfile(ctx, d, paths, profile)
 	if err != nil {
@@ -642,9 +645,17 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 	}
 	defer unlock()
 	profiles := tokenstore.Profiles{Dir: paths.ProfilesDir()}
-	before, _ := profiles.Backend(profile)
+	before, noteErr := profiles.Backend(profile)
+	noNote := errors.Is(noteErr, tokenstore.ErrNotFound)
+	// A note that exists but cannot be read (damaged, or a newer
+	// kakao-auth's) is left as it is until the login is stored: a failed
+	// save must not lose it, and without a readable note logout looks in
+	// the keyring anyway. A refused one (a link, the wrong mode) is still
+	// written to, so that the write refuses it before anything is stored.
+	var ie *privfile.InsecureError
+	unreadable := noteErr != nil && !noNote && !errors.As(noteErr, &ie)
 	moving := before != "" && before != store.Name()
-	noteFirst := before != store.Name() && store.Name() == tokenstore.BackendKeyring
+	noteFirst := !unreadable && before != store.Name() && store.Name() == tokenstore.BackendKeyring
 	if noteFirst {
 		if err := profiles.SetBackend(profile, store.Name()); err != nil {
 			return fmt.Errorf("record profile %q: %w", profile, err)
@@ -652,7 +663,7 @@ func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store token
 	}
 	if err := store.Save(ctx, profile, rec); err != nil {
 		switch {
-		case noteFirst && before == "":
+		case noteFirst && noNote:
 			_ = profiles.Remove(profile)
 		case noteFirst:
 			// The previous login stays the one in use.
