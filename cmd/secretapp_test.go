@@ -176,3 +176,31 @@ func TestLogin_UnreadableRecordOfASecretAppAsksForTheSecretFirst(t *testing.T) {
 		t.Errorf("with the secret given: exit %d\n%s", code, stderr)
 	}
 }
+
+// An app that turns its client secret on after a first login: the login
+// with the secret notes that the app uses one, though nothing else about
+// the app changed, so a later login that cannot read the record still asks
+// for the secret first.
+func TestLogin_SecretAddedOnALaterLoginIsNotedForTheNext(t *testing.T) {
+	root := t.TempDir()
+	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
+	redirect := freeRedirect(t)
+	emu.RegisterRedirectURI(redirect)
+	for _, env := range []map[string]string{nil, {envClientSecret: thisAppSecret}} {
+		d, _, stderr := storeDeps(root, env, "")
+		d.OpenBrowser = agreeingBrowser
+		if code := Main(t.Context(), loginArgs(emuURL, redirect, "--profile", "p", "--scope", "openid"), d); code != ExitOK {
+			t.Fatalf("login (secret given: %v): exit %d\n%s", env != nil, code, stderr)
+		}
+	}
+	store := &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()}
+	if err := os.WriteFile(filepath.Join(store.Dir, "p.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, stderr := storeDeps(root, nil, "")
+	opened := false
+	d.OpenBrowser = func(context.Context, string, string) error { opened = true; return nil }
+	if code := Main(t.Context(), []string{"login", "--profile", "p", "--store", "file", "--timeout", "3s"}, d); code != ExitUsage || opened {
+		t.Errorf("login without the secret: exit %d, browser opened %v; want exit %d before any browser\n%s", code, opened, ExitUsage, stderr)
+	}
+}
