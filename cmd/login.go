@@ -244,7 +244,9 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		if pasted, err = resumeAddress(d, o.Resume); err != nil {
 			return err
 		}
-		o.finishAsStarted(sessions, pasted)
+		if err := o.finishAsStarted(sessions, pasted); err != nil {
+			return err
+		}
 		if o.Output == "json" {
 			if err := refuseSecretOnScreen(d, o.Yes, "the refresh token (-o json, chosen with --no-wait)"); err != nil {
 				return err
@@ -380,19 +382,20 @@ func checkSameUser(ctx context.Context, d *Deps, o *LoginOptions, profile string
 
 // finishAsStarted takes a two-step login's profile, store and output from
 // its session file, where --no-wait recorded them; a flag given now wins.
-// An address matching no pending login is left for Resume to explain.
-func (o *LoginOptions) finishAsStarted(sessions session.Dir, pasted string) {
-	if u, err := url.Parse(strings.TrimSpace(pasted)); err == nil {
-		if sess, err := sessions.Find(u.Query().Get("state")); err == nil {
-			o.App.Profile = sess.Profile
-			o.Store = firstNonEmpty(o.Store, sess.Store)
-			o.Output = firstNonEmpty(o.Output, sess.Output)
-		}
+// An address matching no pending login is explained at once, before any
+// store is opened: what was pasted is the problem, whatever the store.
+func (o *LoginOptions) finishAsStarted(sessions session.Dir, pasted string) error {
+	sess, err := authflow.PendingFor(sessions, pasted)
+	if err != nil {
+		return err
 	}
-	o.Store = firstNonEmpty(o.Store, tokenstore.BackendKeyring)
+	o.App.Profile = sess.Profile
+	o.Store = firstNonEmpty(o.Store, sess.Store, tokenstore.BackendKeyring)
+	o.Output = firstNonEmpty(o.Output, sess.Output)
 	if o.Store == tokenstore.BackendNone && o.Output == "" {
 		o.Output = "text"
 	}
+	return nil
 }
 
 // storedLogin finds the login stored under a profile, for a new login of

@@ -62,32 +62,19 @@ func (e *ResumeError) Hint() string {
 // verifier from the session file. The session is gone afterwards, whatever
 // the outcome: the code is single-use at Kakao.
 func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
-	u, err := parseAddress(pasted, "")
+	pending, err := PendingFor(o.Sessions, pasted)
 	if err != nil {
 		return nil, err
 	}
-	q := u.Query()
-	state := q.Get("state")
-	if state == "" {
-		// Error answers too: one without state belongs to no login.
-		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint("")}
-	}
 	// Vetted before the claim, so that a refused server leaves the pending
 	// login for a run that may use it.
-	if pending, err := o.Sessions.Find(state); err == nil {
-		if err := checkServers(o, pending); err != nil {
-			return nil, err
-		}
-	}
-	sess, err := o.Sessions.Claim(state)
-	switch {
-	case errors.Is(err, session.ErrNotFound):
-		return nil, &ResumeError{Reason: "no pending login matches this address: it was already used (codes work once), it expired and was swept, or it was started by another user or on another machine"}
-	case errors.Is(err, session.ErrExpired):
-		o.Sessions.Delete(state)
-		return nil, &ResumeError{Reason: fmt.Sprintf("the pending login expired (logins must be resumed within %s)", session.Lifetime)}
-	case err != nil:
+	if err := checkServers(o, pending); err != nil {
 		return nil, err
+	}
+	state := pending.State
+	sess, err := o.Sessions.Claim(state)
+	if err != nil {
+		return nil, noPendingLogin(o.Sessions, state, err)
 	}
 	defer o.Sessions.Release(state)
 	code, err := ParseCallback(pasted, sess.State, sess.RedirectURI)
@@ -95,6 +82,39 @@ func Resume(ctx context.Context, o Options, pasted string) (*Result, error) {
 		return nil, err
 	}
 	return exchangeFor(ctx, o, sess, code)
+}
+
+// PendingFor is the pending login that the pasted address belongs to, found
+// and not taken; for an address that belongs to none, the error says why
+// (a bare code, no state, a login already resumed or expired). A resume
+// can ask it before anything else, so that is what a person hears first.
+func PendingFor(sessions session.Dir, pasted string) (*session.Session, error) {
+	u, err := parseAddress(pasted, "")
+	if err != nil {
+		return nil, err
+	}
+	state := u.Query().Get("state")
+	if state == "" {
+		// Error answers too: one without state belongs to no login.
+		return nil, &PasteError{Reason: "the address has no state parameter, so it cannot be matched to a pending login", hint: pasteHint("")}
+	}
+	sess, err := sessions.Find(state)
+	if err != nil {
+		return nil, noPendingLogin(sessions, state, err)
+	}
+	return sess, nil
+}
+
+// noPendingLogin explains a session not found (or not taken) for state.
+func noPendingLogin(sessions session.Dir, state string, err error) error {
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		return &ResumeError{Reason: "no pending login matches this address: it was already used (codes work once), it expired and was swept, or it was started by another user or on another machine"}
+	case errors.Is(err, session.ErrExpired):
+		sessions.Delete(state)
+		return &ResumeError{Reason: fmt.Sprintf("the pending login expired (logins must be resumed within %s)", session.Lifetime)}
+	}
+	return err
 }
 
 // sweep clears stale session files before a login adds its own. A session
