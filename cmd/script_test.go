@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,7 +71,11 @@ func fakeBrowserMain() {
 		os.Exit(1)
 	}
 	if out := os.Getenv("FAKE_BROWSER_PAGE"); out != "" {
-		os.WriteFile(out, []byte(page.Body), 0o600)
+		// Whole or not at all: a script may be reading it already.
+		tmp := out + ".tmp"
+		if os.WriteFile(tmp, []byte(page.Body), 0o600) == nil {
+			os.Rename(tmp, out)
+		}
 	}
 }
 
@@ -114,6 +119,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":     cmdExits,
 			"wait-port": cmdWaitPort,
+			"wait-page": cmdWaitPage,
 			"approve":   cmdApprove,
 			"env-file":  cmdEnvFile,
 		},
@@ -159,6 +165,29 @@ func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("nothing listens on port %s", args[0])
+}
+
+// cmdWaitPage waits for the page the fake browser ended on to match
+// PATTERN. kakao-auth may be done before its browser command has written
+// the page down (as a person's browser outlives the login), so a script
+// waits for it, up to 10 s, instead of reading it at once.
+// wait-page PATTERN
+func cmdWaitPage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: wait-page PATTERN")
+	}
+	re, err := regexp.Compile(args[0])
+	ts.Check(err)
+	path := ts.Getenv("FAKE_BROWSER_PAGE")
+	deadline := time.Now().Add(10 * time.Second)
+	var last []byte
+	for time.Now().Before(deadline) {
+		if last, err = os.ReadFile(path); err == nil && re.Match(last) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("the browser's page never matched %q; last seen:\n%s", args[0], last)
 }
 
 // cmdApprove plays a person approving on another device: it opens the

@@ -150,9 +150,10 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
-// Hint suggests checking the connection.
+// Hint suggests checking the connection and the server. It names no flag:
+// most commands take their servers from the stored login, not from flags.
 func (e *NetworkError) Hint() string {
-	return "check the network connection (and --auth-url / --api-url), then try again"
+	return fmt.Sprintf("check the network connection, and that %s is the server this login should use, then try again", e.URL)
 }
 
 // Temporary reports true: nothing was decided by Kakao.
