@@ -88,7 +88,7 @@ func TestMain_HelpAndSuggestionsSeeEveryCommand(t *testing.T) {
 	if code := Main(t.Context(), []string{"tokn"}, d); code != ExitUsage {
 		t.Errorf("tokn: exit %d, want %d", code, ExitUsage)
 	}
-	for _, want := range []string{`unknown command "tokn" for "kakao-auth"`, "Did you mean this?", "token"} {
+	for _, want := range []string{`unknown command "tokn" for "kakao-auth"`, `did you mean "kakao-auth token"?`} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("tokn: stderr lacks %q:\n%s", want, stderr)
 		}

@@ -161,7 +161,7 @@ func TestMain_ExitCodesAndMessages(t *testing.T) {
 		wantStderr string
 	}{
 		{"help", []string{"--help"}, ExitOK, ""},
-		{"unknown command", []string{"nope"}, ExitUsage, "kakao-auth: error: unknown command \"nope\" for \"kakao-auth\"\nkakao-auth: hint: run \"kakao-auth --help\" for usage\n"},
+		{"unknown command", []string{"nope"}, ExitUsage, "kakao-auth: error: unknown command \"nope\" for \"kakao-auth\"\nkakao-auth: hint: run \"kakao-auth --help\" for the commands\n"},
 		{"missing client id", []string{"login"}, ExitUsage, "kakao-auth: error: no client id\n"},
 		{"bad redirect", []string{"login", "--client-id", "k", "--redirect-uri", "http://10.0.0.1:80/cb"}, ExitUsage, "kakao-auth: error: redirect URI \"http://10.0.0.1:80/cb\": 10.0.0.1 is not a loopback address"},
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kakao-auth/kakao-auth/internal/authflow"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
@@ -97,7 +98,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 	root.SetErr(d.Stderr)
 	root.SetVersionTemplate("kakao-auth {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err: err, hint: usageHint(c)}
+		return &usageError{err: err, hint: flagErrorHint(c, err)}
 	})
 	return root
 }
@@ -221,8 +222,8 @@ func isCobraUsage(err error) bool {
 // text (Kakao's error texts, callback parameters, pasted addresses), so the
 // message and the hint are each shown as one line with every control
 // character made visible: nothing in them can move the cursor, erase a
-// line or start a line of its own. Only cobra's usage errors, whose lines
-// are cobra's own ("Did you mean this?"), keep their line breaks.
+// line or start a line of its own. Cobra's own usage errors are made one
+// error line and one hint too (cobraUsage).
 // An interrupt (Ctrl-C, SIGTERM) names what it interrupted: the command
 // that ran.
 func printError(w io.Writer, command string, err error) {
@@ -237,15 +238,82 @@ func printError(w io.Writer, command string, err error) {
 		}
 		return
 	}
-	msg := termtext.Line(err.Error())
-	if isCobraUsage(err) {
-		msg = strings.TrimRight(termtext.Lines(err.Error()), "\n")
-	}
-	fmt.Fprintf(w, "kakao-auth: error: %s\n", msg)
+	msg, hint := err.Error(), ""
 	var h interface{ Hint() string }
-	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "kakao-auth: hint: %s\n", termtext.Line(h.Hint()))
-	} else if isCobraUsage(err) {
-		fmt.Fprintln(w, `kakao-auth: hint: run "kakao-auth --help" for usage`)
+	if errors.As(err, &h) {
+		hint = h.Hint()
 	}
+	if isCobraUsage(err) {
+		msg, hint = cobraUsage(msg, hint)
+	}
+	fmt.Fprintf(w, "kakao-auth: error: %s\n", termtext.Line(msg))
+	if hint != "" {
+		fmt.Fprintf(w, "kakao-auth: hint: %s\n", termtext.Line(hint))
+	}
+}
+
+// cobraUsage makes one error line and one hint of a usage error cobra
+// wrote itself: an unknown command's "Did you mean this?" list, which cobra
+// puts on lines of their own under the error, becomes the hint.
+func cobraUsage(msg, hint string) (string, string) {
+	first, rest, _ := strings.Cut(msg, "\n")
+	if hint != "" {
+		return first, hint
+	}
+	hint = `run "kakao-auth --help" for usage`
+	if strings.HasPrefix(first, "unknown command") {
+		hint = `run "kakao-auth --help" for the commands`
+		if _, list, ok := strings.Cut(rest, "Did you mean this?"); ok {
+			if names := strings.Fields(list); len(names) > 0 {
+				hint = fmt.Sprintf("did you mean %q? %s", "kakao-auth "+names[0], hint)
+			}
+		}
+	}
+	return first, hint
+}
+
+// flagErrorHint is the hint of a flag cobra could not parse: for an
+// unknown flag, the command's flag it looks most like, if one does.
+func flagErrorHint(c *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return usageHint(c)
+	}
+	if name == "client-secret" {
+		return "a client secret is never a flag value, where other users could read it: set " + envClientSecret + ", or use --client-secret-file PATH (- for stdin)"
+	}
+	best, bestDistance := "", 3 // at most two edits away
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if d := editDistance(name, f.Name); d < bestDistance || (strings.HasPrefix(f.Name, name) && best == "") {
+			best, bestDistance = f.Name, d
+		}
+	})
+	if best == "" {
+		return usageHint(c)
+	}
+	return fmt.Sprintf("did you mean --%s? %s", best, usageHint(c))
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
