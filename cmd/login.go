@@ -761,11 +761,11 @@ func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
 	fmt.Fprintf(w, "  kakao-auth token%s     print the access token (good until %s)\n", p, rec.Expiry.Local().Format("15:04 MST"))
 	fmt.Fprintf(w, "  kakao-auth status%s    who is logged in, and until when\n", p)
 	fmt.Fprintf(w, "This login's emulator stops now, so the profile cannot refresh its token. For\nlogins that keep refreshing, keep an emulator running (its state file keeps\nlogins across restarts) and log in against it:\n")
-	fmt.Fprintf(w, "  kakao-auth emulator --auto-approve --state-file ~/.kakao-auth-emulator.json &\n")
+	fmt.Fprintf(w, "  kakao-auth emulator --auto-approve --state-file ~/.local/state/kakao-auth/emulator.json &\n")
 	fmt.Fprintf(w, "  export KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339\n")
 	fmt.Fprintf(w, "  kakao-auth login --client-id %s --profile emu --store file\n", emulator.DefaultClientID)
 	if d.NotInstalled != nil && d.NotInstalled() {
-		fmt.Fprintf(w, "(kakao-auth is not installed: use \"go run .\" in its place, or \"go install .\" to install it.)\n")
+		fmt.Fprintf(w, "(kakao-auth is not installed: use \"go run .\" in its place, or install it with\n  CGO_ENABLED=0 go install -trimpath -ldflags \"-s -w\" .)\n")
 	}
 }
 
