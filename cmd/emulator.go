@@ -190,6 +190,9 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	if o.StateFile != "" {
 		var err error
 		if srv, err = emulator.Open(o.Config, o.StateFile); err != nil {
+			if errors.Is(err, emulator.ErrStateFileInUse) {
+				return &hintedError{err: err, hint: "stop the emulator that uses it, or give this one another --state-file"}
+			}
 			return &hintedError{err: err, hint: "the emulator never resets a state file: fix what the error names, move the file away, or give another --state-file"}
 		}
 		defer srv.Close()

@@ -9,6 +9,10 @@ import (
 	"sync"
 )
 
+// ErrStateFileInUse is Open's error for a state file that another
+// emulator holds (on systems with file locks).
+var ErrStateFileInUse = errors.New("it is in use by another emulator")
+
 // stateStore is a Server's state file, locked for the Server's life.
 type stateStore struct {
 	path string

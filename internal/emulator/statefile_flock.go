@@ -19,7 +19,7 @@ func lockStateFile(path string) (*os.File, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errors.New("is in use by another emulator; stop it, or give this one another --state-file")
+			return nil, ErrStateFileInUse
 		}
 		return nil, fmt.Errorf("lock: %w", err)
 	}
