@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
@@ -176,7 +177,7 @@ func withRefusedHint(err error, profile string) error {
 type emulatorGoneError struct {
 	profile string
 	url     string
-	builtin bool // the login's record says it was made by "login --emulator"
+	builtin bool // the login was made by "login --emulator" (madeByBuiltinEmulator)
 	err     error
 }
 
@@ -207,6 +208,24 @@ func (e *emulatorGoneError) Hint() string {
 		e.url, addr, suggest("login", e.profile, "--auth-url", "URL", "--api-url", "URL"))
 }
 
+// madeByBuiltinEmulator reports whether profile's login rec was made
+// against the built-in emulator of "login --emulator", which is gone for
+// good once that login ends. The record says so (builtin_emulator), but a
+// record written before it did, and the app a profile note stands in with
+// when the record cannot be read, never say: for those, a login to the
+// "emulator" profile with the emulator's client id and a loopback auth
+// server is taken for one, which is what "login --emulator" makes unless
+// given another profile or client id.
+func madeByBuiltinEmulator(profile string, rec *tokenstore.Record) bool {
+	if rec == nil {
+		return false
+	}
+	if rec.BuiltinEmulator {
+		return true
+	}
+	return profile == emulatorProfile && rec.ClientID == emulator.DefaultClientID && isLoopbackURL(rec.AuthURL)
+}
+
 // explainUnreachable turns "connection refused" from a profile's loopback
 // server into an emulatorGoneError; any other error is returned as it is.
 func explainUnreachable(profile string, rec *tokenstore.Record, err error) error {
@@ -217,7 +236,7 @@ func explainUnreachable(profile string, rec *tokenstore.Record, err error) error
 	if !isLoopbackURL(ne.URL) {
 		return err
 	}
-	return &emulatorGoneError{profile: profile, url: ne.URL, builtin: rec.BuiltinEmulator, err: err}
+	return &emulatorGoneError{profile: profile, url: ne.URL, builtin: madeByBuiltinEmulator(profile, rec), err: err}
 }
 
 // explain gives an error of a call to s's servers, made with rec's login,

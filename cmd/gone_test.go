@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -171,4 +172,77 @@ func TestGoneEmulator_HintFitsWhoRanIt(t *testing.T) {
 			t.Errorf("token after the restart: exit %d, stdout %q\n%s", code, stdout, stderr)
 		}
 	})
+}
+
+// A profile "login --emulator" made before records kept builtin_emulator
+// (profile "emulator", the emulator's client id, a loopback server) is
+// still known for what it is: its hint is to log in that way again, never
+// "start the emulator again … with the --state-file it had", and logout
+// --revoke removes it without --force. So is one whose record cannot be
+// read, whose app comes from the profile note, which never had the flag.
+func TestGoneEmulator_BuiltinLoginWithoutTheFlagIsStillKnown(t *testing.T) {
+	builtinHint := `kakao-auth: hint: log in again with "kakao-auth login --emulator"`
+	tests := []struct {
+		name  string
+		age   func(t *testing.T, file *tokenstore.File) // makes the stored login one without the flag
+		args  []string
+		code  int
+		wants []string
+	}{
+		{name: "token", age: dropBuiltinFlag, args: []string{"token", "--profile", emulatorProfile, "--force-refresh"}, code: ExitFailure, wants: []string{builtinHint}},
+		{name: "login again", age: dropBuiltinFlag, args: []string{"login", "--profile", emulatorProfile}, code: ExitFailure, wants: []string{builtinHint}},
+		{name: "login again, the record unreadable", age: breakRecord, args: []string{"login", "--profile", emulatorProfile}, code: ExitFailure, wants: []string{builtinHint}},
+		{name: "logout --revoke", age: dropBuiltinFlag, args: []string{"logout", "--revoke", "--profile", emulatorProfile}, code: ExitOK, wants: []string{"stopped for good", `Logged out of profile "emulator"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			d, _, stderr := storeDeps(root, nil, "")
+			d.OpenBrowser = agreeingBrowser
+			if code := Main(t.Context(), []string{"login", "--emulator", "--store", "file", "--redirect-uri", freeRedirect(t)}, d); code != ExitOK {
+				t.Fatalf("login --emulator: exit %d\n%s", code, stderr)
+			}
+			tt.age(t, &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()})
+
+			d, _, stderr = storeDeps(root, nil, "")
+			d.OpenBrowser = agreeingBrowser
+			if code := Main(t.Context(), tt.args, d); code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(stderr.String(), "--state-file") {
+				t.Errorf("the hint sends the person to a state file the built-in emulator never had:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// dropBuiltinFlag makes the "emulator" profile's record one written
+// before records kept builtin_emulator.
+func dropBuiltinFlag(t *testing.T, file *tokenstore.File) {
+	t.Helper()
+	rec, err := file.Load(t.Context(), emulatorProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.BuiltinEmulator {
+		t.Fatal("login --emulator stored no builtin_emulator to drop")
+	}
+	rec.BuiltinEmulator = false
+	if err := file.Save(t.Context(), emulatorProfile, rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// breakRecord makes the "emulator" profile's record unreadable, so that
+// a new login knows its app from the profile note alone.
+func breakRecord(t *testing.T, file *tokenstore.File) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(file.Dir, emulatorProfile+".json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

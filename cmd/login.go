@@ -586,7 +586,7 @@ func checkLoopbackServer(ctx context.Context, a app) error {
 		return nil
 	}
 	if p := a.Previous; p != nil && p.AuthURL == a.AuthURL {
-		return &emulatorGoneError{profile: a.Profile, url: a.AuthURL, builtin: p.BuiltinEmulator, err: err}
+		return &emulatorGoneError{profile: a.Profile, url: a.AuthURL, builtin: madeByBuiltinEmulator(a.Profile, p), err: err}
 	}
 	return &hintedError{
 		err:  fmt.Errorf("nothing listens at %s, the auth server of this login", a.AuthURL),
