@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
@@ -230,7 +229,7 @@ func madeByBuiltinEmulator(profile string, rec *tokenstore.Record) bool {
 // server into an emulatorGoneError; any other error is returned as it is.
 func explainUnreachable(profile string, rec *tokenstore.Record, err error) error {
 	var ne *kakao.NetworkError
-	if err == nil || rec == nil || !errors.As(err, &ne) || ne.Timeout || !errors.Is(err, syscall.ECONNREFUSED) {
+	if err == nil || rec == nil || !errors.As(err, &ne) || ne.Timeout || !connRefused(err) {
 		return err
 	}
 	if !isLoopbackURL(ne.URL) {

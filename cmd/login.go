@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -582,7 +581,7 @@ func checkLoopbackServer(ctx context.Context, a app) error {
 		c.Close()
 		return nil
 	}
-	if !errors.Is(err, syscall.ECONNREFUSED) {
+	if !connRefused(err) {
 		return nil
 	}
 	if p := a.Previous; p != nil && p.AuthURL == a.AuthURL {
