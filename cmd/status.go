@@ -53,7 +53,9 @@ bad profile name.
 --all lists every profile on this machine from what is stored, without
 asking Kakao or refreshing anything: name, store, client id, user, when the
 tokens expire, and each profile's warnings. It exits 0 when the profiles
-could be listed, whatever their state; -o json prints an array.`,
+could be listed, whatever their state; -o json prints an array, then too
+when the command line is refused or the profiles cannot be listed: one
+entry with the error and no profile.`,
 		Example: `  kakao-auth status
   kakao-auth status --profile emulator
 
@@ -133,9 +135,10 @@ type statusJSON struct {
 
 // statusErrorJSON is the --output json shape of "status" when no login
 // could be read, or the command line was refused (exit 2): never an empty
-// stdout.
+// stdout. With --all it is an entry of the array, and has no profile when
+// the error is of the whole command, not of one profile.
 type statusErrorJSON struct {
-	Profile  string   `json:"profile"`
+	Profile  string   `json:"profile,omitempty"`
 	LoggedIn bool     `json:"logged_in"`
 	Store    string   `json:"store,omitempty"` // when the profile's note names one
 	Warnings []string `json:"warnings"`
@@ -241,7 +244,11 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 }
 
 // statusFailed is status without a login to show: -o json still prints a
-// document that says so, and the error keeps its exit code.
+// document that says so, and the error keeps its exit code. With --all the
+// document is what --all prints, an array, so that a script reading it
+// needs no second shape: it holds one entry with the error and no profile
+// (none was asked about), which the script takes, like any entry with an
+// error, for one that is not logged in.
 func statusFailed(d *Deps, o *StatusOptions, s *stored, err error) error {
 	if o.Output != "json" {
 		return err
@@ -250,7 +257,12 @@ func statusFailed(d *Deps, o *StatusOptions, s *stored, err error) error {
 	if s != nil {
 		out.Store = s.store.Name()
 	}
-	if werr := writeJSON(d, out); werr != nil {
+	var doc any = out
+	if o.All {
+		out.Profile = ""
+		doc = []statusErrorJSON{out}
+	}
+	if werr := writeJSON(d, doc); werr != nil {
 		return werr
 	}
 	return err

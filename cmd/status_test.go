@@ -345,7 +345,6 @@ func TestStatus_JSONForARefusedCommandLineIsStillADocument(t *testing.T) {
 		{name: "bad profile name", args: []string{"--profile", "bad name"}, wantProfile: "bad name", wantErr: "bad name"},
 		{name: "bad profile name in the environment", env: map[string]string{envProfile: "../x"}, wantProfile: "../x", wantErr: "../x"},
 		{name: "an argument", args: []string{"extra"}, wantProfile: "default", wantErr: `unexpected argument "extra"`},
-		{name: "--all with --profile", args: []string{"--all", "--profile", "work"}, wantProfile: "work", wantErr: "--all and --profile cannot be combined"},
 		{name: "--show-token on a terminal", args: []string{"--show-token"}, terminal: true, wantProfile: "default", wantErr: "refusing to print the refresh token"},
 	}
 	for _, tt := range tests {
@@ -371,6 +370,76 @@ func TestStatus_JSONForARefusedCommandLineIsStillADocument(t *testing.T) {
 			}
 			if _, ok := doc["warnings"].([]any); !ok {
 				t.Errorf("warnings = %#v, want an array", doc["warnings"])
+			}
+			if !strings.Contains(stderr.String(), "kakao-auth: error: ") {
+				t.Errorf("stderr = %q, want the error for people too", stderr)
+			}
+		})
+	}
+}
+
+// status --all -o json prints what a script reading it expects, an array,
+// whatever happens once -o json is read: a command line it refuses (exit
+// 2), or a list of profiles it cannot read (exit 1), is an array holding
+// one entry with the error, and no profile name, as none was asked about.
+// A script that loops over the entries meets an entry that is not logged
+// in, as it would for a profile whose login cannot be read.
+func TestStatusAll_JSONForAFailureIsStillAnArray(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		setUp    func(t *testing.T, root string)
+		wantCode int
+		wantErr  string
+	}{
+		{name: "--show-token", args: []string{"--show-token"}, wantCode: ExitUsage, wantErr: "--all never shows token values"},
+		{name: "--profile", args: []string{"--profile", "work"}, wantCode: ExitUsage, wantErr: "--all and --profile cannot be combined"},
+		{name: "an argument", args: []string{"extra"}, wantCode: ExitUsage, wantErr: `unexpected argument "extra"`},
+		{name: "the list cannot be read", wantCode: ExitFailure, wantErr: "list profiles", setUp: func(t *testing.T, root string) {
+			dir := tokenstore.Paths{Root: root}.ProfilesDir()
+			if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dir, nil, 0o600); err != nil { // not a directory
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tt.setUp != nil {
+				tt.setUp(t, root)
+			}
+			d, stdout, stderr := storeDeps(root, nil, "")
+			args := append([]string{"status", "--all", "-o", "json"}, tt.args...)
+			if code := Main(t.Context(), args, d); code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			var list []map[string]any
+			if err := json.Unmarshal(stdout.Bytes(), &list); err != nil {
+				t.Fatalf("stdout is not a JSON array (%v): %q", err, stdout)
+			}
+			if len(list) != 1 {
+				t.Fatalf("the array holds %d entries, want the one error: %s", len(list), stdout)
+			}
+			entry := list[0]
+			if p, ok := entry["profile"]; ok {
+				t.Errorf("the error entry names profile %v, which nobody asked about", p)
+			}
+			if entry["logged_in"] != false {
+				t.Errorf("logged_in = %v, want false", entry["logged_in"])
+			}
+			if msg, _ := entry["error"].(string); !strings.Contains(msg, tt.wantErr) {
+				t.Errorf("error = %q, want it to say %q", msg, tt.wantErr)
+			}
+			if _, ok := entry["warnings"].([]any); !ok {
+				t.Errorf("warnings = %#v, want an array", entry["warnings"])
+			}
+			if tt.wantCode == ExitUsage {
+				if hint, _ := entry["hint"].(string); hint == "" {
+					t.Errorf("no hint in %v", entry)
+				}
 			}
 			if !strings.Contains(stderr.String(), "kakao-auth: error: ") {
 				t.Errorf("stderr = %q, want the error for people too", stderr)

@@ -30,11 +30,11 @@ type profileJSON struct {
 func runStatusAll(ctx context.Context, d *Deps, o *StatusOptions) error {
 	paths, err := d.Paths()
 	if err != nil {
-		return err
+		return statusFailed(d, o, nil, err)
 	}
 	names, err := tokenstore.Profiles{Dir: paths.ProfilesDir()}.List()
 	if err != nil {
-		return err
+		return statusFailed(d, o, nil, err)
 	}
 	now := d.Now()
 	entries := make([]any, 0, len(names))
