@@ -129,6 +129,7 @@ func runAPI(ctx context.Context, d *Deps, o *APIOptions) error {
 		return err
 	}
 	resp, err := u.api.Do(ctx, req.method, req.path, req.header, req.body)
+	u.warnMinTTLUnmet(d, o.MinTTL)
 	if err != nil {
 		return u.explain(err)
 	}

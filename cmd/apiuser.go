@@ -19,6 +19,7 @@ type apiUser struct {
 	profile string             // "" in env-only mode
 	s       *stored            // nil in env-only mode
 	rec     *tokenstore.Record // the stored login as loaded; nil in env-only mode
+	tokens  *profileTokens     // the stored login's tokens as handed out; nil in env-only mode
 }
 
 // apiUserOptions are what openAPIUser needs beyond the profile.
@@ -48,11 +49,20 @@ func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, erro
 	if err != nil {
 		return nil, err
 	}
-	api, _, err := s.userAPI(ctx, d, rec, o.secret, o.minTTL)
+	api, tokens, err := s.userAPI(ctx, d, rec, o.secret, o.minTTL)
 	if err != nil {
 		return nil, err
 	}
-	return &apiUser{api: api, base: baseURL(rec.APIURL, kakao.DefaultAPIURL), profile: o.profile, s: s, rec: rec}, nil
+	return &apiUser{api: api, base: baseURL(rec.APIURL, kakao.DefaultAPIURL), profile: o.profile, s: s, rec: rec, tokens: tokens}, nil
+}
+
+// warnMinTTLUnmet warns, as "token" does, when this run's refreshes left
+// the stored profile's access token with less than minTTL. Env-only mode
+// refreshes on every run whatever --min-ttl says: nothing to warn about.
+func (u *apiUser) warnMinTTLUnmet(d *Deps, minTTL time.Duration) {
+	if u.tokens != nil {
+		warnMinTTLUnmet(d, u.tokens.rec, u.tokens.res, minTTL)
+	}
 }
 
 // explain gives a kapi error the hint its login calls for: for a stored

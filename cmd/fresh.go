@@ -105,6 +105,18 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f fresh
 	return next, res, nil
 }
 
+// warnMinTTLUnmet warns when a refresh this run made (res) left the access
+// token, rec's, with less than minTTL: Kakao's access tokens do not live
+// that long, so every run with this --min-ttl refreshes again, in vain, and
+// a loop of them meets Kakao's rate limit. A token another process
+// refreshed meanwhile is never short: ensureFresh takes it only when it
+// has more than minTTL left.
+func warnMinTTLUnmet(d *Deps, rec *tokenstore.Record, res refreshResult, minTTL time.Duration) {
+	if left := rec.Expiry.Sub(d.Now()); res.refreshed && left < minTTL {
+		warnf(d, "the access token has %s left though it was just refreshed, less than --min-ttl %s: Kakao's access tokens do not live that long, so every run refreshes; ask for less with --min-ttl", human(left), human(minTTL))
+	}
+}
+
 // refreshRecord is the one refresh of a login, stored or env-only: it
 // trades cur's refresh token for new tokens, verifies any ID token against
 // the login's nonce before anything else sees it, and returns cur updated

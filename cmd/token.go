@@ -106,10 +106,7 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	if left := rec.Expiry.Sub(d.Now()); (res.refreshed || res.byOther) && left < o.MinTTL {
-		// Every run would refresh again, in vain: say it, once a run.
-		warnf(d, "the access token has %s left though it was just refreshed, less than --min-ttl %s: Kakao's access tokens do not live that long, so every run refreshes; ask for less with --min-ttl", human(left), human(o.MinTTL))
-	}
+	warnMinTTLUnmet(d, rec, res, o.MinTTL)
 	return writeToken(d, o, o.Profile, rec, "")
 }
 
