@@ -2,15 +2,18 @@ package cmd
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/keyringtest"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -47,6 +50,12 @@ func TestLogout_NothingStoredIsNothingToLogOut(t *testing.T) {
 // read is a reason: the profile was stored somewhere, so logout says the
 // keyring was not checked.
 func TestLogout_NoKeyringWarnsOnlyWhenTheProfileWasStored(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		// An unreachable D-Bus makes the keyring one that cannot be asked
+		// only where the keyring is the Secret Service; macOS's Keychain
+		// and Windows' Credential Manager would answer.
+		t.Skipf("the keyring on %s is not reached over D-Bus, so it cannot be made unreachable here", runtime.GOOS)
+	}
 	tests := []struct {
 		name        string
 		note        string // the profile note's content; "" for none
@@ -141,35 +150,20 @@ func TestInterrupt_SaysWhatWasInterrupted(t *testing.T) {
 	}
 }
 
-// memKeyring is a keyring in memory that records, at each save, what the
-// profile's note named then ("" for no note); failing, it refuses saves as
-// an unavailable keyring does.
-type memKeyring struct {
+// notingKeyring is the real keyring (the private one keyringtest starts,
+// under a service of the test's own) that records, at each save, what the
+// profile's note named then ("" for no note); the save then goes to the
+// keyring.
+type notingKeyring struct {
+	*tokenstore.Keyring
 	notes       tokenstore.Profiles
-	fail        bool
-	recs        map[string]*tokenstore.Record
 	notedAtSave []string
 }
 
-func (k *memKeyring) Name() string { return tokenstore.BackendKeyring }
-func (k *memKeyring) Load(_ context.Context, profile string) (*tokenstore.Record, error) {
-	if rec, ok := k.recs[profile]; ok {
-		return rec, nil
-	}
-	return nil, tokenstore.ErrNotFound
-}
-func (k *memKeyring) Save(_ context.Context, profile string, rec *tokenstore.Record) error {
+func (k *notingKeyring) Save(ctx context.Context, profile string, rec *tokenstore.Record) error {
 	noted, _ := k.notes.Backend(profile)
 	k.notedAtSave = append(k.notedAtSave, noted)
-	if k.fail {
-		return &tokenstore.UnavailableError{Backend: tokenstore.BackendKeyring, Op: "save", Err: context.DeadlineExceeded}
-	}
-	k.recs[profile] = rec
-	return nil
-}
-func (k *memKeyring) Delete(_ context.Context, profile string) error {
-	delete(k.recs, profile)
-	return nil
+	return k.Keyring.Save(ctx, profile, rec)
 }
 
 // A login notes that the keyring holds its profile before the record goes
@@ -180,12 +174,27 @@ func (k *memKeyring) Delete(_ context.Context, profile string) error {
 func TestLogin_NotesTheKeyringBeforeStoringThere(t *testing.T) {
 	for _, fail := range []bool{false, true} {
 		t.Run(map[bool]string{false: "saved", true: "save fails"}[fail], func(t *testing.T) {
+			keyringtest.Require(t)
 			redirect := freeRedirect(t)
-			_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
+			cfg := emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}}
+			var env map[string]string
+			if fail {
+				// The keyring refuses a record this large (over 2560
+				// bytes encoded, what every platform's keyring holds), as
+				// it is: a save that fails after the note was written.
+				cfg.ClientSecret = strings.Repeat("s", 3000)
+				env = map[string]string{envClientSecret: cfg.ClientSecret}
+			}
+			_, base := newTestEmulator(t, cfg)
 			root := t.TempDir()
 			notes := tokenstore.Profiles{Dir: tokenstore.Paths{Root: root}.ProfilesDir()}
-			keyring := &memKeyring{notes: notes, fail: fail, recs: map[string]*tokenstore.Record{}}
-			d, _, stderr := storeDeps(root, nil, "")
+			keyring := &notingKeyring{Keyring: &tokenstore.Keyring{Service: "kakao-auth-test-" + rand.Text()[:12]}, notes: notes}
+			t.Cleanup(func() {
+				if err := keyring.Delete(context.Background(), "fresh"); err != nil {
+					t.Errorf("remove the test's keyring item: %v", err)
+				}
+			})
+			d, _, stderr := storeDeps(root, env, "")
 			d.OpenBrowser = agreeingBrowser
 			d.OpenStore = func(name string, p tokenstore.Paths) (tokenstore.Store, error) {
 				if name == tokenstore.BackendKeyring {
@@ -198,6 +207,9 @@ func TestLogin_NotesTheKeyringBeforeStoringThere(t *testing.T) {
 			if want := map[bool]int{false: ExitOK, true: ExitFailure}[fail]; code != want {
 				t.Fatalf("login: exit %d, want %d\n%s", code, want, stderr)
 			}
+			if fail && !strings.Contains(stderr.String(), "over the keyring limit") {
+				t.Errorf("the login failed otherwise than at the save:\n%s", stderr)
+			}
 			if len(keyring.notedAtSave) == 0 || keyring.notedAtSave[0] != tokenstore.BackendKeyring {
 				t.Errorf("the note at the first save named %q, want %q", keyring.notedAtSave, tokenstore.BackendKeyring)
 			}
@@ -207,6 +219,13 @@ func TestLogin_NotesTheKeyringBeforeStoringThere(t *testing.T) {
 			}
 			if !fail && noted != tokenstore.BackendKeyring {
 				t.Errorf("after the login, the note names %q (%v), want the keyring", noted, err)
+			}
+			_, err = keyring.Load(t.Context(), "fresh")
+			if fail && !errors.Is(err, tokenstore.ErrNotFound) {
+				t.Errorf("after a failed save, the keyring holds the profile (%v)", err)
+			}
+			if !fail && err != nil {
+				t.Errorf("after the login, the keyring's record: %v", err)
 			}
 		})
 	}
