@@ -494,6 +494,7 @@ func TestAPI_GoneEmulatorIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Close()
+	moveToDeadServer(t, root, "default") // refused until the test ends
 	d, stdout, stderr := storeDeps(root, nil, "")
 	if code := Main(t.Context(), []string{"api", "/v2/user/me"}, d); code != ExitFailure {
 		t.Errorf("exit %d, want 1", code)

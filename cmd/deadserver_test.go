@@ -23,14 +23,14 @@ func TestLogin_DeadLoopbackServerFailsBeforeTheBrowserOpens(t *testing.T) {
 			name: "the stored profile's emulator has stopped",
 			setup: func(t *testing.T) (string, []string, map[string]string) {
 				redirect := freeRedirect(t)
-				_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
+				_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
 				root := t.TempDir()
 				d, _, stderr := storeDeps(root, nil, "")
 				d.OpenBrowser = agreeingBrowser
-				if code := Main(t.Context(), loginArgs(srv.URL, redirect, "--profile", "nw"), d); code != ExitOK {
+				if code := Main(t.Context(), loginArgs(base, redirect, "--profile", "nw"), d); code != ExitOK {
 					t.Fatalf("first login: exit %d\n%s", code, stderr)
 				}
-				srv.Close()
+				moveToDeadServer(t, root, "nw") // the emulator has stopped
 				return root, []string{"login", "--profile", "nw"}, nil
 			},
 			want: []string{"is no longer running", "start the emulator again at http://127.0.0.1:"},
@@ -38,7 +38,7 @@ func TestLogin_DeadLoopbackServerFailsBeforeTheBrowserOpens(t *testing.T) {
 		{
 			name: "a new login to a port where nothing listens",
 			setup: func(t *testing.T) (string, []string, map[string]string) {
-				dead := "http://127.0.0.1:" + mustFreePort(t)
+				dead := "http://127.0.0.1:" + deadPort(t)
 				return t.TempDir(), []string{"login", "--client-id", "key", "--auth-url", dead, "--api-url", dead, "--redirect-uri", freeRedirect(t), "--store", "file"}, nil
 			},
 			want: []string{"nothing listens at http://127.0.0.1:", "kakao-auth emulator --addr 127.0.0.1:"},

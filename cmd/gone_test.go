@@ -1,10 +1,11 @@
 package cmd
 
 import (
-	"net/http/httptest"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,18 +17,42 @@ import (
 // that has stopped since; expired says whether its access token has run
 // out (so a command refreshes first) or is still good (so a command calls
 // the API server with it at once). It returns the store's root and the
-// emulator's URL.
+// emulator's URL, now a dead port (moveToDeadServer).
 func goneServer(t *testing.T, expired bool) (root, base string) {
 	t.Helper()
-	srv := httptest.NewServer(emulator.New(emulator.Config{AutoApprove: true}))
+	_, live := newTestEmulator(t, emulator.Config{AutoApprove: true})
 	root = t.TempDir()
-	rec := loggedInProfile(t, srv.URL, root, DefaultProfile)
+	rec := loggedInProfile(t, live, root, DefaultProfile)
 	if !expired {
 		rec.Expiry = time.Now().Add(time.Hour)
 		saveRecord(t, root, DefaultProfile, rec)
 	}
-	srv.Close()
-	return root, srv.URL
+	return root, moveToDeadServer(t, root, DefaultProfile)
+}
+
+// moveToDeadServer makes profile's login, in the file store, one made
+// against a loopback server that has stopped: its record and note name a
+// dead port (deadPort) instead of the server it logged in against. A
+// server stopped for real would leave a port just closed, which anything
+// on the machine may take before the test connects there; a dead port
+// stays refused until the test ends. It returns the dead URL.
+func moveToDeadServer(t *testing.T, root, profile string) string {
+	t.Helper()
+	paths := tokenstore.Paths{Root: root}
+	file := &tokenstore.File{Dir: paths.TokensDir()}
+	rec, err := file.Load(t.Context(), profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://127.0.0.1:" + deadPort(t)
+	rec.AuthURL, rec.APIURL = dead, dead
+	if err := file.Save(t.Context(), profile, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := (tokenstore.Profiles{Dir: paths.ProfilesDir()}).SetLogin(profile, tokenstore.BackendFile, rec.App()); err != nil {
+		t.Fatal(err)
+	}
+	return dead
 }
 
 // Every command that talks to a profile's servers says that the emulator
@@ -132,7 +157,7 @@ func TestGoneEmulator_HintFitsWhoRanIt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run, err := emulator.Start(t.Context(), addr, srv)
+			run, err := startAgain(t, addr, srv)
 			if err != nil {
 				srv.Close()
 				t.Fatal(err)
@@ -202,6 +227,9 @@ func TestGoneEmulator_BuiltinLoginWithoutTheFlagIsStillKnown(t *testing.T) {
 			if code := Main(t.Context(), []string{"login", "--emulator", "--store", "file", "--redirect-uri", freeRedirect(t)}, d); code != ExitOK {
 				t.Fatalf("login --emulator: exit %d\n%s", code, stderr)
 			}
+			// Its emulator stopped with the login; moved to a dead port,
+			// the login stays refused until the test ends.
+			moveToDeadServer(t, root, emulatorProfile)
 			tt.age(t, &tokenstore.File{Dir: tokenstore.Paths{Root: root}.TokensDir()})
 
 			d, _, stderr = storeDeps(root, nil, "")
@@ -244,5 +272,23 @@ func breakRecord(t *testing.T, file *tokenstore.File) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(file.Dir, emulatorProfile+".json"), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// startAgain starts the emulator srv at addr, where one ran before: the
+// port was free while it was stopped, and a process elsewhere on the
+// machine may hold it for a moment (a connect's local port, say), so a
+// busy port is tried again for a few seconds before the test gives up.
+// The port cannot be held for the restart instead: a socket bound there
+// while the emulator is stopped would have to be closed for it to start,
+// which leaves the same moment open.
+func startAgain(t *testing.T, addr string, srv *emulator.Server) (*emulator.Running, error) {
+	t.Helper()
+	for try := 0; ; try++ {
+		run, err := emulator.Start(t.Context(), addr, srv)
+		if err == nil || !errors.Is(err, syscall.EADDRINUSE) || try == 50 {
+			return run, err
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
