@@ -7,13 +7,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
@@ -204,7 +204,7 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 		start = emulator.StartRemote
 	}
 	run, err := start(ctx, o.Addr, srv)
-	if errors.Is(err, syscall.EADDRINUSE) {
+	if neterr.AddrInUse(err) {
 		return usagef("stop what listens there (another kakao-auth emulator?), or pick another port with --addr 127.0.0.1:PORT (port 0 picks a free one)", "%s is already in use", o.Addr)
 	}
 	if err != nil {

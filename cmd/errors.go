@@ -13,6 +13,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -229,7 +230,7 @@ func madeByBuiltinEmulator(profile string, rec *tokenstore.Record) bool {
 // server into an emulatorGoneError; any other error is returned as it is.
 func explainUnreachable(profile string, rec *tokenstore.Record, err error) error {
 	var ne *kakao.NetworkError
-	if err == nil || rec == nil || !errors.As(err, &ne) || ne.Timeout || !connRefused(err) {
+	if err == nil || rec == nil || !errors.As(err, &ne) || ne.Timeout || !neterr.Refused(err) {
 		return err
 	}
 	if !isLoopbackURL(ne.URL) {

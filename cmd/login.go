@@ -18,6 +18,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/browser"
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
 	"github.com/kakao-auth/kakao-auth/internal/session"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
@@ -581,7 +582,7 @@ func checkLoopbackServer(ctx context.Context, a app) error {
 		c.Close()
 		return nil
 	}
-	if !connRefused(err) {
+	if !neterr.Refused(err) {
 		return nil
 	}
 	if p := a.Previous; p != nil && p.AuthURL == a.AuthURL {

@@ -2,15 +2,14 @@ package authflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
@@ -78,7 +77,7 @@ func AccountLogout(ctx context.Context, o LogoutOptions) error {
 	}
 	listeners, err := lb.listen()
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
+		if neterr.AddrInUse(err) {
 			return &LogoutPortInUseError{RedirectURI: o.RedirectURI, Port: lb.port}
 		}
 		return fmt.Errorf("listen on %s: %w", o.RedirectURI, err)

@@ -1,14 +1,13 @@
 package authflow
 
 import (
-	"errors"
 	"fmt"
+	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"net"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // RedirectError reports a redirect URI the loopback listener cannot serve.
@@ -146,7 +145,7 @@ func (l *loopback) listen() ([]net.Listener, error) {
 	for i, addr := range l.addrs {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			if i > 0 && !errors.Is(err, syscall.EADDRINUSE) {
+			if i > 0 && !neterr.AddrInUse(err) {
 				continue // no ::1 here
 			}
 			closeAll(ls)
@@ -174,7 +173,7 @@ func bindFirst(uris []string) (*loopback, []net.Listener, error) {
 		if err == nil {
 			return l, ls, nil
 		}
-		if !errors.Is(err, syscall.EADDRINUSE) {
+		if !neterr.AddrInUse(err) {
 			return nil, nil, fmt.Errorf("listen on %s: %w", l.uri, err)
 		}
 		if !slices.Contains(busy, l.port) {
