@@ -363,6 +363,11 @@ func TestLogin_UnregisteredRedirectShowsKOE006InTheBrowserAndTimesOut(t *testing
 	if p := h.lastPage(t); !strings.Contains(p.Body, "KOE006") {
 		t.Errorf("browser page does not show KOE006:\n%s", p.Body)
 	}
+	// The auth server is on this machine: an emulator, where the fix is
+	// its own flag, not Kakao's console.
+	if want := "(kakao-auth emulator) registers a redirect URI with its own flag: --redirect-uri " + te.RedirectURI; te.RedirectURI == "" || !strings.Contains(te.Hint(), want) {
+		t.Errorf("timeout hint %q does not say %q", te.Hint(), want)
+	}
 }
 
 func TestLogin_CancelledContextReleasesEverything(t *testing.T) {

@@ -54,7 +54,7 @@ func (e *PortInUseError) Hint() string {
 	if e.another != "" {
 		another += " such as " + e.another
 	}
-	return fmt.Sprintf("stop whatever listens %s (another kakao-auth login?), or register %s in the Kakao console and pass it with --redirect-uri (repeat the flag to try several)", where, another)
+	return fmt.Sprintf("stop whatever listens %s (another kakao-auth login?), or register %s (in the Kakao console, or for kakao-auth emulator with its --redirect-uri) and pass it with --redirect-uri (repeat the flag to try several)", where, another)
 }
 
 // maxSuggestProbes bounds how many ports anotherPort tries to bind.

@@ -44,7 +44,7 @@ func (l *login) wait(ctx context.Context) (callback, error) {
 		case note := <-l.srv.handler.refusals:
 			l.showNote(note)
 		case <-timer.C:
-			return callback{}, &TimeoutError{After: o.Timeout}
+			return callback{}, &TimeoutError{After: o.Timeout, AuthURL: o.AuthURL, RedirectURI: l.srv.uri}
 		case <-ctx.Done():
 			return callback{}, ErrCancelled
 		case <-l.spin.tick():
