@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -223,11 +225,28 @@ func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// freePort is a loopback port free right now, for a server or a listener
+// a test starts later. It comes from below the ephemeral range (Linux's
+// default starts at 32768), where the system never hands out ports of its
+// own: a port asked for with ":0", by this test or any other running at
+// the same time, cannot take it between this pick and its use. Only
+// another test's freePort can, one chance in several thousand.
 func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	const lo, hi = 20000, 32000
+	for range 200 {
+		port := strconv.Itoa(lo + rand.IntN(hi-lo))
+		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		// "localhost" redirect URIs listen on [::1] as well.
+		if ln6, err := net.Listen("tcp", "[::1]:"+port); err == nil {
+			ln6.Close()
+		} else if !errors.Is(err, syscall.EADDRNOTAVAIL) && !errors.Is(err, syscall.EAFNOSUPPORT) {
+			continue
+		}
+		return port, nil
 	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
+	return "", errors.New("no free loopback port between 20000 and 32000")
 }
