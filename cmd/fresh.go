@@ -81,7 +81,7 @@ func ensureFresh(ctx context.Context, d *Deps, s *stored, secret string, f fresh
 	if err != nil {
 		var ke *kakao.Error
 		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
-			return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "Kakao rejected the refresh token: " + ke.Error()}
+			return nil, refreshResult{}, &loginRequiredError{profile: s.profile, reason: "Kakao rejected the refresh token" + ke.Detail()}
 		}
 		if errors.As(err, &ke) && ke.KOE == "KOE010" && cur.ClientSecret != "" {
 			// The stored secret is the one used; another given now is not.

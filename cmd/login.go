@@ -150,7 +150,7 @@ in a private per-run session file that is removed when the run ends.`,
 	fs.BoolVar(&opts.Emulator, "emulator", false, "log in against a built-in Kakao emulator started for this run (fake tokens)")
 	fs.BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL and read back the address the browser ended on (for SSH and headless machines)")
 	fs.BoolVar(&opts.NoWait, "no-wait", false, "two-step login: print the URL and exit; finish later with --resume")
-	fs.BoolVarP(&opts.Yes, "yes", "y", false, "print the tokens with -o json even when stdout is a terminal")
+	fs.BoolVarP(&opts.Yes, "yes", "y", false, "replace another app's or user's login in the profile without asking, and print the tokens with -o json even when stdout is a terminal")
 	fs.StringVar(&opts.Resume, "resume", "", `two-step login: finish with the address the browser ended on ("-" reads it from stdin)`)
 	return c
 }

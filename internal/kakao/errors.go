@@ -31,8 +31,13 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	return "kakao rejected the token request" + e.Detail()
+}
+
+// Detail is what Kakao said, for a message that names the request itself:
+// " (KOE322): invalid_grant: …", or "" when it said nothing.
+func (e *Error) Detail() string {
 	var b strings.Builder
-	b.WriteString("kakao rejected the token request")
 	if e.KOE != "" {
 		fmt.Fprintf(&b, " (%s)", e.KOE)
 	}
