@@ -503,30 +503,3 @@ func TestAPI_GoneEmulatorIsNamed(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q; want the emulator named as gone", stdout, stderr)
 	}
 }
-
-// api --min-ttl longer than the access tokens Kakao gives refreshes on
-// every run, in vain, as token would: api still makes the call, and says
-// so, as token does.
-func TestAPI_MinTTLBeyondTheTokensLifeIsSaid(t *testing.T) {
-	for _, tt := range []struct {
-		minTTL string
-		warn   bool
-	}{
-		{"2h", true},
-		{"30m", false},
-	} {
-		t.Run(tt.minTTL, func(t *testing.T) {
-			_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, AccessTTL: time.Hour})
-			root := t.TempDir()
-			loggedInProfile(t, base, root, "default") // expired: the run refreshes
-			d, stdout, stderr := storeDeps(root, nil, "")
-			if code := Main(t.Context(), []string{"api", "/v2/user/me", "--min-ttl", tt.minTTL}, d); code != ExitOK || stdout.Len() == 0 {
-				t.Fatalf("exit %d, stdout %q\n%s", code, stdout, stderr)
-			}
-			warned := strings.Contains(stderr.String(), "--min-ttl "+tt.minTTL) && strings.Contains(stderr.String(), "just refreshed")
-			if warned != tt.warn {
-				t.Errorf("warned = %v, want %v; stderr:\n%s", warned, tt.warn, stderr)
-			}
-		})
-	}
-}

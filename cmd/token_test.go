@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -231,27 +232,30 @@ func TestToken_RefreshWithoutANewIDTokenKeepsTheOldOne(t *testing.T) {
 
 // A --min-ttl longer than the access tokens Kakao gives can never be met:
 // every run would refresh in vain, and a loop of them would meet Kakao's
-// rate limit. token still prints the new token, and says so.
-func TestToken_MinTTLBeyondTheTokensLifeIsSaid(t *testing.T) {
-	for _, tt := range []struct {
-		minTTL string
-		warn   bool
-	}{
-		{"2h", true},
-		{"30m", false},
-	} {
-		t.Run(tt.minTTL, func(t *testing.T) {
-			_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, AccessTTL: time.Hour})
-			root := t.TempDir()
-			loggedInProfile(t, base, root, "default") // expired: the run refreshes
-			d, stdout, stderr := storeDeps(root, nil, "")
-			if code := Main(t.Context(), []string{"token", "--min-ttl", tt.minTTL}, d); code != ExitOK || stdout.Len() == 0 {
-				t.Fatalf("exit %d, stdout %q\n%s", code, stdout, stderr)
-			}
-			warned := strings.Contains(stderr.String(), "--min-ttl "+tt.minTTL) && strings.Contains(stderr.String(), "just refreshed")
-			if warned != tt.warn {
-				t.Errorf("warned = %v, want %v; stderr:\n%s", warned, tt.warn, stderr)
-			}
-		})
+// rate limit. token still prints the new token, and api still makes its
+// call, and each says so.
+func TestMinTTLBeyondTheTokensLife_IsSaid(t *testing.T) {
+	for _, command := range [][]string{{"token"}, {"api", "/v2/user/me"}} {
+		for _, tt := range []struct {
+			minTTL string
+			warn   bool
+		}{
+			{"2h", true},
+			{"30m", false},
+		} {
+			t.Run(command[0]+" "+tt.minTTL, func(t *testing.T) {
+				_, base := newTestEmulator(t, emulator.Config{AutoApprove: true, AccessTTL: time.Hour})
+				root := t.TempDir()
+				loggedInProfile(t, base, root, "default") // expired: the run refreshes
+				d, stdout, stderr := storeDeps(root, nil, "")
+				if code := Main(t.Context(), append(slices.Clone(command), "--min-ttl", tt.minTTL), d); code != ExitOK || stdout.Len() == 0 {
+					t.Fatalf("exit %d, stdout %q\n%s", code, stdout, stderr)
+				}
+				warned := strings.Contains(stderr.String(), "--min-ttl "+tt.minTTL) && strings.Contains(stderr.String(), "just refreshed")
+				if warned != tt.warn {
+					t.Errorf("warned = %v, want %v; stderr:\n%s", warned, tt.warn, stderr)
+				}
+			})
+		}
 	}
 }
