@@ -217,7 +217,7 @@ func Remove(path string) error {
 // put in place of dir cannot lead it elsewhere. A missing file or dir is
 // not an error.
 func RemoveIn(dir, name string) error {
-	root, err := openChecked(dir)
+	root, err := OpenDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -231,12 +231,12 @@ func RemoveIn(dir, name string) error {
 	return nil
 }
 
-// openChecked checks dir as CheckDir does and opens it as an os.Root,
+// OpenDir checks dir as CheckDir does and opens it as an os.Root,
 // making sure the root is the directory it checked: os.OpenRoot follows a
 // link, so one put in place of dir between the check and the open is
 // caught here. A missing dir gives an error satisfying
 // errors.Is(err, fs.ErrNotExist).
-func openChecked(dir string) (*os.Root, error) {
+func OpenDir(dir string) (*os.Root, error) {
 	fi, err := CheckDir(dir)
 	if err != nil {
 		return nil, err
@@ -270,7 +270,7 @@ const StaleTemp = time.Minute
 // or of a file cannot lead it elsewhere. It returns how many it removed; a
 // missing dir is not an error.
 func SweepTemps(dir string) (int, error) {
-	root, err := openChecked(dir)
+	root, err := OpenDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}

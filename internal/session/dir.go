@@ -151,23 +151,16 @@ func (d Dir) Delete(state string) error {
 // inside the directory it checked, never through a link, and leaves files
 // it cannot judge alone. It returns how many files it removed.
 func (d Dir) Sweep() (int, error) {
-	fi, err := privfile.CheckDir(d.Path)
+	// Removing through root cannot reach outside the directory checked,
+	// even if a link took its place since.
+	root, err := privfile.OpenDir(d.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("sweep session files: %w", err)
 	}
-	// Removing through root cannot reach outside the directory checked,
-	// even if a link took its place since.
-	root, err := os.OpenRoot(d.Path)
-	if err != nil {
-		return 0, fmt.Errorf("sweep session files: %w", err)
-	}
 	defer root.Close()
-	if got, err := root.Stat("."); err != nil || !os.SameFile(fi, got) {
-		return 0, fmt.Errorf("sweep session files: %w", &InsecureError{Path: d.Path, Reason: "it was replaced while being checked"})
-	}
 	dir, err := root.Open(".")
 	if err != nil {
 		return 0, fmt.Errorf("sweep session files: %w", err)
