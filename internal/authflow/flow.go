@@ -118,11 +118,17 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer o.Sessions.Delete(sess.State)
 
-	srv.start(sess.State)
+	l := &login{o: o, out: out, sess: sess, srv: srv, spin: &spinner{out: out, width: o.Width}, pasted: make(chan error, 1)}
+	if l.opensBrowser() {
+		if l.link, err = newStartLink(srv.uri, authorizeURL(sess, o), "login"); err != nil {
+			srv.release()
+			return nil, err
+		}
+	}
+	srv.start(sess.State, l.link)
 	var cb callback
 	// A serve error has ended the wait already; stop only cleans up.
 	defer func() { _ = srv.stop(cb.shown) }()
-	l := &login{o: o, out: out, sess: sess, srv: srv, spin: &spinner{out: out, width: o.Width}, pasted: make(chan error, 1)}
 	l.announce(ctx)
 	if cb, err = l.wait(ctx); err != nil {
 		return nil, err
@@ -138,6 +144,9 @@ type login struct {
 	sess *session.Session
 	srv  *server
 	spin *spinner
+	// link is the one-time start link the browser is opened on; nil when
+	// no browser is opened.
+	link *startLink
 	// launched brings the browser launch's outcome; nil when none is
 	// under way.
 	launched chan error

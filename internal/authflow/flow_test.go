@@ -7,6 +7,7 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -90,6 +91,26 @@ func stoppingAtRedirects(c *http.Client) *http.Client {
 func (h *harness) person(d emulator.Decision) func(context.Context, string) error {
 	return func(ctx context.Context, url string) error {
 		p, err := (&emulator.UserAgent{Decision: d}).Visit(ctx, url)
+		if err != nil {
+			return err
+		}
+		h.pages <- p
+		return nil
+	}
+}
+
+// personNoting is person, who also sends the authorize URL the start
+// link redirected to on authURLs.
+func (h *harness) personNoting(d emulator.Decision, authURLs chan<- string) func(context.Context, string) error {
+	return func(ctx context.Context, u string) error {
+		jar, _ := cookiejar.New(nil) // never fails without options
+		c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) == 1 && strings.HasPrefix(via[0].URL.Path, startPrefix) {
+				authURLs <- req.URL.String()
+			}
+			return nil
+		}}
+		p, err := (&emulator.UserAgent{Client: c, Decision: d}).Visit(ctx, u)
 		if err != nil {
 			return err
 		}
@@ -593,14 +614,13 @@ func TestLogin_OpenIDWithoutAnIDTokenIsRefused(t *testing.T) {
 func TestLogin_OpenIDSendsANonceAndVerifiesTheIDToken(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	h.opts.Scopes = []string{"openid", "profile_nickname"}
-	var authURL string
-	agree := h.person(emulator.Agree)
-	h.opts.Open = func(ctx context.Context, u string) error { authURL = u; return agree(ctx, u) }
+	authURLs := make(chan string, 1)
+	h.opts.Open = h.personNoting(emulator.Agree, authURLs)
 	res, err := Login(t.Context(), h.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(authURL)
+	u, _ := url.Parse(<-authURLs)
 	nonce := u.Query().Get("nonce")
 	if len(nonce) < 22 || res.Session.Nonce != nonce {
 		t.Errorf("nonce in URL %q, in result %q: want one fresh nonce", nonce, res.Session.Nonce)
@@ -681,14 +701,13 @@ func TestLogin_EveryLoginSendsANonce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, emulator.Config{})
 			h.opts.Scopes = tt.scopes
-			var authURL string
-			agree := h.person(emulator.Agree)
-			h.opts.Open = func(ctx context.Context, u string) error { authURL = u; return agree(ctx, u) }
+			authURLs := make(chan string, 1)
+			h.opts.Open = h.personNoting(emulator.Agree, authURLs)
 			res, err := Login(t.Context(), h.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			u, _ := url.Parse(authURL)
+			u, _ := url.Parse(<-authURLs)
 			nonce := u.Query().Get("nonce")
 			if len(nonce) < 22 || res.Session.Nonce != nonce {
 				t.Errorf("nonce in URL %q, in the session %q: want one fresh nonce in both", nonce, res.Session.Nonce)

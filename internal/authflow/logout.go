@@ -88,33 +88,57 @@ func AccountLogout(ctx context.Context, o LogoutOptions) error {
 		return err
 	}
 	h := &logoutHandler{path: lb.path, state: state, done: make(chan struct{})}
+	client := &kakao.Client{ClientID: o.ClientID, AuthURL: o.AuthURL}
+	logoutURL := client.AccountLogoutURL(o.RedirectURI, state)
+	var link *startLink
+	if o.Open != nil {
+		// The browser gets a one-time link, not the URL with the state
+		// (start.go).
+		if link, err = newStartLink(lb.uri, logoutURL, "logout"); err != nil {
+			closeAll(listeners)
+			return err
+		}
+	}
 	srv := &server{uri: lb.uri, path: lb.path, listeners: listeners, failed: make(chan error, len(listeners))}
-	srv.serve(h)
+	srv.serve(withStart{link: link, next: h})
 	// The handler puts its page on the wire before it closes done.
 	defer srv.stop(nil)
 
-	client := &kakao.Client{ClientID: o.ClientID, AuthURL: o.AuthURL}
-	logoutURL := client.AccountLogoutURL(o.RedirectURI, state)
-	fmt.Fprintf(o.Stderr, "Opening Kakao's logout page in your browser. If it does not open, visit:\n\n  %s\n\n", logoutURL)
-	if o.Open != nil {
-		go func() {
-			if err := o.Open(ctx, logoutURL); err != nil && ctx.Err() == nil {
-				fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %s; open the URL above yourself\n", termtext.Line(err.Error()))
-			}
-		}()
+	var launched chan error
+	if link == nil {
+		fmt.Fprintf(o.Stderr, "Open this URL in a browser to log it out of Kakao:\n\n  %s\n\n", logoutURL)
+	} else {
+		fmt.Fprintf(o.Stderr, "Opening Kakao's logout page in your browser. If it does not open, visit this link (it works once):\n\n  %s\n\n", link.url)
+		launched = make(chan error, 1)
+		go func() { launched <- o.Open(ctx, link.url) }()
 	}
 	fmt.Fprintf(o.Stderr, "Waiting for the browser to come back to %s (timeout %s)...\n", o.RedirectURI, o.Timeout)
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
-	select {
-	case <-h.done:
-		return nil
-	case err := <-srv.failed:
-		return err
-	case <-timer.C:
-		return &LogoutTimeoutError{After: o.Timeout, RedirectURI: o.RedirectURI}
-	case <-ctx.Done():
-		return fmt.Errorf("kakao account logout: %w", ctx.Err())
+	for {
+		select {
+		case <-h.done:
+			return nil
+		case err := <-launched:
+			launched = nil
+			if err == nil || ctx.Err() != nil {
+				continue
+			}
+			// As for a login (launchFailed): the link is withdrawn, and
+			// one used already may have gone to someone else.
+			if link.withdraw() {
+				return &StartReusedError{What: "logout", LaunchFailed: true}
+			}
+			fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %s\nOpen this URL in a browser yourself to log it out of Kakao:\n\n  %s\n\n", termtext.Line(err.Error()), logoutURL)
+		case <-link.reusedC():
+			return &StartReusedError{What: "logout"}
+		case err := <-srv.failed:
+			return err
+		case <-timer.C:
+			return &LogoutTimeoutError{After: o.Timeout, RedirectURI: o.RedirectURI}
+		case <-ctx.Done():
+			return fmt.Errorf("kakao account logout: %w", ctx.Err())
+		}
 	}
 }
 

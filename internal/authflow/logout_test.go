@@ -89,7 +89,7 @@ func TestAccountLogout_EndsTheBrowsersKakaoSession(t *testing.T) {
 	if q := promptNone(t, h); q.Get("error") != "login_required" {
 		t.Errorf("prompt=none after the logout: %v, want login_required", q)
 	}
-	for _, want := range []string{"/oauth/logout?client_id=" + emulator.DefaultClientID, "Waiting for the browser to come back to " + h.logout} {
+	for _, want := range []string{strings.TrimSuffix(h.logout, "/logout") + "/start/", "Waiting for the browser to come back to " + h.logout} {
 		if !strings.Contains(h.stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, h.stderr)
 		}

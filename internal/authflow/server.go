@@ -55,10 +55,10 @@ func listen(o Options) (*server, error) {
 func (s *server) listening() bool { return len(s.listeners) > 0 }
 
 // start serves the callback of the login with this state on every
-// listener.
-func (s *server) start(state string) {
+// listener, and link, when there is one (nil: none), beside it.
+func (s *server) start(state string, link *startLink) {
 	s.handler = newCallbackHandler(s.path, state)
-	s.serve(s.handler)
+	s.serve(withStart{link: link, next: s.handler})
 }
 
 // serve serves h on every listener, with the bounds of a loopback server

@@ -37,8 +37,12 @@ func (l *login) wait(ctx context.Context) (callback, error) {
 		case err := <-l.launched:
 			l.launched = nil
 			if err != nil && ctx.Err() == nil {
-				l.launchFailed(err)
+				if err := l.launchFailed(err); err != nil {
+					return callback{}, err
+				}
 			}
+		case <-l.link.reusedC():
+			return callback{}, &StartReusedError{What: "login"}
 		case err := <-l.srv.failed:
 			return callback{}, err
 		case note := <-l.srv.handler.refusals:

@@ -162,7 +162,7 @@ func TestLogin_FailedLaunchWithoutATerminalJustWaits(t *testing.T) {
 	if _, err := Login(t.Context(), h.opts); !errors.As(err, &te) {
 		t.Fatalf("Login() = %v, want a timeout", err)
 	}
-	if out := h.stderr.String(); !strings.Contains(out, "open the URL above yourself") || strings.Contains(out, "Paste the address") {
+	if out := h.stderr.String(); !strings.Contains(out, "Open this URL in a browser yourself") || authURLFrom(out) == "" || strings.Contains(out, "Paste the address") {
 		t.Errorf("want the warning and no paste prompt:\n%s", out)
 	}
 }
