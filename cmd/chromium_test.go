@@ -91,7 +91,14 @@ func TestLogin_RealBrowser(t *testing.T) {
 			var ok chromedp.AttributeResult
 			var html string
 			var shot []byte
-			err := chromedp.Do(browser, chromedp.Navigate(<-urls))
+			// The browser gets the login's one-time start link, on the
+			// redirect URI's own host and port, never the authorize URL:
+			// chromium follows it to the consent page and back.
+			link := <-urls
+			if !strings.HasPrefix(link, strings.TrimSuffix(redirect, "/callback")+"/start/") || strings.Contains(link, "state=") {
+				t.Errorf("the browser was opened on %s, want the start link on %s", link, redirect)
+			}
+			err := chromedp.Do(browser, chromedp.Navigate(link))
 			if err == nil {
 				_, err = poll(browser, `document.getElementById("`+tt.button+`") ? "yes" : ""`)
 			}
@@ -126,6 +133,41 @@ func TestLogin_RealBrowser(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A start link someone else opened first shows the person's chromium the
+// error page, and the login ends with exit 1.
+func TestLogin_RealBrowserOnAStartLinkUsedBefore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts chromium")
+	}
+	browser := headless(t)
+	d, stdout, stderr := storeDeps(t.TempDir(), nil, "")
+	urls := make(chan string, 1)
+	d.OpenBrowser = func(_ context.Context, _, url string) error {
+		urls <- url
+		return nil
+	}
+	redirect := "http://localhost:" + mustFreePort(t) + "/callback"
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(t.Context(), []string{"login", "--emulator", "--redirect-uri", redirect, "--timeout", "60s"}, d)
+	}()
+	link := <-urls
+	if _, err := authorizeURLBehind(link); err != nil { // the other user
+		t.Fatal(err)
+	}
+	err := chromedp.Do(browser, chromedp.Navigate(link))
+	var html string
+	if err == nil {
+		html, err = chromedp.Run(browser, chromedp.Evaluate[string]("document.documentElement.outerHTML"))
+	}
+	if code := <-done; code != ExitFailure || err != nil || !strings.Contains(html, "This link was already used") || strings.Contains(html, "state=") {
+		t.Errorf("chromedp: %v; exit %d (want %d)\nstderr:\n%s\npage:\n%s", err, code, ExitFailure, stderr, html)
+	}
+	if !strings.Contains(stderr.String(), "one-time link was opened a second time") || stdout.Len() != 0 {
+		t.Errorf("stdout %q; stderr:\n%s", stdout, stderr)
 	}
 }
 

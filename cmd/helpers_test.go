@@ -3,6 +3,7 @@ package cmd
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -39,6 +40,17 @@ func freeRedirect(t *testing.T) string {
 // noRedirects stops at the first redirect, as a test stepping through
 // the authorize flow by hand needs.
 var noRedirects = stoppingAtRedirects(&http.Client{Timeout: 10 * time.Second})
+
+// authorizeURLBehind opens a login's one-time start link, as the browser
+// would, and returns the authorize URL it redirects to.
+func authorizeURLBehind(link string) (*url.URL, error) {
+	resp, err := noRedirects.Get(link)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return url.Parse(resp.Header.Get("Location"))
+}
 
 // stoppingAtRedirects is a copy of c (its cookies, say) that stops at the
 // first redirect.

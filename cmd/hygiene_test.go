@@ -140,8 +140,8 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 
 	argv, _ := os.ReadFile(argvFile)
 	for _, line := range strings.Split(strings.TrimSpace(string(argv)), "\n") {
-		if line != "1" && !strings.HasPrefix(line, emuURL+"/oauth/authorize?") {
-			t.Errorf("browser argv has %q: want only the authorize URL", line)
+		if line != "1" && !strings.HasPrefix(line, strings.TrimSuffix(redirect, "/callback")+"/start/") {
+			t.Errorf("browser argv has %q: want only the login's one-time start link", line)
 		}
 		mustBeQuiet("browser argv", line)
 	}

@@ -169,8 +169,11 @@ func TestOutsideText_KakaoErrorsAreShownSafely(t *testing.T) {
 			d, stdout, stderr := storeDeps(root, env, "")
 			d.OpenBrowser = agreeingBrowser
 			if tt.callback != nil {
-				d.OpenBrowser = func(ctx context.Context, _, authURL string) error {
-					u, _ := url.Parse(authURL)
+				d.OpenBrowser = func(ctx context.Context, _, link string) error {
+					u, err := authorizeURLBehind(link)
+					if err != nil {
+						return err
+					}
 					resp, err := http.Get(tt.callback(redirect, u.Query().Get("state")))
 					if err == nil {
 						resp.Body.Close()
