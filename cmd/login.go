@@ -52,10 +52,12 @@ func NewLoginCmd(d *Deps, runF func(context.Context, *LoginOptions) error) *cobr
 		Short: "Log in to Kakao in the browser",
 		Long: `Log in to Kakao in the browser.
 
-kakao-auth prints Kakao's login URL, opens it in your browser and listens on
-the redirect URI (which must be registered for your REST API key in the Kakao
-Developers console, exactly, port included). When you press Agree, Kakao sends
-the browser back to that listener and kakao-auth exchanges the code for tokens.
+kakao-auth listens on the redirect URI (which must be registered for your REST
+API key in the Kakao Developers console, exactly, port included) and opens your
+browser on a one-time link there that leads to Kakao's login page: Kakao's URL
+itself, with the login's state, never appears in a process's arguments, which
+every local user can read. When you press Agree, Kakao sends the browser back
+to that listener and kakao-auth exchanges the code for tokens.
 
 Every login uses a fresh state value and PKCE (S256). The in-flight values live
 in a private per-run session file that is removed when the run ends.`,
