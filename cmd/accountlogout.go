@@ -78,13 +78,23 @@ func accountLogout(ctx context.Context, d *Deps, o *LogoutOptions, rec *tokensto
 			return err
 		}
 	}
+	command := browser.Command(o.BrowserCommand, d.Getenv)
+	if reason := browser.Unavailable(d.Getenv); command == "" && reason != "" {
+		// Only this machine's browser can come back to the loopback
+		// logout redirect URI, and it cannot open: waiting --timeout for
+		// it would be waiting for nothing.
+		return &hintedError{
+			err:  fmt.Errorf("no browser can be opened here (%s), and --kakao-account logs out the browser of this machine", reason),
+			hint: "run the logout in this machine's desktop session, or name the command that opens its browser with --browser-command (or " + browser.EnvVar + "); to remove only the tokens, leave out --kakao-account",
+		}
+	}
 	return authflow.AccountLogout(ctx, authflow.LogoutOptions{
 		ClientID:    clientID,
 		AuthURL:     authURL,
 		RedirectURI: o.LogoutRedirectURI,
 		Timeout:     o.Timeout,
 		Open: func(ctx context.Context, url string) error {
-			return d.OpenBrowser(ctx, browser.Command(o.BrowserCommand, d.Getenv), url)
+			return d.OpenBrowser(ctx, command, url)
 		},
 		Stderr: d.Stderr,
 	})

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,16 @@ func (b *sharedBrowser) signedIn(t *testing.T, base string) bool {
 	}
 }
 
+// withDisplay adds a graphical session to env, where the system browser
+// can open (the tests' Deps.OpenBrowser stands in for it).
+func withDisplay(env map[string]string) map[string]string {
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["DISPLAY"] = ":0"
+	return env
+}
+
 // accountLogoutKakao is an emulator with a logout redirect URI on a free
 // port, a stored login of profile "default", and the person's browser
 // signed in to it.
@@ -135,7 +146,7 @@ func TestLogoutKakaoAccount_EndsTheBrowsersKakaoSession(t *testing.T) {
 	} {
 		t.Run(strings.Join(append([]string{"--kakao-account"}, tt.flags...), " "), func(t *testing.T) {
 			emu, base, root, logoutURI, rec, b := accountLogoutKakao(t, true)
-			d, stdout, stderr := storeDeps(root, nil, "")
+			d, stdout, stderr := storeDeps(root, withDisplay(nil), "")
 			d.OpenBrowser = b.open
 			args := append([]string{"logout", "--kakao-account", "--logout-redirect-uri", logoutURI}, tt.flags...)
 			if code := Main(t.Context(), args, d); code != ExitOK {
@@ -179,7 +190,7 @@ func TestLogoutKakaoAccount_UnconfirmedLogoutKeepsTheLogin(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		t.Run(map[bool]string{false: "without --force", true: "with --force"}[force], func(t *testing.T) {
 			_, base, root, logoutURI, rec, b := accountLogoutKakao(t, false)
-			d, _, stderr := storeDeps(root, nil, "")
+			d, _, stderr := storeDeps(root, withDisplay(nil), "")
 			d.OpenBrowser = b.open
 			args := []string{"logout", "--kakao-account", "--revoke", "--logout-redirect-uri", logoutURI, "--timeout", "1s"}
 			want := ExitFailure
@@ -222,7 +233,7 @@ func TestLogoutKakaoAccount_UnconfirmedLogoutKeepsTheLogin(t *testing.T) {
 // KAKAO_AUTH_URL): the browser can still be logged out of Kakao.
 func TestLogoutKakaoAccount_WithNothingStoredUsesTheAppOfTheEnvironment(t *testing.T) {
 	emu, base, _, logoutURI, _, b := accountLogoutKakao(t, true)
-	env := map[string]string{"KAKAO_CLIENT_ID": emulator.DefaultClientID, "KAKAO_AUTH_URL": base, "KAKAO_LOGOUT_REDIRECT_URI": logoutURI}
+	env := withDisplay(map[string]string{"KAKAO_CLIENT_ID": emulator.DefaultClientID, "KAKAO_AUTH_URL": base, "KAKAO_LOGOUT_REDIRECT_URI": logoutURI})
 	d, _, stderr := storeDeps(t.TempDir(), env, "")
 	d.OpenBrowser = b.open
 	if code := Main(t.Context(), []string{"logout", "--kakao-account"}, d); code != ExitOK {
@@ -258,6 +269,50 @@ func TestLogoutKakaoAccount_UsageErrors(t *testing.T) {
 			}
 			if stdout.Len() != 0 || !strings.Contains(stderr.String(), tt.want) || !strings.Contains(stderr.String(), "kakao-auth: hint: ") {
 				t.Errorf("stderr = %q, want %q and a hint", stderr, tt.want)
+			}
+		})
+	}
+}
+
+// Where no browser can be opened (no display, an SSH session) and no
+// browser command is named, --kakao-account fails at once, saying why and
+// what to do, instead of waiting --timeout for a browser that never
+// opens; the local login is kept.
+func TestLogoutKakaoAccount_NoBrowserHereFailsFast(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		env    map[string]string
+		reason string
+	}{
+		{"no display", map[string]string{}, "neither DISPLAY nor WAYLAND_DISPLAY is set"},
+		{"over SSH", map[string]string{"DISPLAY": "localhost:10.0", "SSH_CONNECTION": "192.0.2.1 50000 192.0.2.2 22"}, "SSH"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "no display" && runtime.GOOS != "linux" {
+				t.Skip("DISPLAY matters where xdg-open opens the browser")
+			}
+			_, base, root, logoutURI, rec, _ := accountLogoutKakao(t, true)
+			d, stdout, stderr := storeDeps(root, tt.env, "")
+			d.OpenBrowser = func(context.Context, string, string) error { t.Error("a browser was tried"); return nil }
+			start := time.Now()
+			code := Main(t.Context(), []string{"logout", "--kakao-account", "--revoke", "--logout-redirect-uri", logoutURI, "--timeout", "5s"}, d)
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("the logout took %s: it waited for a browser", took)
+			}
+			if code != ExitFailure || stdout.Len() != 0 {
+				t.Errorf("exit %d, stdout %q; want %d and nothing", code, stdout, ExitFailure)
+			}
+			out := stderr.String()
+			for _, want := range []string{
+				"kakao-auth: error: no browser can be opened here (", tt.reason, "--kakao-account logs out the browser of this machine; the local login is kept",
+				"kakao-auth: hint: run the logout in this machine's desktop session, or name the command that opens its browser with --browser-command",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, out)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")); err != nil || !tokenWorks(t, base, rec.AccessToken) {
+				t.Errorf("token file %v, token works %v: the login should be untouched", err, tokenWorks(t, base, rec.AccessToken))
 			}
 		})
 	}

@@ -121,7 +121,7 @@ func TestStartLink_SecondRequestEndsTheRun(t *testing.T) {
 			logoutURI := "http://127.0.0.1:" + mustFreePort(t) + "/logout"
 			_, base := newTestEmulator(t, emulator.Config{LogoutRedirectURIs: []string{logoutURI}})
 			return []string{"logout", "--kakao-account", "--logout-redirect-uri", logoutURI, "--timeout", "10s"},
-				map[string]string{"KAKAO_CLIENT_ID": emulator.DefaultClientID, "KAKAO_AUTH_URL": base}
+				withDisplay(map[string]string{"KAKAO_CLIENT_ID": emulator.DefaultClientID, "KAKAO_AUTH_URL": base})
 		}, "logout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
