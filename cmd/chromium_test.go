@@ -31,11 +31,23 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// headless starts a fresh headless chromium for one test.
+// headless starts a fresh headless chromium for one test. Everything it
+// writes goes to the test's temporary directories: besides its profile
+// (--user-data-dir), chromium writes "Crash Reports" under
+// $XDG_CONFIG_HOME (~/.config/chromium), and GLib's dconf its flag file
+// under $XDG_RUNTIME_DIR, else ~/.cache/dconf; so chromium and all it
+// spawns get a home of their own.
 func headless(t *testing.T) context.Context {
 	t.Helper()
+	home := t.TempDir()
+	run := filepath.Join(home, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
+		chromedp.Env("HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
+			"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "XDG_STATE_HOME="+filepath.Join(home, ".local", "state"), "XDG_RUNTIME_DIR="+run),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
@@ -54,6 +66,38 @@ func headless(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// The real-browser tests leave nothing in the home of whoever runs them:
+// chromium (and what it spawns) writes only under the test's own
+// directories. Run with a home of the test's, which must stay empty.
+func TestHeadless_LeavesTheHomeAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts chromium")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"} {
+		t.Setenv(v, "")
+	}
+	browser := headless(t)
+	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	// Closes the browser and waits for it to exit.
+	if err := chromedp.Cancel(browser); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	_ = filepath.WalkDir(home, func(path string, _ os.DirEntry, err error) error {
+		if path != home && err == nil {
+			left = append(left, strings.TrimPrefix(path, home+"/"))
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Errorf("chromium wrote to the home of whoever runs the tests:\n%s", strings.Join(left, "\n"))
+	}
 }
 
 // TestLogin_RealBrowser drives Debian's chromium through a whole login
