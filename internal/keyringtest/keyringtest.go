@@ -127,8 +127,24 @@ func setUp() (stop func(), err error) {
 		return func() {}, err
 	}
 
+	// The daemons, and whatever the bus starts on demand (dconf-service,
+	// when a test's chromium reads a setting), see a home of their own
+	// in dir, so that no test writes to the home of whoever runs it
+	// (dconf-service's ~/.cache/dconf, for one). The password only guards
+	// this throwaway keyring.
+	for _, sub := range []string{"home", "data", "run"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			return fail(err)
+		}
+	}
+	home := filepath.Join(dir, "home")
+	env := append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"))
+
 	// The bus prints its address once it listens.
 	bus := exec.Command(paths[0], "--session", "--nofork", "--nopidfile", "--print-address")
+	bus.Env = env
 	bus.SysProcAttr = dieWithParent()
 	out, err := bus.StdoutPipe()
 	if err != nil {
@@ -144,16 +160,8 @@ func setUp() (stop func(), err error) {
 	}
 	go io.Copy(io.Discard, out)
 
-	// Only the keyring daemon sees the temporary data and runtime dirs;
-	// the password only guards this throwaway keyring.
-	for _, sub := range []string{"data", "run"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
-			return fail(err)
-		}
-	}
 	keyring := exec.Command(paths[1], "--foreground", "--unlock", "--components=secrets")
-	keyring.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr,
-		"XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"))
+	keyring.Env = append(env, "DBUS_SESSION_BUS_ADDRESS="+addr)
 	keyring.Stdin = strings.NewReader("kakao-auth-test")
 	keyring.SysProcAttr = dieWithParent()
 	if err := keyring.Start(); err != nil {
