@@ -26,12 +26,17 @@ import (
 // The start link is in argv too, so it is no secret; what makes it safe is
 // that it works once. The first GET gets the redirect, and with it the
 // state; every later GET gets an error page and ends the run. If the
-// browser asks first, the other user gets nothing. If the other user asks
-// first, the browser's request is the second one and the run ends with an
-// error saying so, instead of going on with a state someone else holds.
-// Either way a run that somebody else may answer never completes silently.
-// The link is printed for the person as well (a browser that did not come
-// up): opening it by hand is the same first request.
+// browser asks first, the other user gets nothing but that page (and the
+// run ends all the same: the listener cannot tell which request was the
+// browser's). If the other user asks first, the browser's request is the
+// second one and the run ends with an error saying so, instead of going
+// on with a state someone else holds. The link is printed for the person
+// as well (a browser that did not come up): opening it by hand is the same
+// first request. What remains is a race the other user must win outright:
+// open the link, go through Kakao and come back to the listener before
+// the browser asks for the link at all (a browser still starting up);
+// the run then says whom it logged in as. --no-browser keeps every URL
+// out of every process's arguments.
 //
 // A failed launch withdraws the link, and the full URL is printed on the
 // terminal instead, which only the person reads: a browser that never
