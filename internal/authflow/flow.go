@@ -39,8 +39,11 @@ type Options struct {
 	Sessions session.Dir
 	// Timeout bounds the wait for the callback; zero means DefaultTimeout.
 	Timeout time.Duration
-	// Open shows the URL to the person; its failure is reported, not fatal.
-	// What it has to say meanwhile goes to Messages(ctx, …).
+	// Open opens the browser on the login's one-time start link (never on
+	// the authorize URL, whose state, challenge and nonce every local user
+	// could read in the browser's arguments: start.go); its failure is
+	// reported, not fatal, and withdraws the link. What it has to say
+	// meanwhile goes to Messages(ctx, …).
 	Open func(ctx context.Context, url string) error
 	// NoBrowserReason, when set, says why no browser can be opened here
 	// (no display, an SSH session): Open is not called, and the URL is

@@ -22,7 +22,10 @@ type LogoutOptions struct {
 	RedirectURI string
 	// Timeout bounds the wait for the browser; zero means DefaultTimeout.
 	Timeout time.Duration
-	// Open shows the URL to the person; its failure is reported, not fatal.
+	// Open opens the browser on the logout's one-time start link (never
+	// on Kakao's URL, whose state every local user could read in the
+	// browser's arguments); its failure is reported, not fatal. nil opens
+	// nothing: Kakao's URL is printed instead.
 	Open func(ctx context.Context, url string) error
 	// Stderr receives every message for people.
 	Stderr io.Writer
@@ -62,7 +65,8 @@ func (e *LogoutPortInUseError) Hint() string {
 // (KAKAO.md §8.3), for shared machines, where revoking the tokens leaves
 // the browser logged in to Kakao. It listens on exactly the logout
 // redirect URI (host, port and path), opens Kakao's logout page with a
-// fresh state, and returns once the browser comes back there with that
+// fresh state, through a one-time start link on the same listener
+// (start.go), and returns once the browser comes back there with that
 // state, having shown it a page. It touches no token.
 func AccountLogout(ctx context.Context, o LogoutOptions) error {
 	if o.Timeout == 0 {
