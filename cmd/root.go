@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,19 +25,6 @@ const (
 	ExitLoginRequired = 4
 )
 
-// version is set at build time with -ldflags "-X …/cmd.version=v1.2.3".
-var version = ""
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
 // commands is every command of the tree, in the order of the help screen,
 // with its help group. Main builds only the one a command line names;
 // NewRootCmd builds them all.
@@ -54,6 +40,7 @@ var commands = []command{
 	{"api", "tokens", func(d *Deps) *cobra.Command { return NewAPICmd(d, nil) }},
 	{"scopes", "tokens", func(d *Deps) *cobra.Command { return NewScopesCmd(d, nil) }},
 	{"emulator", "emulator", func(d *Deps) *cobra.Command { return NewEmulatorCmd(d, nil) }},
+	{"version", "other", func(d *Deps) *cobra.Command { return NewVersionCmd(d) }},
 }
 
 // command is one entry of commands.
