@@ -104,6 +104,11 @@ func NewVersionCmd(d *Deps) *cobra.Command {
 	return &cobra.Command{
 		Use:         "version",
 		Short:       "Print the version, commit and commit date of this kakao-auth",
+		Example: `  # Which build is this? Quote it in bug reports.
+  kakao-auth version
+
+  # The same line, as scripts expect of --version
+  kakao-auth --version`,
 		Args:        noArgs,
 		Annotations: map[string]string{interruptsAnnotation: interruptsOnDemand},
 		RunE: func(c *cobra.Command, _ []string) error {
