@@ -102,8 +102,8 @@ func versionString() string { return currentBuild().String() }
 // NewVersionCmd is "kakao-auth version": the same line as --version.
 func NewVersionCmd(d *Deps) *cobra.Command {
 	return &cobra.Command{
-		Use:         "version",
-		Short:       "Print the version, commit and commit date of this kakao-auth",
+		Use:   "version",
+		Short: "Print the version, commit and commit date of this kakao-auth",
 		Example: `  # Which build is this? Quote it in bug reports.
   kakao-auth version
 
