@@ -302,8 +302,12 @@ func New(cfg Config) *Server {
 // /v2/user/revoke/scopes, /v2/api/talk/memo/default/send,
 // /v1/oidc/userinfo) and the emulator-only /_emulator/stats,
 // /_emulator/memos, /_emulator/rotate-key and /_emulator/sink. Anything
-// else is 404.
+// else is 404. Before any of that, guard refuses a Host that does not name
+// the emulator (421) and a state change from another origin (403).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.guard(w, r) {
+		return
+	}
 	if s.serveWideFault(w, r) {
 		return
 	}
