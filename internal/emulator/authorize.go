@@ -188,17 +188,21 @@ func parsePKCE(q url.Values) (challenge, msg string) {
 	return challenge, ""
 }
 
-// parsePrompt splits the comma-separated prompt parameter (KAKAO.md §1).
-// Unknown values are refused, and so is none next to anything else, since
-// none means no UI while the others each ask for UI.
+// parsePrompt splits the prompt parameter (KAKAO.md §1): comma-separated
+// as Kakao's docs and the iOS SDK write it, or space-separated, with a
+// trailing space, as the Flutter SDK sends it ("login "); empty items
+// between separators are dropped. cert (certificate login) is the SDKs'
+// fifth value; the emulator has no certificate, so it shows its page as
+// for login. Unknown values are refused, and so is none next to anything
+// else, since none means no UI while the others each ask for UI.
 func parsePrompt(raw string) ([]string, bool) {
-	if raw == "" {
+	prompts := strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(prompts) == 0 {
 		return nil, true
 	}
-	prompts := strings.Split(raw, ",")
 	for _, p := range prompts {
 		switch p {
-		case "login", "none", "create", "select_account":
+		case "login", "none", "create", "select_account", "cert":
 		default:
 			return nil, false
 		}

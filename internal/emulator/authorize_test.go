@@ -122,12 +122,14 @@ func TestAuthorize_ScopeCommaAndSpaceSeparated(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 prompt row: a comma-separated list of login, none, create,
-// select_account. Anything else is an invalid_request redirect once the
-// redirect URI is trusted.
+// KAKAO.md §1 prompt row and its correction: a list of login, none,
+// create, select_account and cert, comma-separated as the iOS SDK sends
+// it or space-separated with a trailing space as the Flutter SDK does.
+// Anything else is an invalid_request redirect once the redirect URI is
+// trusted.
 func TestAuthorize_InvalidPromptRedirectsInvalidRequest(t *testing.T) {
 	e := newEnv(t, Config{})
-	for _, prompt := range []string{"cert", "consent", "none,login", "login,", "LOGIN"} {
+	for _, prompt := range []string{"consent", "none,login", "none login ", "LOGIN", "login;cert"} {
 		t.Run(prompt, func(t *testing.T) {
 			r := get(t, e.authorizeURL("prompt", prompt, "state", "s1"))
 			if r.status != http.StatusFound {
@@ -139,7 +141,8 @@ func TestAuthorize_InvalidPromptRedirectsInvalidRequest(t *testing.T) {
 			}
 		})
 	}
-	for _, prompt := range []string{"login", "create", "select_account", "login,select_account"} {
+	for _, prompt := range []string{"login", "create", "select_account", "cert", "login,select_account", "login,cert",
+		"login ", "login select_account ", "login,", " login"} {
 		t.Run(prompt+" is accepted", func(t *testing.T) {
 			if r := get(t, e.authorizeURL("prompt", prompt)); r.status != http.StatusOK {
 				t.Errorf("status = %d, want the consent page", r.status)
