@@ -39,13 +39,24 @@ func (s *Server) Memos() []Memo {
 	return slices.Clone(s.memos)
 }
 
+// errMemoItemDisabled is Kakao's answer, word for word, to "send to me"
+// from an app whose talk_message item is not enabled in the console.
+var errMemoItemDisabled = &apiError{status: http.StatusForbidden, Code: -3,
+	Msg: "App disabled [talk_message] scopes for [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."}
+
 // handleMemoSend serves POST /v2/api/talk/memo/default/send (KAKAO.md
-// §8.2): the token must grant talk_message (else 403 -402, naming it), and
+// §8.2): the app must have the talk_message item enabled (else 403 -3,
+// Kakao's answer to an app that never turned it on, KAKAO.md correction 5),
+// the token must grant it (else 403 -402, naming it), and
 // template_object must be a default template (else -2); then the message
 // is kept and the answer is {"result_code":0}.
 func (s *Server) handleMemoSend(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
 	if at == nil {
+		return
+	}
+	if !s.itemEnabled("talk_message") {
+		writeAPIError(w, errMemoItemDisabled)
 		return
 	}
 	if !requireScope(w, at, "talk_message", "TALK_MEMO_DEFAULT_SEND", "insufficient scopes.") {

@@ -182,3 +182,20 @@ func TestMemo_NotInTheStateFile(t *testing.T) {
 		t.Errorf("Memos() after a restart = %v, want none", m)
 	}
 }
+
+// KAKAO.md correction 5: "send to me" from an app that never enabled the
+// talk_message item answers 403 -3 in Kakao's words, whatever the token
+// holds; -402 is for an enabled item the user has not agreed to.
+func TestMemo_ItemNotEnabledIsMinus3(t *testing.T) {
+	e := newEnv(t, Config{ScopesEnabled: []string{"profile_nickname"}})
+	at := e.tokens(t)["access_token"].(string)
+	r := e.postForm(t, memoPath, at, url.Values{"template_object": {textTemplate}})
+	want := map[string]any{"code": float64(-3),
+		"msg": "App disabled [talk_message] scopes for [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."}
+	if diff := cmp.Diff(want, r.json(t)); diff != "" || r.status != http.StatusForbidden {
+		t.Errorf("status %d, want 403 (-want +got):\n%s", r.status, diff)
+	}
+	if m := e.s.Memos(); len(m) != 0 {
+		t.Errorf("Memos() = %v, want none", m)
+	}
+}

@@ -52,6 +52,12 @@ func joinScopes(scopes []string) string {
 	return strings.Join(scopes, " ")
 }
 
+// itemEnabled reports whether the app has consent item id set up:
+// Config.ScopesEnabled lists it, or the app has no list and takes every item.
+func (s *Server) itemEnabled(id string) bool {
+	return len(s.scopesEnabled) == 0 || slices.Contains(s.scopesEnabled, id)
+}
+
 // requestedScopes returns the consent items an authorize request asks for,
 // and those of them the app has not set up (Config.ScopesEnabled). Without
 // a scope parameter, an app asks for all its set-up items: Kakao's default

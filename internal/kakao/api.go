@@ -7,7 +7,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -92,6 +94,13 @@ func (e *APIError) Hint() string {
 			return fmt.Sprintf(`the login lacks consent for %s; run "kakao-auth login --scope %s"`, strings.Join(e.RequiredScopes, ", "), strings.Join(e.RequiredScopes, ","))
 		}
 		return `the login lacks a needed consent item; run "kakao-auth login --scope …" with it`
+	case -3:
+		// Kakao's -3 also refuses revoking a required item (its own hint
+		// lives with "scopes revoke"); only "App disabled [item] scopes"
+		// says the app has not turned the item on, which no login fixes.
+		if m := disabledItem().FindStringSubmatch(e.Msg); m != nil {
+			return fmt.Sprintf("the app has not enabled the %s consent item: turn it on in the Kakao Developers console ([카카오 로그인] > [동의항목]); logging in again cannot add it", m[1])
+		}
 	case -101:
 		return "the user is not linked to this app; log in again"
 	case -9798:
@@ -99,6 +108,11 @@ func (e *APIError) Hint() string {
 	}
 	return ""
 }
+
+// disabledItem matches Kakao's -3 text for an API whose consent item the
+// app has not enabled: "App disabled [talk_message] scopes for
+// [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."
+var disabledItem = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^App disabled \[([a-z0-9_]+)\] scopes`) })
 
 func (a *API) base() string {
 	if a.BaseURL == "" {

@@ -279,3 +279,17 @@ func TestAPI_RefusedTokenIsRenewedOnce(t *testing.T) {
 		t.Errorf("TokenInfo() = %v after %d renewals, want -401 after 1", err, src.renewed)
 	}
 }
+
+// -3 for an item the app never enabled names the item and the console,
+// not a login (KAKAO.md correction 5); other -3 answers get no such hint.
+func TestAPIError_ItemDisabledPointsAtTheConsole(t *testing.T) {
+	e := &APIError{HTTPStatus: 403, Code: -3, Msg: "App disabled [talk_message] scopes for [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."}
+	h := e.Hint()
+	if !strings.Contains(h, "talk_message consent item") || !strings.Contains(h, "[동의항목]") || strings.Contains(h, "--scope") {
+		t.Errorf("Hint() = %q, want the item and the console, no login", h)
+	}
+	other := &APIError{HTTPStatus: 403, Code: -3, Msg: "[profile] is not revocable. check out if it's set as required on developers.kakao.com"}
+	if h := other.Hint(); strings.Contains(h, "App disabled") || strings.Contains(h, "--scope") {
+		t.Errorf("Hint() for another -3 = %q", h)
+	}
+}
