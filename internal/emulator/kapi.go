@@ -18,8 +18,10 @@ type apiError struct {
 var (
 	// errInvalidToken is Kakao's answer to an unknown, expired or revoked
 	// token, quoted in KAKAO.md §4.
-	errInvalidToken  = &apiError{status: http.StatusUnauthorized, Msg: "this access token does not exist", Code: -401}
-	errNoAuthHeader  = &apiError{status: http.StatusBadRequest, Msg: "authorization header is missing", Code: -2}
+	errInvalidToken = &apiError{status: http.StatusUnauthorized, Msg: "this access token does not exist", Code: -401}
+	// errNoAuthKey is Kakao's answer to a request without an Authorization
+	// header, quoted in KAKAO.md §4 (correction 4).
+	errNoAuthKey     = &apiError{status: http.StatusUnauthorized, Msg: "no authentication key!", Code: -401}
 	errBadAuthHeader = &apiError{status: http.StatusBadRequest, Msg: "authorization header is malformed; expected \"Bearer {ACCESS_TOKEN}\"", Code: -2}
 	// Kakao's answer to a wrong method is UNCONFIRMED: the emulator uses
 	// HTTP's 405 with kapi's "illegal params" code, -2.
@@ -30,7 +32,11 @@ var (
 )
 
 func writeAPIError(w http.ResponseWriter, e *apiError) {
-	if e.Code == -401 {
+	switch {
+	case e == errNoAuthKey:
+		// RFC 6750 §3.1: no error code when no credentials came.
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	case e.Code == -401:
 		w.Header().Set("WWW-Authenticate", "Bearer error=invalid_token")
 	}
 	writeJSON(w, e.status, e)
@@ -55,7 +61,7 @@ func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ..
 	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		writeAPIError(w, errNoAuthHeader)
+		writeAPIError(w, errNoAuthKey)
 		return nil
 	}
 	scheme, tok, ok := strings.Cut(h, " ")

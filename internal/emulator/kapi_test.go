@@ -93,7 +93,8 @@ func TestKAPI_UserMeUsesConfiguredUser(t *testing.T) {
 }
 
 // KAKAO.md §4 API error shape: -401 with WWW-Authenticate for a bad token,
-// -2 for a bad request.
+// and for no Authorization header at all, in Kakao's words (correction 4);
+// -2 for a malformed one.
 func TestKAPI_Errors(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t)["access_token"].(string)
@@ -107,7 +108,7 @@ func TestKAPI_Errors(t *testing.T) {
 	}{
 		{"unknown token is -401", http.MethodGet, http.Header{"Authorization": {"Bearer emu_at_made-up"}}, 401, invalid},
 		{"scheme is case-insensitive", http.MethodGet, http.Header{"Authorization": {"bearer " + at}}, 200, nil},
-		{"missing header is -2", http.MethodGet, nil, 400, map[string]any{"code": float64(-2)}},
+		{"missing header is -401", http.MethodGet, nil, 401, map[string]any{"msg": "no authentication key!", "code": float64(-401)}},
 		{"Basic scheme is -2", http.MethodGet, http.Header{"Authorization": {"Basic " + at}}, 400, map[string]any{"code": float64(-2)}},
 		{"KakaoAK scheme is -2", http.MethodGet, http.Header{"Authorization": {"KakaoAK admin-key"}}, 400, map[string]any{"code": float64(-2)}},
 		{"Bearer without token is -2", http.MethodGet, http.Header{"Authorization": {"Bearer "}}, 400, map[string]any{"code": float64(-2)}},
@@ -131,7 +132,11 @@ func TestKAPI_Errors(t *testing.T) {
 				t.Errorf("answer mismatch (-want +got):\n%s", diff)
 			}
 			wantAuth := ""
-			if tt.status == 401 {
+			switch {
+			case tt.header == nil:
+				// RFC 6750 §3.1: no error code when no credentials came.
+				wantAuth = "Bearer"
+			case tt.status == 401:
 				wantAuth = "Bearer error=invalid_token"
 			}
 			if got := r.header.Get("WWW-Authenticate"); got != wantAuth {
