@@ -147,8 +147,11 @@ func TestRevokeScopes_WithdrawsTheItemEverywhere(t *testing.T) {
 		t.Errorf("userinfo = %v, want the nickname and no email", info)
 	}
 	tok := e.postToken(t, refreshForm(ryan["refresh_token"].(string))).json(t)
-	if tok["scope"] != "openid profile_nickname" {
-		t.Errorf("refreshed scope = %v, want the withdrawn items gone", tok["scope"])
+	if tok["scope"] != nil {
+		t.Errorf("refresh answered scope %v; Kakao's refresh answers none", tok["scope"])
+	}
+	if _, items := scopesOf(t, e.bearer(t, http.MethodGet, "/v2/user/scopes?scopes=account_email", tok["access_token"].(string))); !cmp.Equal([]any{emailNotAgreed}, items) {
+		t.Errorf("refreshed access token: account_email is %v, want still withdrawn", items)
 	}
 	if c := parseJWT(t, tok["id_token"].(string)).claims; c["email"] != nil || c["nickname"] != "Ryan" {
 		t.Errorf("refreshed ID token claims %v, want no email", c)

@@ -11,7 +11,8 @@ import (
 
 // KAKAO.md §2 rotation rule: with more than a month left, a refresh returns
 // no refresh_token fields and the old refresh token keeps working; earlier
-// access tokens stay valid until they expire.
+// access tokens stay valid until they expire. A refresh never answers
+// scope (correction 3): clients keep the scopes they had.
 func TestRefresh_WithoutRotationKeepsOldRefreshToken(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok := e.tokens(t, "scope", "talk_message")
@@ -27,7 +28,7 @@ func TestRefresh_WithoutRotationKeepsOldRefreshToken(t *testing.T) {
 			t.Errorf("refresh %d returned the old access token", i)
 		}
 		got["access_token"] = "AT"
-		want := map[string]any{"token_type": "bearer", "access_token": "AT", "expires_in": float64(21599), "scope": "talk_message"}
+		want := map[string]any{"token_type": "bearer", "access_token": "AT", "expires_in": float64(21599)}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("refresh %d mismatch (-want +got):\n%s", i, diff)
 		}

@@ -10,7 +10,8 @@ import (
 
 // tokenResponse is the token endpoint's success answer (KAKAO.md §2).
 // refresh_token and refresh_token_expires_in are absent on a refresh that
-// did not rotate; scope is absent when nothing was granted.
+// did not rotate; scope is absent on every refresh, and when nothing was
+// granted.
 type tokenResponse struct {
 	TokenType             string `json:"token_type"`
 	AccessToken           string `json:"access_token"`
@@ -144,7 +145,12 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	if old.idToken {
 		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: scopes, authTime: old.authTime, now: now}
 	}
-	return s.issueTokensLocked(clientID, old.userID, scopes, old.grant, now, rotate, id), nil
+	resp := s.issueTokensLocked(clientID, old.userID, scopes, old.grant, now, rotate, id)
+	// Kakao's refresh answers carry no scope (KAKAO.md §2 correction 3):
+	// the new access token holds the items still agreed to, and a client
+	// keeps the scopes it had.
+	resp.Scope = ""
+	return resp, nil
 }
 
 // authenticateLocked checks client_id and, when the emulator has a secret,
