@@ -146,7 +146,7 @@ func TestOrigin_StateChangesOnlyFromItsOwnPages(t *testing.T) {
 		{"consent form from another site", "/oauth/authorize/consent", http.Header{"Origin": {"https://evil.example"}}, http.StatusForbidden},
 		// Kakao's endpoints: a JS app's own page may call them; the
 		// emulator answers as it would without the header.
-		{"token endpoint from a page", "/oauth/token", http.Header{"Origin": {"http://localhost:3000"}, "Sec-Fetch-Site": {"same-site"}}, http.StatusBadRequest},
+		{"token endpoint from a page", "/oauth/token", http.Header{"Origin": {"http://localhost:3000"}, "Sec-Fetch-Site": {"same-site"}}, http.StatusUnauthorized}, // KOE101, as without the headers
 	}
 	for _, tt := range tests {
 		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}

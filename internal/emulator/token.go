@@ -41,10 +41,21 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.tokenFail(w, perr)
 		return
 	}
-	var (
-		resp *tokenResponse
-		terr *tokenError
-	)
+	// Kakao authenticates the client before it looks at the grant
+	// (KAKAO.md §2 correction 2), so a failure here leaves a code alone.
+	clientID := form.Get("client_id")
+	isJSON := clientID == "" && jsonBody(r)
+	if isJSON {
+		clientID = jsonClientID(r)
+	}
+	s.mu.Lock()
+	terr := s.authenticateLocked(clientID, form)
+	s.mu.Unlock()
+	if terr != nil {
+		s.tokenFail(w, terr)
+		return
+	}
+	var resp *tokenResponse
 	switch form.Get("grant_type") {
 	case "authorization_code":
 		resp, terr = s.exchangeCode(form)
@@ -52,6 +63,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp, terr = s.refreshGrant(form)
 	case "":
 		terr = errNoGrantType
+		if isJSON {
+			terr = errJSONBody
+		}
 	default:
 		terr = errUnsupportedGrant
 	}
@@ -74,17 +88,14 @@ func (s *Server) tokenFail(w http.ResponseWriter, e *tokenError) {
 	writeTokenJSON(w, e.status, e)
 }
 
-// exchangeCode serves grant_type=authorization_code. The client is
-// authenticated first and a failure there leaves the code alone; once looked
-// up, the code is consumed whatever the later checks say (KOE320 on reuse).
+// exchangeCode serves grant_type=authorization_code for a client
+// handleToken has authenticated. Once looked up, the code is consumed
+// whatever the later checks say (KOE320 on reuse).
 func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	clientID := form.Get("client_id")
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.authenticateLocked(clientID, form); e != nil {
-		return nil, e
-	}
 	code := form.Get("code")
 	g := s.codes[code]
 	delete(s.codes, code)
@@ -107,7 +118,8 @@ func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	return s.issueTokensLocked(clientID, g.userID, g.scopes, newSecret(prefixGrant), now, true, id), nil
 }
 
-// refreshGrant serves grant_type=refresh_token with Kakao's rotation rule
+// refreshGrant serves grant_type=refresh_token, for a client handleToken
+// has authenticated, with Kakao's rotation rule
 // (KAKAO.md §2): a new refresh token only when the old one has less than
 // RotationWindow left, and then the old one dies at once. Access tokens
 // issued earlier stay valid until they expire.
@@ -116,9 +128,6 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.authenticateLocked(clientID, form); e != nil {
-		return nil, e
-	}
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return nil, errNoRefreshToken

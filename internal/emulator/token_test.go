@@ -115,6 +115,19 @@ func TestToken_RequestErrors(t *testing.T) {
 			form:   func(e *env, code string) url.Values { return e.codeForm(code, "grant_type", "client_credentials") },
 			status: 400, want: map[string]any{"error": "unsupported_grant_type"},
 		},
+		// Kakao authenticates the client before it looks at the grant
+		// (KAKAO.md correction 2).
+		{
+			name:   "missing grant_type and client_secret is KOE010",
+			cfg:    Config{ClientSecret: "s3cret"},
+			form:   func(e *env, code string) url.Values { return e.codeForm(code, "grant_type", "") },
+			status: 401, want: map[string]any{"error": "invalid_client", "error_code": "KOE010"},
+		},
+		{
+			name:   "unknown grant_type of an unknown client is KOE101",
+			form:   func(e *env, code string) url.Values { return e.codeForm(code, "grant_type", "password", "client_id", "typo-key") },
+			status: 401, want: map[string]any{"error": "invalid_client", "error_code": "KOE101"},
+		},
 		{
 			name:   "missing grant_type is invalid_request",
 			form:   func(e *env, code string) url.Values { return e.codeForm(code, "grant_type", "") },
@@ -286,7 +299,9 @@ func TestToken_Transport(t *testing.T) {
 	t.Run("a GET's body is not read", func(t *testing.T) {
 		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 		r := do(t, http.MethodGet, e.url+"/oauth/token", h, strings.NewReader(e.codeForm(e.login(t)).Encode()))
-		if diff := cmp.Diff(map[string]any{"error": "invalid_request"}, oauthError(t, r)); diff != "" {
+		// Its client_id unread, the client is unknown: KOE101 comes
+		// before any word on the grant.
+		if diff := cmp.Diff(map[string]any{"error": "invalid_client", "error_code": "KOE101"}, oauthError(t, r)); diff != "" {
 			t.Errorf("answer mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -320,4 +335,39 @@ func TestToken_TokensAreUnique(t *testing.T) {
 
 func basic(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+// KAKAO.md correction 2: a JSON body is not Kakao's form. For an app with a
+// client secret it is 401 KOE010, the client's credentials being checked
+// before the grant (none is read from JSON); without a secret, the grant is
+// missing. Either way the code is left alone.
+func TestToken_JSONBody(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		cfg    Config
+		status int
+		want   map[string]any
+	}{
+		{"app with a secret", Config{ClientSecret: "s3cret"}, 401, map[string]any{"error": "invalid_client", "error_code": "KOE010"}},
+		{"app without a secret", Config{}, 400, map[string]any{"error": "invalid_request"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.cfg)
+			code := e.login(t)
+			body := `{"grant_type":"authorization_code","client_id":"` + DefaultClientID + `","client_secret":"s3cret","redirect_uri":"` + e.callback + `","code":"` + code + `"}`
+			r := do(t, http.MethodPost, e.url+"/oauth/token", http.Header{"Content-Type": {"application/json"}}, strings.NewReader(body))
+			if r.status != tt.status {
+				t.Errorf("status = %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if diff := cmp.Diff(tt.want, oauthError(t, r)); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+			if strings.Contains(r.body, code) || strings.Contains(r.body, "s3cret") {
+				t.Errorf("error answer echoes the code or the secret: %s", r.body)
+			}
+			if r := e.postToken(t, e.codeForm(code, "client_secret", tt.cfg.ClientSecret)); r.status != http.StatusOK {
+				t.Errorf("the code after the JSON request: %d %s", r.status, r.body)
+			}
+		})
+	}
 }
