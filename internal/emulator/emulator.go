@@ -153,7 +153,9 @@ type User struct {
 	Nickname string `json:"nickname"`
 	// Email is the account email, given with account_email consent; "" means none.
 	Email string `json:"email"`
-	// ProfileImageURL is the profile (and thumbnail) image; "" means Kakao's default image.
+	// ProfileImageURL is the profile image; "" means Kakao's default
+	// image. Its thumbnail (in ID tokens and thumbnail_image_url) is the
+	// same URL with 640x640 read as 110x110, as Kakao's CDN names them.
 	ProfileImageURL string `json:"picture"`
 	// Agreed are the consent items this person agrees to when an app asks:
 	// pressing Agree grants the items asked for that are in this list and

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -74,12 +75,18 @@ func (s *Server) mintIDToken(req *idTokenRequest) string {
 
 	u, _ := s.userByID(req.userID)
 	p := userClaims(u, req.scopes)
+	if p.Picture != "" {
+		// Kakao's ID tokens carry the 110×110 thumbnail (KAKAO.md §5/§6
+		// correction 7).
+		p.Picture = thumbnailURL(u.ProfileImageURL)
+	}
+	ttl := s.idTokenTTL()
 	c := idClaims{
 		Iss:      req.issuer,
 		Aud:      req.clientID,
 		Sub:      strconv.FormatInt(req.userID, 10),
 		Iat:      req.now.Unix(),
-		Exp:      req.now.Add(s.accessTTL).Unix(), // same lifetime as the access token
+		Exp:      req.now.Add(ttl).Unix(),
 		AuthTime: req.authTime.Unix(),
 		Nonce:    req.nonce,
 		Nickname: p.Nickname,
@@ -107,7 +114,7 @@ func (s *Server) mintIDToken(req *idTokenRequest) string {
 	case IDTokenExpired:
 		exp := req.now.Add(-time.Hour)
 		c.Exp = exp.Unix()
-		c.Iat = exp.Add(-s.accessTTL).Unix()
+		c.Iat = exp.Add(-ttl).Unix()
 		c.AuthTime = min(c.AuthTime, c.Iat)
 	case IDTokenWrongNonce:
 		c.Nonce = newSecret("emu_wrong_nonce_")
@@ -135,6 +142,21 @@ func (s *Server) mintIDToken(req *idTokenRequest) string {
 	s.stats.IDTokensIssued++
 	s.mu.Unlock()
 	return tok
+}
+
+// idTokenTTL is an ID token's exp − iat: the access token's lifetime,
+// which Kakao states whole in ID tokens (21600 for a REST login, 43200
+// for 12 hours) and a second short in expires_in (21599, 43199; KAKAO.md
+// §2, §6 and correction 7).
+func (s *Server) idTokenTTL() time.Duration {
+	return s.accessTTL + time.Second
+}
+
+// thumbnailURL is the 110×110 thumbnail of a profile image, as Kakao's CDN
+// names it next to the 640×640 one (…/img_640x640.jpg, …/img_110x110.jpg);
+// an image not named that way is its own thumbnail.
+func thumbnailURL(profileImage string) string {
+	return strings.Replace(profileImage, "640x640", "110x110", 1)
 }
 
 // publicKeyPEM is pub as a PEM "PUBLIC KEY" block (PKIX, SubjectPublicKeyInfo).

@@ -9,7 +9,9 @@ import (
 )
 
 // KAKAO.md §5 ID-token claims: iss, aud = client_id, sub = user id string,
-// iat, exp = iat + the access-token lifetime, auth_time, nonce only if sent,
+// iat, exp = iat + 21600 (correction 7: the whole six hours, where the
+// access token's expires_in says 21599), auth_time, nonce only if sent,
+// picture the 110×110 thumbnail (correction 7),
 // profile claims only with consent, email only with account_email; signed
 // RS256 with a JWKS key. §2: id_token in the token response.
 func TestIDToken_CodeExchangeClaimsFollowScopes(t *testing.T) {
@@ -18,7 +20,7 @@ func TestIDToken_CodeExchangeClaimsFollowScopes(t *testing.T) {
 	base := func(extra map[string]any) map[string]any {
 		m := map[string]any{
 			"aud": DefaultClientID, "sub": "4000000001",
-			"iat": unix(exchanged.Unix()), "exp": unix(exchanged.Add(DefaultAccessTTL).Unix()),
+			"iat": unix(exchanged.Unix()), "exp": unix(exchanged.Unix() + 21600),
 			"auth_time": unix(t0.Unix()),
 		}
 		for k, v := range extra {
@@ -26,7 +28,7 @@ func TestIDToken_CodeExchangeClaimsFollowScopes(t *testing.T) {
 		}
 		return m
 	}
-	pic := defaultUser.ProfileImageURL
+	pic := "https://example.com/emulator/ryan_110x110.jpg" // defaultUser's 640×640 image, as Kakao names the thumbnail
 	tests := []struct {
 		name      string
 		user      User
@@ -164,7 +166,7 @@ func TestIDToken_RefreshOnlyWhenGrantHadOne(t *testing.T) {
 					t.Errorf("refresh %d: verify: %v", i, err)
 				}
 				now := e.clock.Now()
-				if j.claims["iat"] != unix(now.Unix()) || j.claims["exp"] != unix(now.Add(DefaultAccessTTL).Unix()) {
+				if j.claims["iat"] != unix(now.Unix()) || j.claims["exp"] != unix(now.Unix()+21600) {
 					t.Errorf("refresh %d: iat %v exp %v, want fresh ones from %v", i, j.claims["iat"], j.claims["exp"], now)
 				}
 				if j.claims["auth_time"] != unix(t0.Unix()) {

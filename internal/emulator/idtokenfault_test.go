@@ -141,8 +141,8 @@ func TestIDTokenFault_ProducesExactlyItsDefect(t *testing.T) {
 				code := e.login(t, "scope", "openid profile_nickname", "nonce", "n-1")
 				c := faultCase{e: e, claims: map[string]any{
 					"iss": e.url, "aud": DefaultClientID, "sub": "4000000001",
-					"iat": unix(e.clock.Now().Unix()), "exp": unix(e.clock.Now().Add(DefaultAccessTTL).Unix()),
-					"auth_time": unix(e.clock.Now().Unix()), "nickname": "Ryan", "picture": defaultUser.ProfileImageURL,
+					"iat": unix(e.clock.Now().Unix()), "exp": unix(e.clock.Now().Unix() + 21600),
+					"auth_time": unix(e.clock.Now().Unix()), "nickname": "Ryan", "picture": "https://example.com/emulator/ryan_110x110.jpg",
 				}}
 				form := e.codeForm(code)
 				if grant == "refresh" {

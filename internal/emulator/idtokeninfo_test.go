@@ -53,7 +53,7 @@ func TestIDTokenInfo_BadTokensAreKOE400(t *testing.T) {
 			return strings.Join(parts, ".")
 		}},
 		{"expired", func(t *testing.T, e *env, good string) string {
-			e.clock.Advance(DefaultAccessTTL)
+			e.clock.Advance(DefaultAccessTTL + time.Second) // the ID token's 21600 s
 			return good
 		}},
 		{"key rotated away", func(t *testing.T, e *env, good string) string {

@@ -129,7 +129,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		account["profile_needs_agreement"] = false
 		account["profile"] = map[string]any{
 			"nickname":            u.Nickname,
-			"thumbnail_image_url": u.ProfileImageURL,
+			"thumbnail_image_url": thumbnailURL(u.ProfileImageURL),
 			"profile_image_url":   u.ProfileImageURL,
 			"is_default_image":    u.ProfileImageURL == "",
 			"is_default_nickname": false,
@@ -137,7 +137,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		me["properties"] = map[string]any{
 			"nickname":        u.Nickname,
 			"profile_image":   u.ProfileImageURL,
-			"thumbnail_image": u.ProfileImageURL,
+			"thumbnail_image": thumbnailURL(u.ProfileImageURL),
 		}
 	} else {
 		account["profile_needs_agreement"] = true

@@ -38,7 +38,7 @@ func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 	connectedAt := "2026-01-02T03:04:05Z" // newClock's time, when consent was given
 	profile := map[string]any{
 		"nickname":            "Ryan",
-		"thumbnail_image_url": defaultUser.ProfileImageURL,
+		"thumbnail_image_url": "https://example.com/emulator/ryan_110x110.jpg",
 		"profile_image_url":   defaultUser.ProfileImageURL,
 		"is_default_image":    false,
 		"is_default_nickname": false,
@@ -46,7 +46,7 @@ func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 	properties := map[string]any{
 		"nickname":        "Ryan",
 		"profile_image":   defaultUser.ProfileImageURL,
-		"thumbnail_image": defaultUser.ProfileImageURL,
+		"thumbnail_image": "https://example.com/emulator/ryan_110x110.jpg",
 	}
 	tests := []struct {
 		scope string

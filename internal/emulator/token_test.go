@@ -124,8 +124,10 @@ func TestToken_RequestErrors(t *testing.T) {
 			status: 401, want: map[string]any{"error": "invalid_client", "error_code": "KOE010"},
 		},
 		{
-			name:   "unknown grant_type of an unknown client is KOE101",
-			form:   func(e *env, code string) url.Values { return e.codeForm(code, "grant_type", "password", "client_id", "typo-key") },
+			name: "unknown grant_type of an unknown client is KOE101",
+			form: func(e *env, code string) url.Values {
+				return e.codeForm(code, "grant_type", "password", "client_id", "typo-key")
+			},
 			status: 401, want: map[string]any{"error": "invalid_client", "error_code": "KOE101"},
 		},
 		{
