@@ -55,7 +55,8 @@ The user API: /v2/user/me, /v1/user/access_token_info, /v1/user/logout
 GET /v2/user/scopes lists them, POST /v2/user/revoke/scopes withdraws
 them (items set with --scopes-required are not revocable: -3). KakaoTalk
 "send to me", POST /v2/api/talk/memo/default/send, checks template_object
-and the talk_message consent (-402 without it) and keeps each message.
+and the talk_message consent (-402 without it; -3 when --scopes-enabled
+leaves the item out) and keeps each message.
 
 For tests in other processes, the emulator's own paths: GET /_emulator/stats
 counts requests (JWKS fetches, refreshes, …), GET /_emulator/memos lists the
@@ -82,7 +83,12 @@ make token requests or ID tokens fail on purpose, for testing clients.
 It listens on loopback only. --allow-remote lets --addr be another address
 (such as 0.0.0.0:9339, for a web app in a container network): anyone who can
 reach it gets tokens. --public-url is then the base URL others use, for the
-issuer and discovery.`,
+issuer and discovery.
+
+It answers only requests whose Host is localhost, an IP address or
+--public-url's host (421 otherwise, against DNS rebinding), and refuses
+(403) a POST to its /_emulator/ paths or its consent form that a browser
+says comes from another origin (Origin, Sec-Fetch-Site).`,
 		Example: `  kakao-auth emulator --addr 127.0.0.1:9339 --auto-approve &
   KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339 \
     kakao-auth login --client-id ` + emulator.DefaultClientID + `

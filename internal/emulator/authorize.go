@@ -188,9 +188,11 @@ func parsePKCE(q url.Values) (challenge, msg string) {
 	return challenge, ""
 }
 
-// parsePrompt splits the prompt parameter (KAKAO.md §1): comma-separated
-// as Kakao's docs and the iOS SDK write it, or space-separated, with a
-// trailing space, as the Flutter SDK sends it ("login "); empty items
+// parsePrompt splits the prompt parameter: comma-separated as
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code
+// and the iOS SDK (kakao-ios-sdk AuthController.swift, makeParameters)
+// write it, or space-separated, with a trailing space, as the Flutter SDK
+// sends it ("login "; kakao_flutter_sdk auth_code.dart, _parsePrompts); empty items
 // between separators are dropped. cert (certificate login) is the SDKs'
 // fifth value; the emulator has no certificate, so it shows its page as
 // for login. Unknown values are refused, and so is none next to anything

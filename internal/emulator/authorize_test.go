@@ -122,9 +122,10 @@ func TestAuthorize_ScopeCommaAndSpaceSeparated(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 prompt row and its correction: a list of login, none,
-// create, select_account and cert, comma-separated as the iOS SDK sends
-// it or space-separated with a trailing space as the Flutter SDK does.
+// prompt (https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code,
+// and the official SDKs): a list of login, none, create, select_account
+// and cert, comma-separated as the iOS SDK sends it or space-separated
+// with a trailing space as the Flutter SDK does.
 // Anything else is an invalid_request redirect once the redirect URI is
 // trusted.
 func TestAuthorize_InvalidPromptRedirectsInvalidRequest(t *testing.T) {

@@ -76,8 +76,9 @@ func (s *Server) mintIDToken(req *idTokenRequest) string {
 	u, _ := s.userByID(req.userID)
 	p := userClaims(u, req.scopes)
 	if p.Picture != "" {
-		// Kakao's ID tokens carry the 110×110 thumbnail (KAKAO.md §5/§6
-		// correction 7).
+		// Kakao's ID tokens carry the 110×110 thumbnail (captured
+		// payloads; https://developers.kakao.com/docs/latest/ko/kakaologin/common#oidc
+		// names picture without a size).
 		p.Picture = thumbnailURL(u.ProfileImageURL)
 	}
 	ttl := s.idTokenTTL()
@@ -146,8 +147,9 @@ func (s *Server) mintIDToken(req *idTokenRequest) string {
 
 // idTokenTTL is an ID token's exp − iat: the access token's lifetime,
 // which Kakao states whole in ID tokens (21600 for a REST login, 43200
-// for 12 hours) and a second short in expires_in (21599, 43199; KAKAO.md
-// §2, §6 and correction 7).
+// for 12 hours) and a second short in expires_in (21599, 43199), as
+// captured REST logins show; https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api
+// (OpenID Connect) gives the two one lifetime.
 func (s *Server) idTokenTTL() time.Duration {
 	return s.accessTTL + time.Second
 }

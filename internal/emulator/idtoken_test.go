@@ -9,9 +9,9 @@ import (
 )
 
 // KAKAO.md §5 ID-token claims: iss, aud = client_id, sub = user id string,
-// iat, exp = iat + 21600 (correction 7: the whole six hours, where the
+// iat, exp = iat + 21600 (captured payloads: the whole six hours, where the
 // access token's expires_in says 21599), auth_time, nonce only if sent,
-// picture the 110×110 thumbnail (correction 7),
+// picture the 110×110 thumbnail (captured payloads),
 // profile claims only with consent, email only with account_email; signed
 // RS256 with a JWKS key. §2: id_token in the token response.
 func TestIDToken_CodeExchangeClaimsFollowScopes(t *testing.T) {

@@ -20,7 +20,7 @@ var (
 	// token, quoted in KAKAO.md §4.
 	errInvalidToken = &apiError{status: http.StatusUnauthorized, Msg: "this access token does not exist", Code: -401}
 	// errNoAuthKey is Kakao's answer to a request without an Authorization
-	// header, quoted in KAKAO.md §4 (correction 4).
+	// header, as captured in https://devtalk.kakao.com/t/topic/134883.
 	errNoAuthKey     = &apiError{status: http.StatusUnauthorized, Msg: "no authentication key!", Code: -401}
 	errBadAuthHeader = &apiError{status: http.StatusBadRequest, Msg: "authorization header is malformed; expected \"Bearer {ACCESS_TOKEN}\"", Code: -2}
 	// Kakao's answer to a wrong method is UNCONFIRMED: the emulator uses

@@ -93,7 +93,7 @@ func TestKAPI_UserMeUsesConfiguredUser(t *testing.T) {
 }
 
 // KAKAO.md §4 API error shape: -401 with WWW-Authenticate for a bad token,
-// and for no Authorization header at all, in Kakao's words (correction 4);
+// and for no Authorization header at all, in Kakao's words (https://devtalk.kakao.com/t/topic/134883);
 // -2 for a malformed one.
 func TestKAPI_Errors(t *testing.T) {
 	e := newEnv(t, Config{})

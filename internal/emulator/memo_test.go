@@ -183,7 +183,7 @@ func TestMemo_NotInTheStateFile(t *testing.T) {
 	}
 }
 
-// KAKAO.md correction 5: "send to me" from an app that never enabled the
+// As its users captured it: "send to me" from an app that never enabled the
 // talk_message item answers 403 -3 in Kakao's words, whatever the token
 // holds; -402 is for an enabled item the user has not agreed to.
 func TestMemo_ItemNotEnabledIsMinus3(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 // KAKAO.md §2 rotation rule: with more than a month left, a refresh returns
 // no refresh_token fields and the old refresh token keeps working; earlier
 // access tokens stay valid until they expire. A refresh never answers
-// scope (correction 3): clients keep the scopes they had.
+// scope (https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899): clients keep the scopes they had.
 func TestRefresh_WithoutRotationKeepsOldRefreshToken(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok := e.tokens(t, "scope", "talk_message")

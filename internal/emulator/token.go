@@ -42,7 +42,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Kakao authenticates the client before it looks at the grant
-	// (KAKAO.md §2 correction 2), so a failure here leaves a code alone.
+	// (a JSON body of an app with a secret is KOE010, as reported by its
+	// users), so a failure here leaves a code alone.
 	clientID := form.Get("client_id")
 	isJSON := clientID == "" && jsonBody(r)
 	if isJSON {
@@ -155,7 +156,9 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: scopes, authTime: old.authTime, now: now}
 	}
 	resp := s.issueTokensLocked(clientID, old.userID, scopes, old.grant, now, rotate, id)
-	// Kakao's refresh answers carry no scope (KAKAO.md §2 correction 3):
+	// Kakao's refresh answers carry no scope (the refresh response table of
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token,
+	// and the sample in https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899):
 	// the new access token holds the items still agreed to, and a client
 	// keeps the scopes it had.
 	resp.Scope = ""

@@ -116,7 +116,7 @@ func TestToken_RequestErrors(t *testing.T) {
 			status: 400, want: map[string]any{"error": "unsupported_grant_type"},
 		},
 		// Kakao authenticates the client before it looks at the grant
-		// (KAKAO.md correction 2).
+		// (as its users report: a JSON body of a secret app is KOE010).
 		{
 			name:   "missing grant_type and client_secret is KOE010",
 			cfg:    Config{ClientSecret: "s3cret"},
@@ -339,7 +339,8 @@ func basic(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 }
 
-// KAKAO.md correction 2: a JSON body is not Kakao's form. For an app with a
+// A JSON body is not Kakao's form (https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
+// For an app with a
 // client secret it is 401 KOE010, the client's credentials being checked
 // before the grant (none is read from JSON); without a secret, the grant is
 // missing. Either way the code is left alone.

@@ -82,7 +82,7 @@ func jsonBody(r *http.Request) bool {
 
 // jsonClientID is the client_id of a JSON body, "" if it has none. Kakao
 // answers a JSON body of an app with a client secret with KOE010, not
-// KOE101 (KAKAO.md §2 correction 2): it knows the app, so the emulator
+// KOE101 (as its users report it): it knows the app, so the emulator
 // takes the app's name from the JSON, and nothing else (neither the
 // secret nor the grant), since the body is still not Kakao's form.
 func jsonClientID(r *http.Request) string {

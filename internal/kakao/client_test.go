@@ -281,7 +281,7 @@ func TestAPI_RefusedTokenIsRenewedOnce(t *testing.T) {
 }
 
 // -3 for an item the app never enabled names the item and the console,
-// not a login (KAKAO.md correction 5); other -3 answers get no such hint.
+// not a login; other -3 answers get no such hint.
 func TestAPIError_ItemDisabledPointsAtTheConsole(t *testing.T) {
 	e := &APIError{HTTPStatus: 403, Code: -3, Msg: "App disabled [talk_message] scopes for [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."}
 	h := e.Hint()
