@@ -14,7 +14,8 @@ import (
 )
 
 // A token response with a token unfit for a header, a shell or an env file,
-// or with a missing, non-integer, non-positive or absurd lifetime, is
+// a token_type other than bearer (such as "Bearer\r\nX-Inj: 1"), or with a
+// missing, non-integer, non-positive or absurd lifetime, is
 // refused as malformed: exit 1, nothing printed, the stored record as it
 // was. (An absurd refresh_token_expires_in once overflowed into a year-1737
 // expiry, after which "token" said login required without asking Kakao.)
@@ -23,6 +24,7 @@ func TestToken_MalformedTokenResponseIsRefusedAndKeepsTheRecord(t *testing.T) {
 		emulator.FaultHugeRefreshLifetime, emulator.FaultNegativeExpiresIn, emulator.FaultZeroExpiresIn, emulator.FaultNoExpiresIn,
 		emulator.FaultNoRefreshLifetime, emulator.FaultAccessTokenQuote, emulator.FaultAccessTokenControl,
 		emulator.FaultRefreshTokenSpace, emulator.FaultRefreshTokenControl, emulator.FaultIDTokenSpace,
+		emulator.FaultTokenTypeHeader, emulator.FaultTokenTypeBasic, emulator.FaultTokenTypeEscape,
 	} {
 		t.Run(string(fault), func(t *testing.T) {
 			emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
@@ -36,7 +38,8 @@ func TestToken_MalformedTokenResponseIsRefusedAndKeepsTheRecord(t *testing.T) {
 			if code := Main(t.Context(), []string{"token"}, d); code != ExitFailure {
 				t.Errorf("exit code = %d, want 1; stderr:\n%s", code, stderr)
 			}
-			if stdout.Len() != 0 || !strings.Contains(stderr.String(), "malformed token response") || !strings.Contains(stderr.String(), "kakao-auth: hint: ") {
+			if stdout.Len() != 0 || !strings.Contains(stderr.String(), "malformed token response") || !strings.Contains(stderr.String(), "kakao-auth: hint: ") ||
+				strings.ContainsAny(stderr.String(), "\r\x1b") {
 				t.Errorf("stdout %q, stderr %q; want nothing on stdout, and a malformed token response with a hint", stdout, stderr)
 			}
 			if after, _ := os.ReadFile(file); !bytes.Equal(before, after) {

@@ -106,6 +106,17 @@ const (
 	FaultRefreshTokenControl Fault = "refresh-token-control"
 	// FaultIDTokenSpace sends an id_token with a space in it.
 	FaultIDTokenSpace Fault = "id-token-space"
+	// FaultTokenTypeBasic sends token_type "Basic": a scheme that is not
+	// bearer (KAKAO.md §2: always bearer).
+	FaultTokenTypeBasic Fault = "token-type-basic"
+	// FaultTokenTypeHeader sends token_type "Bearer\r\nX-Inj: 1", a
+	// header of its own should a client write it into a request.
+	FaultTokenTypeHeader Fault = "token-type-header"
+	// FaultTokenTypeEscape sends token_type with a terminal escape
+	// sequence (ESC [2J, clear the screen) before "bearer".
+	FaultTokenTypeEscape Fault = "token-type-escape"
+	// FaultNoTokenType leaves token_type out (RFC 6749 §5.1: required).
+	FaultNoTokenType Fault = "no-token-type"
 )
 
 // faults lists every fault but FaultNone, for ParseFault.
@@ -113,7 +124,8 @@ var faults = []Fault{FaultHang, FaultReset, FaultHTML, Fault500, FaultNoAccessTo
 	FaultRedirect307, FaultRedirect308, FaultEcho,
 	FaultHugeRefreshLifetime, FaultNegativeExpiresIn, FaultZeroExpiresIn, FaultNoExpiresIn, FaultFractionalExpiresIn,
 	FaultStringExpiresIn, FaultNoRefreshLifetime, FaultNoRefreshToken,
-	FaultAccessTokenSpace, FaultAccessTokenQuote, FaultAccessTokenControl, FaultRefreshTokenSpace, FaultRefreshTokenControl, FaultIDTokenSpace}
+	FaultAccessTokenSpace, FaultAccessTokenQuote, FaultAccessTokenControl, FaultRefreshTokenSpace, FaultRefreshTokenControl, FaultIDTokenSpace,
+	FaultTokenTypeBasic, FaultTokenTypeHeader, FaultTokenTypeEscape, FaultNoTokenType}
 
 // badTokenResponses are the changes the 200-with-a-broken-token faults make
 // to a well-formed token response.
@@ -135,6 +147,10 @@ var badTokenResponses = map[Fault]func(m map[string]any){
 	FaultRefreshTokenSpace:   func(m map[string]any) { m["refresh_token"] = newSecret(prefixRefresh) + " x" },
 	FaultRefreshTokenControl: func(m map[string]any) { m["refresh_token"] = newSecret(prefixRefresh) + "\x1b[2J" },
 	FaultIDTokenSpace:        func(m map[string]any) { m["id_token"] = "eyJhbGciOiJSUzI1NiJ9.e30. sig" },
+	FaultTokenTypeBasic:      func(m map[string]any) { m["token_type"] = "Basic" },
+	FaultTokenTypeHeader:     func(m map[string]any) { m["token_type"] = "Bearer\r\nX-Inj: 1" },
+	FaultTokenTypeEscape:     func(m map[string]any) { m["token_type"] = "\x1b[2Jbearer" },
+	FaultNoTokenType:         func(m map[string]any) { delete(m, "token_type") },
 }
 
 // Faults lists every fault but FaultNone, for help texts and completion.

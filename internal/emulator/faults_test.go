@@ -336,6 +336,10 @@ func TestFault_BrokenTokenResponses(t *testing.T) {
 		{FaultRefreshTokenSpace, func(m map[string]any, _ string) bool { return strings.Contains(m["refresh_token"].(string), " ") }},
 		{FaultRefreshTokenControl, func(m map[string]any, _ string) bool { return strings.Contains(m["refresh_token"].(string), "\x1b") }},
 		{FaultIDTokenSpace, func(m map[string]any, _ string) bool { return strings.Contains(m["id_token"].(string), " ") }},
+		{FaultTokenTypeBasic, func(m map[string]any, _ string) bool { return m["token_type"] == "Basic" }},
+		{FaultTokenTypeHeader, func(m map[string]any, _ string) bool { return m["token_type"] == "Bearer\r\nX-Inj: 1" }},
+		{FaultTokenTypeEscape, func(m map[string]any, _ string) bool { return m["token_type"] == "\x1b[2Jbearer" }},
+		{FaultNoTokenType, func(m map[string]any, _ string) bool { _, ok := m["token_type"]; return !ok }},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.fault), func(t *testing.T) {
@@ -344,7 +348,8 @@ func TestFault_BrokenTokenResponses(t *testing.T) {
 			e.s.SetFault(tt.fault)
 			r := e.postToken(t, e.codeForm(code))
 			m := r.json(t)
-			if r.status != http.StatusOK || r.header.Get("Cache-Control") != "no-store" || m["token_type"] != "bearer" || m["access_token"] == nil {
+			tokenTypeFault := strings.Contains(string(tt.fault), "token-type")
+			if r.status != http.StatusOK || r.header.Get("Cache-Control") != "no-store" || (m["token_type"] != "bearer" && !tokenTypeFault) || m["access_token"] == nil {
 				t.Fatalf("%d %s, want a 200 token response", r.status, r.body)
 			}
 			if !tt.check(m, r.body) {

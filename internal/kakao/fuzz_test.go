@@ -35,7 +35,8 @@ func typedError(err error) bool {
 
 // FuzzTokenResponse feeds arbitrary token-endpoint answers to Exchange and
 // Refresh: they must never panic, and return either a token with an access
-// token or one of this package's errors, whose text never quotes a body
+// token (whose type is "bearer", the one scheme sent) or one of this
+// package's errors, whose text never quotes a body
 // that is not Kakao's JSON error.
 func FuzzTokenResponse(f *testing.F) {
 	seeds := []struct {
@@ -45,6 +46,7 @@ func FuzzTokenResponse(f *testing.F) {
 	}{
 		{200, "application/json;charset=UTF-8", `{"token_type":"bearer","access_token":"at","expires_in":21599,"refresh_token":"rt","refresh_token_expires_in":5183999,"scope":"talk_message profile_nickname"}`},
 		{200, "application/json", `{"token_type":"bearer","access_token":"at","expires_in":"21599"}`},
+		{200, "application/json", `{"token_type":"Bearer\r\nX-Inj: 1","access_token":"at","expires_in":21599,"refresh_token":"rt","refresh_token_expires_in":5183999}`},
 		{400, "application/json", `{"error":"invalid_grant","error_description":"authorization code not found for code=SECRETCODE","error_code":"KOE320"}`},
 		{401, "application/json", `{"error":"invalid_client","error_description":"Bad client credentials","error_code":"KOE010"}`},
 		{502, "text/html", `<html><body>502 Bad Gateway SECRETBODY</body></html>`},
@@ -71,8 +73,8 @@ func FuzzTokenResponse(f *testing.F) {
 		} {
 			tok, err := call.do()
 			if err == nil {
-				if tok == nil || tok.AccessToken == "" {
-					t.Fatalf("success without an access token: %+v", tok)
+				if tok == nil || tok.AccessToken == "" || tok.TokenType != "bearer" {
+					t.Fatalf("success without an access token, or not a bearer one: %+v", tok)
 				}
 				continue
 			}

@@ -82,10 +82,23 @@ func (c *Client) fromOAuth2(tok *oauth2.Token, now time.Time, g grant) (*Token, 
 	if !b64token().MatchString(tok.AccessToken) {
 		return nil, malformed("its access_token is not a bearer token (RFC 6750 b64token: letters, digits and -._~+/, then = padding)")
 	}
-	t := &Token{AccessToken: tok.AccessToken, TokenType: tok.TokenType}
-	if t.TokenType == "" {
-		t.TokenType = "bearer"
+	// token_type becomes the Authorization scheme and is shown and stored:
+	// Kakao always sends "bearer" (Token response, "token_type",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token),
+	// RFC 6749 §5.1 makes it required and §7.1 case-insensitive. Anything
+	// else ("Basic", a CRLF and a header, an escape sequence) is no answer
+	// kakao-auth can use.
+	if !strings.EqualFold(tok.TokenType, "bearer") {
+		if tok.TokenType == "" {
+			return nil, malformed("it has no token_type (Kakao always sends bearer)")
+		}
+		tt := tok.TokenType
+		if len(tt) > 40 {
+			tt = tt[:40] + "…"
+		}
+		return nil, malformed("its token_type %q is not bearer", tt)
 	}
+	t := &Token{AccessToken: tok.AccessToken, TokenType: "bearer"}
 	secs, err := lifetime(tok.Extra("expires_in"))
 	if err != nil {
 		return nil, malformed("its expires_in %v", err)

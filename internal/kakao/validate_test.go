@@ -14,7 +14,8 @@ import (
 // tokens printable ASCII without spaces, and every lifetime a whole number
 // of seconds, above zero and at most MaxLifetime, present where KAKAO.md §2
 // says Kakao always sends it. A response that breaks a rule is refused
-// whole.
+// whole. token_type must be bearer, in any case (RFC 6749 §7.1, 5.1): it
+// becomes the Authorization scheme.
 func TestTokenResponses_MalformedOnesAreRefused(t *testing.T) {
 	tests := []struct {
 		fault       emulator.Fault
@@ -35,6 +36,10 @@ func TestTokenResponses_MalformedOnesAreRefused(t *testing.T) {
 		{emulator.FaultRefreshTokenSpace, false, "refresh_token"},
 		{emulator.FaultRefreshTokenControl, false, "refresh_token"},
 		{emulator.FaultIDTokenSpace, false, "id_token"},
+		{emulator.FaultTokenTypeBasic, false, "token_type"},
+		{emulator.FaultTokenTypeHeader, false, "token_type"},
+		{emulator.FaultTokenTypeEscape, false, "token_type"},
+		{emulator.FaultNoTokenType, false, "token_type"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.fault), func(t *testing.T) {
