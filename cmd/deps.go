@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"os/exec"
@@ -78,6 +79,14 @@ func DefaultDeps() *Deps {
 			os.Unsetenv(k)
 		}
 	}
+	// No library writes to the person's terminal. What kakao-auth says
+	// goes through its one exit point, as an error and a hint, with outside
+	// text made safe (printError); a library's log line (x/oauth2's
+	// deprecation notices, net/http's complaints about a client of a
+	// loopback listener) is neither data nor something the person can act
+	// on, and would carry outside text as it came. There is no debug mode
+	// to route them to, so they are dropped.
+	log.SetOutput(io.Discard)
 	d := &Deps{
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,

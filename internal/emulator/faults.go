@@ -46,6 +46,10 @@ const (
 	// checked. Unlike the other faults it leaves /oauth/token alone: a
 	// client must not take a quota error for a dead token and refresh.
 	FaultAPIQuota Fault = "api-quota"
+	// FaultAPIHang makes every kapi request hang, unanswered, until its
+	// client goes away or the emulator closes, as a Kakao that is down
+	// behind a proxy does. Like FaultAPIQuota it leaves /oauth/token alone.
+	FaultAPIHang Fault = "api-hang"
 
 	// FaultRedirect307 answers 307 Temporary Redirect, and FaultRedirect308
 	// 308 Permanent Redirect, to the redirect target (SetRedirectTarget;
@@ -120,7 +124,7 @@ const (
 )
 
 // faults lists every fault but FaultNone, for ParseFault.
-var faults = []Fault{FaultHang, FaultReset, FaultHTML, Fault500, FaultNoAccessToken, FaultBadJSON, FaultRateLimit, FaultAPIQuota,
+var faults = []Fault{FaultHang, FaultReset, FaultHTML, Fault500, FaultNoAccessToken, FaultBadJSON, FaultRateLimit, FaultAPIQuota, FaultAPIHang,
 	FaultRedirect307, FaultRedirect308, FaultEcho,
 	FaultHugeRefreshLifetime, FaultNegativeExpiresIn, FaultZeroExpiresIn, FaultNoExpiresIn, FaultFractionalExpiresIn,
 	FaultStringExpiresIn, FaultNoRefreshLifetime, FaultNoRefreshToken,
@@ -183,7 +187,7 @@ func (s *Server) SetFault(f Fault) {
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
 	f := s.fault
-	if f == FaultAPIQuota { // a kapi fault (serveWideFault)
+	if f == FaultAPIQuota || f == FaultAPIHang { // kapi faults (serveWideFault)
 		f = FaultNone
 	}
 	if f != FaultNone {
@@ -260,6 +264,11 @@ func (s *Server) serveWideFault(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	case f == FaultAPIQuota && kapi:
 		writeAPIError(w, errAPIQuota)
+		return true
+	case f == FaultAPIHang && kapi:
+		// net/http notices a client hang-up only once the body is read.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		<-r.Context().Done()
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -166,6 +167,23 @@ func TestFault_APIQuotaIsMinus10OnKapiOnly(t *testing.T) {
 	e.s.SetFault(FaultNone)
 	if r := e.bearer(t, http.MethodGet, "/v2/user/me", at); r.status != http.StatusOK {
 		t.Errorf("after the fault: %d, want the token still valid", r.status)
+	}
+}
+
+// Under api-hang a kapi request gets no answer until its client gives up;
+// the token endpoint keeps answering.
+func TestFault_APIHangHoldsKapiOnly(t *testing.T) {
+	e := newEnv(t, Config{})
+	tok := e.tokens(t, "scope", "talk_message")
+	e.s.SetFault(FaultAPIHang)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, err := send(ctx, http.MethodGet, e.url+"/v2/user/me", http.Header{"Authorization": {"Bearer " + tok["access_token"].(string)}}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("kapi under api-hang: err = %v, want the client's deadline", err)
+	}
+	if r := e.postToken(t, refreshForm(tok["refresh_token"].(string))); r.status != http.StatusOK {
+		t.Errorf("refresh under api-hang: %d %s, want 200", r.status, r.body)
 	}
 }
 

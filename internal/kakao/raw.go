@@ -85,6 +85,18 @@ func (a *API) send(ctx context.Context, tok *oauth2.Token, method, path string, 
 	if body != nil {
 		rd = bytes.NewReader(body) // a new reader per try: the body is replayed
 	}
+	var g redirectGuard
+	hc := g.client(a.HTTPClient)
+	// The client's timeout becomes the request's deadline. Left on the
+	// client, net/http would end a request that overran it by calling the
+	// oauth2.Transport's CancelRequest, which only logs a deprecation
+	// notice through the log package, on the person's terminal.
+	if hc.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, hc.Timeout)
+		defer cancel() // after the body is read: the deadline covers it
+		hc.Timeout = 0
+	}
 	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return nil, err
@@ -95,8 +107,6 @@ func (a *API) send(ctx context.Context, tok *oauth2.Token, method, path string, 
 	for k, v := range header {
 		req.Header[k] = append([]string(nil), v...)
 	}
-	var g redirectGuard
-	hc := g.client(a.HTTPClient)
 	hc.Transport = &oauth2.Transport{Source: oauth2.StaticTokenSource(tok), Base: hc.Transport}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -113,7 +123,10 @@ func (a *API) send(ctx context.Context, tok *oauth2.Token, method, path string, 
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAPIBody+1))
 	if err != nil {
-		return nil, &NetworkError{URL: base, Err: err}
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, ctx.Err()
+		}
+		return nil, &NetworkError{URL: base, Timeout: errors.Is(err, context.DeadlineExceeded), Err: err}
 	}
 	if len(data) > MaxAPIBody {
 		return nil, &UnexpectedResponseError{HTTPStatus: resp.StatusCode, Reason: fmt.Sprintf("the answer is larger than %d bytes", MaxAPIBody), BaseURL: base, endpoint: endpoint}
