@@ -91,7 +91,7 @@ KAKAO_CLIENT_ID set, api refreshes with them and touches no store.`,
 			if _, err := compileJQ(opts.JQ); err != nil {
 				return err
 			}
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -124,7 +124,7 @@ func runAPI(ctx context.Context, d *Deps, o *APIOptions) error {
 	if err != nil {
 		return err
 	}
-	req, err := buildAPIRequest(d, o, u.base)
+	req, err := buildAPIRequest(ctx, d, o, u.base)
 	if err != nil {
 		return err
 	}

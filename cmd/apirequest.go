@@ -1,11 +1,12 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
@@ -20,22 +21,18 @@ type apiRequest struct {
 	body   []byte // nil: none
 }
 
-// maxRequestBody bounds a body read from --input or a file field: memory
-// is bounded even when someone points it at something endless.
-const maxRequestBody = 16 << 20
-
 // apiUsageHint is the hint of every malformed api command line.
 const apiUsageHint = `run "kakao-auth api --help" for usage`
 
 // buildAPIRequest turns o into the request to send to the API server at
 // base. Files and stdin are read here, so a mistake in them stops the
 // command before any token is used.
-func buildAPIRequest(d *Deps, o *APIOptions, base string) (*apiRequest, error) {
+func buildAPIRequest(ctx context.Context, d *Deps, o *APIOptions, base string) (*apiRequest, error) {
 	path, err := apiPath(o.Path, base)
 	if err != nil {
 		return nil, err
 	}
-	fields, err := apiFields(d, o)
+	fields, err := apiFields(ctx, d, o)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +51,7 @@ func buildAPIRequest(d *Deps, o *APIOptions, base string) (*apiRequest, error) {
 		return nil, usagef(apiUsageHint, "-X %q is not an HTTP method", o.Method)
 	}
 	if o.Input != "" {
-		if r.body, err = readInput(d, o.Input); err != nil {
+		if r.body, err = readInput(ctx, d, o.Input); err != nil {
 			return nil, err
 		}
 	}
@@ -143,7 +140,7 @@ func hostPort(u *url.URL) string {
 // form or a query every value is text, so typing means: @file reads the
 // value from a file (@- from stdin), null is an empty value, and true,
 // false and numbers are sent as written.
-func apiFields(d *Deps, o *APIOptions) (url.Values, error) {
+func apiFields(ctx context.Context, d *Deps, o *APIOptions) (url.Values, error) {
 	fields := url.Values{}
 	for _, f := range o.StringFields {
 		k, v, err := splitField("-f", f)
@@ -161,7 +158,7 @@ func apiFields(d *Deps, o *APIOptions) (url.Values, error) {
 		case v == "null":
 			v = ""
 		case strings.HasPrefix(v, "@"):
-			data, err := readInput(d, v[1:])
+			data, err := readInput(ctx, d, v[1:])
 			if err != nil {
 				return nil, err
 			}
@@ -201,22 +198,18 @@ func apiHeader(lines []string) (http.Header, error) {
 }
 
 // readInput reads a file named on the command line, "-" for stdin.
-func readInput(d *Deps, name string) ([]byte, error) {
-	var r io.Reader = d.Stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, usagef("check the file name", "read %s: %v", name, err)
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxRequestBody+1))
-	if err != nil {
+func readInput(ctx context.Context, d *Deps, name string) ([]byte, error) {
+	data, err := readFlagFile(ctx, d, name, maxRequestBody)
+	var big *tooLargeError
+	switch {
+	case errors.As(err, &big):
+		return nil, usagef("Kakao's API takes small bodies", "%s", big)
+	case err != nil && ctx.Err() != nil:
+		return nil, err
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return nil, usagef("check the file name", "read %s: %v", name, err)
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(data) > maxRequestBody {
-		return nil, usagef("Kakao's API takes small bodies", "%s is larger than %d MiB", name, maxRequestBody>>20)
 	}
 	return data, nil
 }

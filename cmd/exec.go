@@ -75,7 +75,7 @@ is COMMAND and its arguments, flags included.`,
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 				return err
 			}
 			if opts.RotatedFile != "" && d.Getenv(envRefreshToken) == "" {

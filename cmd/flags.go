@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -59,12 +60,12 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 // resolve returns the validated profile name and the client secret given
 // for this run, if any. A refused name is returned with its error, for a
 // caller that reports it (status -o json).
-func (f *profileFlags) resolve(d *Deps) (profile, secret string, err error) {
+func (f *profileFlags) resolve(ctx context.Context, d *Deps) (profile, secret string, err error) {
 	profile = firstNonEmpty(f.profile, d.Getenv(envProfile), DefaultProfile)
 	if err := validateProfile(profile); err != nil {
 		return profile, "", err
 	}
-	secret, err = readClientSecret(d, f.clientSecretFile)
+	secret, err = readClientSecret(ctx, d, f.clientSecretFile)
 	return profile, secret, err
 }
 

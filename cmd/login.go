@@ -80,7 +80,7 @@ in a private per-run session file that is removed when the run ends.`,
 			if !opts.Emulator && opts.Resume == "" {
 				previous = storedLogin(c.Context(), d)
 			}
-			a, err := flags.resolve(d, previous)
+			a, err := flags.resolve(c.Context(), d, previous)
 			if err != nil {
 				return err
 			}

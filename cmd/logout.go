@@ -67,7 +67,7 @@ unless --force is given.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 				return err
 			}
 			if opts.Revoke && opts.Unlink {

@@ -55,7 +55,7 @@ token, -o json the login as JSON (see the README's "JSON output").`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 				return err
 			}
 			if opts.Output != "" {

@@ -31,7 +31,7 @@ func NewScopesCmd(d *Deps, runF func(context.Context, *ScopesOptions) error) *co
 	var flags profileFlags
 	run := func(c *cobra.Command) error {
 		var err error
-		if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+		if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 			return err
 		}
 		if err := checkOutput(c, opts.Output, "text", "json"); err != nil {

@@ -1,9 +1,9 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
@@ -71,7 +71,7 @@ type previousLogin func(profile string) (*tokenstore.Record, string)
 // else its environment variable, else the login stored under the profile
 // (found by previous, which may be nil) when that is of the same app, else
 // its default. The profile name itself is flag, environment, default.
-func (f *appFlags) resolve(d *Deps, previous previousLogin) (app, error) {
+func (f *appFlags) resolve(ctx context.Context, d *Deps, previous previousLogin) (app, error) {
 	a := app{
 		ClientID:          firstNonEmpty(f.clientID, d.Getenv(envClientID)),
 		RedirectURIs:      f.redirectURIs,
@@ -84,7 +84,7 @@ func (f *appFlags) resolve(d *Deps, previous previousLogin) (app, error) {
 		// Like the repeated flag, the variable may hold several URIs.
 		a.RedirectURIs = cleanList([]string{d.Getenv(envRedirectURI)})
 	}
-	secret, err := readClientSecret(d, f.clientSecretFile)
+	secret, err := readClientSecret(ctx, d, f.clientSecretFile)
 	if err != nil {
 		return a, err
 	}
@@ -116,18 +116,18 @@ func (f *appFlags) resolve(d *Deps, previous previousLogin) (app, error) {
 // readClientSecret takes the client secret from file (--client-secret-file,
 // "-" for stdin) or the environment. It is never a flag value: argv is
 // visible to other users.
-func readClientSecret(d *Deps, file string) (string, error) {
+func readClientSecret(ctx context.Context, d *Deps, file string) (string, error) {
 	if file == "" {
 		return strings.TrimSpace(d.Getenv(envClientSecret)), nil
 	}
-	var data []byte
-	var err error
-	if file == "-" {
-		data, err = io.ReadAll(io.LimitReader(d.Stdin, 4096))
-	} else {
-		data, err = os.ReadFile(file)
-	}
-	if err != nil {
+	data, err := readFlagFile(ctx, d, file, maxSecretFile)
+	var big *tooLargeError
+	switch {
+	case errors.As(err, &big):
+		return "", usagef("put the secret alone in the file, or use "+envClientSecret, "the client secret file %q is larger than %s", file, byteSize(big.limit))
+	case err != nil && ctx.Err() != nil:
+		return "", err
+	case err != nil:
 		return "", fmt.Errorf("read the client secret: %w", err)
 	}
 	secret := strings.TrimSpace(string(data))

@@ -98,7 +98,7 @@ entry with the error and no profile.`,
 // one is still reported as a document with -o json.
 func (o *StatusOptions) check(c *cobra.Command, d *Deps, flags *profileFlags, args []string) error {
 	var err error
-	if o.Profile, o.ClientSecret, err = flags.resolve(d); err != nil {
+	if o.Profile, o.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 		return err
 	}
 	if err := noArgs(c, args); err != nil {

@@ -57,7 +57,7 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 		Annotations: map[string]string{interruptsAnnotation: interruptsOnDemand},
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 				return err
 			}
 			if err := checkOutput(c, opts.Output, tokenOutputs...); err != nil {

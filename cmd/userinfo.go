@@ -37,7 +37,7 @@ have asked for the openid scope.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if opts.Profile, opts.ClientSecret, err = flags.resolve(d); err != nil {
+			if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 				return err
 			}
 			if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
