@@ -47,6 +47,10 @@ type Deps struct {
 	CacheDir func() (string, error)
 	// OpenStore opens a token store backend by name.
 	OpenStore func(name string, p tokenstore.Paths) (tokenstore.Store, error)
+	// ReplaceProcess runs the command at path in place of kakao-auth
+	// (execve), for exec; it returns only when the command cannot run. Nil
+	// (on Windows, and for Main run inside a test) runs it as a child.
+	ReplaceProcess func(path string, args, env []string) error
 	// HTTPClient makes every call to Kakao or the emulator.
 	HTTPClient *http.Client
 	// Now is the clock.
@@ -101,6 +105,7 @@ func DefaultDeps() *Deps {
 		StdinIsTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		OpenStore:        tokenstore.Open,
+		ReplaceProcess:   replaceProcess,
 		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
 		Now:              time.Now,
 	}

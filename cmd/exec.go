@@ -57,11 +57,12 @@ for "api". COMMAND
 never sees the refresh token or the client secret: ` + envRefreshToken + ` and
 ` + envClientSecret + ` are not in its environment.
 
-kakao-auth waits for COMMAND and exits with its exit status (128+N when
-signal N ended it; 127 when COMMAND is not found, 126 when it cannot be
-run). Meanwhile it passes the signals it gets on to COMMAND (SIGINT,
-SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2); Ctrl-C and Ctrl-\ typed at
-the terminal reach COMMAND directly, once.
+Once the token is ready, kakao-auth becomes COMMAND (on Windows: runs it
+and waits): COMMAND has kakao-auth's process id, so every signal reaches
+it as if it had been started directly, a kill sent to kakao-auth once and
+Ctrl-C, Ctrl-\ or Ctrl-Z typed at the terminal once, and its exit status
+is the run's. The status is 127 when COMMAND is not found, 126 when it
+cannot be run.
 
 The first argument that is not a flag of exec, or everything after --,
 is COMMAND and its arguments, flags included.`,
@@ -127,10 +128,18 @@ func runExec(ctx context.Context, d *Deps, o *ExecOptions) error {
 	if err := maskSecrets(d, tok.AccessToken); err != nil {
 		return err
 	}
+	env := commandEnv(os.Environ(), tok.AccessToken, u.base)
+	if d.ReplaceProcess != nil {
+		// The command takes kakao-auth's place (see exec_unix.go).
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return cannotRun(o.Command[0], d.ReplaceProcess(path, o.Command, env))
+	}
 	cmd := &exec.Cmd{
 		Path:   path,
 		Args:   o.Command,
-		Env:    commandEnv(os.Environ(), tok.AccessToken, u.base),
+		Env:    env,
 		Stdin:  d.Stdin,
 		Stdout: d.Stdout,
 		Stderr: d.Stderr,
@@ -211,9 +220,10 @@ func cannotRun(name string, err error) error {
 		hint: "it must be an executable file (chmod +x) for this system, with an interpreter (#!) that exists; or run it through its interpreter, e.g. sh " + name}
 }
 
-// runCommand runs cmd to its end and returns its exit status, 128+N when
-// signal N ended it. Meanwhile every signal of forwardedSignals that
-// kakao-auth gets is passed on to the command, unless it reached the
+// runCommand runs cmd as a child, where kakao-auth cannot become it
+// (Windows; Main run in a test), to its end and returns its exit status,
+// 128+N when signal N ended it. Meanwhile every signal of forwardedSignals
+// that kakao-auth gets is passed on to the command, unless it reached the
 // command too (see reachesCommandItself); kakao-auth itself is not ended
 // by them then: the command decides, and kakao-auth ends when it does.
 // ctx only keeps a command from starting once the run was interrupted: a

@@ -4,6 +4,10 @@ package cmd
 
 import "os"
 
+// replaceProcess is nil here: Windows has no execve, so exec runs its command
+// as a child and waits for it.
+var replaceProcess func(path string, args, env []string) error
+
 // forwardedSignals are the signals exec catches while its command runs.
 var forwardedSignals = []os.Signal{os.Interrupt}
 

@@ -124,9 +124,39 @@ func TestExec_SignalsArePassedOnToTheCommand(t *testing.T) {
 	}
 }
 
+// startExecOnTTY starts "kakao-auth exec -- <signal recorder>" as a real
+// process on a pseudo-terminal, the foreground of a session of its own, as
+// a shell runs a command, and waits until the recorder is ready. It
+// returns the terminal's other side (what is typed goes in there) and the
+// lines that reached the terminal.
+func startExecOnTTY(t *testing.T, srvURL string) (*exec.Cmd, *os.File, *lockedBuffer) {
+	t.Helper()
+	h := newHome(t)
+	loggedInProfile(t, srvURL, filepath.Join(h.config, "kakao-auth"), "default")
+	c := execCommand([]string{"exec", "--", os.Args[0], signalRecorderArg}, h, []string{quickExit()}, "")
+	c.Stdin = nil            // the terminal, as stdout and stderr
+	tty, err := pty.Start(c) // a session of its own, with the pty as its terminal
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait(); tty.Close() })
+	var out lockedBuffer
+	go func() {
+		r := bufio.NewReader(tty)
+		for {
+			line, err := r.ReadString('\n')
+			out.Write([]byte(strings.TrimRight(line, "\r\n") + "\n"))
+			if err != nil {
+				return
+			}
+		}
+	}()
+	waitForText(t, "the terminal", &out, "ready\n")
+	return c, tty, &out
+}
+
 // Ctrl-C (and Ctrl-\) typed at the terminal signals the terminal's whole
-// foreground process group, the command included: kakao-auth does not pass
-// it on as well, so the command gets it once.
+// foreground process group: the command gets it once.
 func TestExec_KeysTypedAtTheTerminalReachTheCommandOnce(t *testing.T) {
 	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	for _, key := range []struct {
@@ -134,28 +164,7 @@ func TestExec_KeysTypedAtTheTerminalReachTheCommandOnce(t *testing.T) {
 		char string
 	}{{"SIGINT", "\x03"}, {"SIGQUIT", "\x1c"}} {
 		t.Run(key.name, func(t *testing.T) {
-			h := newHome(t)
-			loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default")
-			c := execCommand([]string{"exec", "--", os.Args[0], signalRecorderArg}, h, []string{quickExit()}, "")
-			c.Stdin = nil            // the terminal, as stdout and stderr
-			tty, err := pty.Start(c) // a session of its own, with the pty as its terminal
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tty.Close()
-			t.Cleanup(func() { c.Process.Kill(); c.Wait() })
-			var out lockedBuffer
-			go func() {
-				r := bufio.NewReader(tty)
-				for {
-					line, err := r.ReadString('\n')
-					out.Write([]byte(strings.TrimRight(line, "\r\n") + "\n"))
-					if err != nil {
-						return
-					}
-				}
-			}()
-			waitForText(t, "the terminal", &out, "ready\n")
+			c, tty, out := startExecOnTTY(t, srv.URL)
 			if _, err := tty.Write([]byte(key.char)); err != nil {
 				t.Fatal(err)
 			}
@@ -164,6 +173,34 @@ func TestExec_KeysTypedAtTheTerminalReachTheCommandOnce(t *testing.T) {
 			}
 			if got := strings.Count(out.String(), "got "+key.name); got != 1 {
 				t.Errorf("the command got %s %d times, want once; terminal:\n%s", key.name, got, out.String())
+			}
+		})
+	}
+}
+
+// In a terminal's foreground, a SIGINT or SIGQUIT sent to kakao-auth's
+// pid (kill -INT) is not a key typed at the terminal: it reaches the
+// command, once, as every signal sent to kakao-auth does. (It was once
+// taken for a typed Ctrl-C, which reaches the command by itself, and
+// dropped: the command ran on.)
+func TestExec_SignalsSentToKakaoAuthOnATerminalReachTheCommand(t *testing.T) {
+	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM} {
+		name := unix.SignalName(sig)
+		t.Run(name, func(t *testing.T) {
+			c, _, out := startExecOnTTY(t, srv.URL)
+			if err := c.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			timer := time.AfterFunc(5*time.Second, func() { c.Process.Kill() })
+			start := time.Now()
+			code := exitCodeOf(t, c)
+			timer.Stop()
+			if took := time.Since(start); code != 7 || took > 4*time.Second {
+				t.Errorf("exit %d %v after kill -%s, want the command's 7 at once; terminal:\n%s", code, took.Round(time.Millisecond), strings.TrimPrefix(name, "SIG"), out.String())
+			}
+			if got := strings.Count(out.String(), "got "+name); got != 1 {
+				t.Errorf("the command got %s %d times, want once; terminal:\n%s", name, got, out.String())
 			}
 		})
 	}

@@ -157,7 +157,9 @@ func TestExec_EnvOnlyMode(t *testing.T) {
 }
 
 // kakao-auth ends as its command did: with its exit status, 128+N for a
-// command ended by signal N, saying nothing of its own; 127 and 126, with
+// command ended by signal N (where the command runs as a child, as for
+// Main in a test; a real run becomes the command, exec.txtar), saying
+// nothing of its own; 127 and 126, with
 // a message, for a command that cannot be found or run, and then no token
 // is fetched for it.
 func TestExec_ExitStatusIsTheCommands(t *testing.T) {

@@ -128,7 +128,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// cmdExits runs a program and checks its exact exit code:
+// cmdExits runs a program and checks its exact exit code, as a shell's $?
+// shows it (128+N when signal N ended the program):
 // exits CODE program [args...]
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
@@ -144,6 +145,9 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	switch {
 	case errors.As(err, &ee):
 		got = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			got = 128 + int(ws.Signal())
+		}
 	case err != nil:
 		ts.Fatalf("exits: %v", err)
 	}
