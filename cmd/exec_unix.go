@@ -33,11 +33,12 @@ import (
 // written) before the command starts, and every file it opened closes on
 // exec.
 
-// replaceProcess replaces the process with the command at path. Signals
-// caught for Ctrl-C are let go first, so the command starts with the
-// dispositions kakao-auth was started with (a signal ignored by whoever
-// started kakao-auth, as a shell ignores SIGINT for a background job,
-// stays ignored). It returns only when the command cannot be run.
+// replaceProcess replaces the process with the command at path. The
+// signals caught for Ctrl-C are let go first: Go then puts back a SIGINT or
+// SIGHUP that whoever started kakao-auth ignored (as sh does for a
+// background job, and nohup), which execve passes on, so the command
+// ignores it too, as it would have without kakao-auth. It returns only
+// when the command cannot be run.
 func replaceProcess(path string, args, env []string) error {
 	signal.Reset()
 	return syscall.Exec(path, args, env)
