@@ -18,8 +18,9 @@ import (
 // A file named by a flag is read with a cap: an endless one (/dev/zero)
 // is refused at once with an error naming it, as an endless stdin is, and
 // memory stays bounded. (--client-secret-file /dev/zero once grew to
-// 4.6 GB before the kernel killed it.) The run gets 2 GiB of address space,
-// so a reader without a cap dies rather than take the machine's memory.
+// 4.6 GB before the kernel killed it.) The run gets 2 GiB of address space
+// (unless built with -race, which needs far more), so a reader without a
+// cap dies rather than take the machine's memory.
 func TestFlagFiles_EndlessFileIsRefusedQuickly(t *testing.T) {
 	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	for _, tt := range []struct {
@@ -33,8 +34,11 @@ func TestFlagFiles_EndlessFileIsRefusedQuickly(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			h := newHome(t)
 			loggedInProfile(t, srv.URL, filepath.Join(h.config, "kakao-auth"), "default")
-			c := execCommand(append([]string{"-c", `ulimit -v 2097152 && exec "$0" "$@"`, os.Args[0]}, tt.args...), h, nil, "")
-			c.Path, c.Args[0] = "/bin/sh", "sh"
+			c := execCommand(tt.args, h, nil, "")
+			if !raceDetector {
+				c = execCommand(append([]string{"-c", `ulimit -v 2097152 && exec "$0" "$@"`, os.Args[0]}, tt.args...), h, nil, "")
+				c.Path, c.Args[0] = "/bin/sh", "sh"
+			}
 			var stderr lockedBuffer
 			c.Stderr = &stderr
 			start := time.Now()
