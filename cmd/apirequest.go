@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // apiRequest is one "kakao-auth api" request, built from the command line
@@ -22,7 +23,7 @@ type apiRequest struct {
 }
 
 // apiUsageHint is the hint of every malformed api command line.
-const apiUsageHint = `run "kakao-auth api --help" for usage`
+var apiUsageHint = "run " + termtext.Quoted("kakao-auth", "api", "--help") + " for usage"
 
 // buildAPIRequest turns o into the request to send to the API server at
 // base. Files and stdin are read here, so a mistake in them stops the

@@ -65,6 +65,12 @@ func (u *apiUser) warnMinTTLUnmet(d *Deps, minTTL time.Duration) {
 	}
 }
 
+// newCISecret is the way to a new CI secret in env-only mode: a login
+// (with args) where a browser is, then an export.
+func newCISecret(args ...string) string {
+	return loginCommand(DefaultProfile, args...) + " on a machine with a browser, then " + suggest("export", DefaultProfile) + " to refresh the CI secret"
+}
+
 // explain gives a kapi error the hint its login calls for: for a stored
 // profile withAPIHint's, naming the profile (or, for a login against a
 // loopback emulator that is gone, how to get a working one); in env-only
@@ -79,10 +85,9 @@ func (u *apiUser) explain(err error) error {
 		return err
 	case ae.InvalidToken():
 		return &hintedError{err: fmt.Errorf("%w: Kakao does not accept the access token just refreshed with %s (%w)", ErrLoginRequired, envRefreshToken, ae),
-			hint: `the login is gone (the app unlinked, say): run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`}
-	case ae.Code == -402 && len(ae.RequiredScopes) > 0:
-		return &hintedError{err: err, hint: fmt.Sprintf(`the login lacks consent for %s: run %s on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,
-			strings.Join(ae.RequiredScopes, ", "), loginCommand(DefaultProfile, "--scope", strings.Join(ae.RequiredScopes, ",")))}
+			hint: "the login is gone (the app unlinked, say): run " + newCISecret()}
+	case ae.Code == -402:
+		return &hintedError{err: err, hint: ae.ConsentHint(newCISecret("--scope", strings.Join(ae.RequiredScopes, ",")))}
 	}
 	return err
 }

@@ -76,7 +76,7 @@ func refreshEnv(ctx context.Context, d *Deps, env *tokenstore.Record, secret str
 		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
 			return nil, false, &hintedError{
 				err:  fmt.Errorf("%w: Kakao rejected %s: %w", ErrLoginRequired, envRefreshToken, ke),
-				hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run "kakao-auth login" on a machine with a browser, then "kakao-auth export" to refresh the CI secret`,
+				hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run ` + newCISecret(),
 			}
 		}
 		return nil, false, err

@@ -8,13 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -84,18 +84,16 @@ func (e *loginRequiredError) Hint() string {
 	return hint
 }
 
-// suggest is a command line for a hint to name, quoted: kakao-auth, the
-// command, --profile when the profile is not the default one, then args.
-// Every "run …" hint is built here, so it carries the profile in use.
+// suggest is a command line for a hint to name, in quotes: kakao-auth,
+// the command's words, --profile when the profile is not the default one,
+// then args. Every "run …" hint of a command is built here, so it carries
+// the profile in use, and termtext.Quoted quotes each word for the shell.
 func suggest(command, profile string, args ...string) string {
-	line := "kakao-auth " + command
+	words := append([]string{"kakao-auth"}, strings.Fields(command)...)
 	if profile != DefaultProfile {
-		line += " --profile " + profile
+		words = append(words, "--profile", profile)
 	}
-	if len(args) > 0 {
-		line += " " + strings.Join(args, " ")
-	}
-	return strconv.Quote(line)
+	return termtext.Quoted(append(words, args...)...)
 }
 
 // loginCommand is the command that logs profile in again: the emulator's
@@ -134,8 +132,8 @@ func withAPIHint(profile string, err error) error {
 		return err
 	case ae.InvalidToken():
 		return &loginRequiredError{profile: profile, reason: "Kakao does not accept the refreshed access token (" + ae.Error() + ")"}
-	case ae.Code == -402 && len(ae.RequiredScopes) > 0:
-		return &hintedError{err: err, hint: fmt.Sprintf("the login lacks consent for %s: run %s", strings.Join(ae.RequiredScopes, ", "), loginCommand(profile, "--scope", strings.Join(ae.RequiredScopes, ",")))}
+	case ae.Code == -402:
+		return &hintedError{err: err, hint: ae.ConsentHint(loginCommand(profile, "--scope", strings.Join(ae.RequiredScopes, ",")))}
 	}
 	return err
 }
@@ -194,18 +192,19 @@ func (e *emulatorGoneError) Unwrap() error { return e.err }
 func (e *emulatorGoneError) Hint() string {
 	if e.builtin {
 		// "login --emulator" logs in to profile "emulator" unless told.
-		login := "kakao-auth login --emulator"
+		login := []string{"kakao-auth", "login", "--emulator"}
 		if e.profile != emulatorProfile {
-			login += " --profile " + e.profile
+			login = append(login, "--profile", e.profile)
 		}
-		return fmt.Sprintf(`log in again with %q (it starts a new emulator for the login); for a login that keeps refreshing, keep an emulator running with "kakao-auth emulator" and log in against it (see "kakao-auth emulator --help")`, login)
+		return fmt.Sprintf(`log in again with %s (it starts a new emulator for the login); for a login that keeps refreshing, keep an emulator running with %s and log in against it (see %s)`,
+			termtext.Quoted(login...), termtext.Quoted("kakao-auth", "emulator"), termtext.Quoted("kakao-auth", "emulator", "--help"))
 	}
 	addr := e.url
 	if u, err := url.Parse(e.url); err == nil && u.Host != "" {
 		addr = u.Host
 	}
-	return fmt.Sprintf(`start the emulator again at %s (for "kakao-auth emulator": --addr %s, and the --state-file it had, which keeps this login valid), or log in against another server: run %s`,
-		e.url, addr, suggest("login", e.profile, "--auth-url", "URL", "--api-url", "URL"))
+	return fmt.Sprintf(`start the emulator again at %s (for %s: --addr %s, and the --state-file it had, which keeps this login valid), or log in against another server: run %s`,
+		e.url, termtext.Quoted("kakao-auth", "emulator"), addr, suggest("login", e.profile, "--auth-url", "URL", "--api-url", "URL"))
 }
 
 // madeByBuiltinEmulator reports whether profile's login rec was made

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // The variables exec sets for its command. KAKAO_API_URL is also what
@@ -217,7 +219,7 @@ func cannotRun(name string, err error) error {
 		code = ExitNotFound
 	}
 	return &exitStatusError{code: code, err: fmt.Errorf("command %q cannot be run: %w", name, err),
-		hint: "it must be an executable file (chmod +x) for this system, with an interpreter (#!) that exists; or run it through its interpreter, e.g. sh " + name}
+		hint: "it must be an executable file (" + termtext.Command("chmod", "+x", name) + ") for this system, with an interpreter (#!) that exists; or run it through its interpreter, e.g. " + termtext.Command("sh", name)}
 }
 
 // runCommand runs cmd as a child, where kakao-auth cannot become it

@@ -158,7 +158,7 @@ in a private per-run session file that is removed when the run ends.`,
 }
 
 func (o *LoginOptions) validate() error {
-	hint := `run "kakao-auth login --help" for usage`
+	hint := "run " + termtext.Quoted("kakao-auth", "login", "--help") + " for usage"
 	if err := validateProfile(o.App.Profile); err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (o *LoginOptions) validate() error {
 	o.Scopes = cleanList(o.Scopes)
 	o.ServiceTerms = cleanList(o.ServiceTerms)
 	if o.App.ClientID == "" && !o.Emulator {
-		return usagef("pass --client-id or set "+envClientID+" to your app's REST API key (Kakao Developers console: [앱] > [플랫폼 키] > [REST API 키]); or try \"kakao-auth login --emulator\"", "no client id")
+		return usagef("pass --client-id or set "+envClientID+" to your app's REST API key (Kakao Developers console: [앱] > [플랫폼 키] > [REST API 키]); or try "+termtext.Quoted("kakao-auth", "login", "--emulator"), "no client id")
 	}
 	return nil
 }
@@ -490,7 +490,7 @@ func loginFlowOptions(d *Deps, o *LoginOptions, a app, sessions session.Dir) aut
 			if apiURL != "" && apiURL != a.APIURL {
 				others = append(others, server{apiURL, "the pending login", "API"})
 			}
-			p := cleartextPolicy{allow: a.AllowInsecureHTTP, fix: `start a new login with "kakao-auth login --no-wait" and https:// --auth-url and --api-url`, optIn: optInFlagOrEnv}
+			p := cleartextPolicy{allow: a.AllowInsecureHTTP, fix: "start a new login with " + termtext.Quoted("kakao-auth", "login", "--no-wait") + " and https:// --auth-url and --api-url", optIn: optInFlagOrEnv}
 			return p.check(d, others...)
 		},
 	}
@@ -506,7 +506,10 @@ func startTwoStep(d *Deps, o *LoginOptions, sessions session.Dir) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(d.Stderr, "Open the URL below in a browser and approve. The browser then goes to %s\n(an error page there is fine). Within 10 minutes, finish on this machine with:\n\n  kakao-auth login --resume 'ADDRESS-THE-BROWSER-ENDED-ON'\n\n", p.RedirectURI)
+	// The placeholder stands in quotes: the address it stands for has
+	// characters (& ?) a shell would take for its own.
+	fmt.Fprintf(d.Stderr, "Open the URL below in a browser and approve. The browser then goes to %s\n(an error page there is fine). Within 10 minutes, finish on this machine with:\n\n  %s\n\n",
+		p.RedirectURI, termtext.Command("kakao-auth", "login", "--resume")+" 'ADDRESS-THE-BROWSER-ENDED-ON'")
 	if o.Output == "json" {
 		return writeJSON(d, struct {
 			AuthorizeURL string `json:"authorize_url"`
@@ -592,7 +595,7 @@ func checkLoopbackServer(ctx context.Context, a app) error {
 	}
 	return &hintedError{
 		err:  fmt.Errorf("nothing listens at %s, the auth server of this login", a.AuthURL),
-		hint: fmt.Sprintf("start an emulator there (kakao-auth emulator --addr %s), or check --auth-url / %s", u.Host, envAuthURL),
+		hint: fmt.Sprintf("start an emulator there (%s), or check --auth-url / %s", termtext.Command("kakao-auth", "emulator", "--addr", u.Host), envAuthURL),
 	}
 }
 
@@ -754,18 +757,20 @@ func freeLoopbackPort() (string, error) {
 // printEmulatorNextSteps tells a newcomer what to do after the quick start,
 // with commands that work as printed.
 func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
-	p := ""
+	p := []string{}
 	if profile != DefaultProfile {
-		p = " --profile " + profile
+		p = []string{"--profile", profile}
 	}
+	step := func(words ...string) string { return termtext.Command(append([]string{"kakao-auth"}, words...)...) }
 	w := d.Stderr
 	fmt.Fprintf(w, "\nNext steps:\n")
-	fmt.Fprintf(w, "  kakao-auth token%s     print the access token (good until %s)\n", p, rec.Expiry.Local().Format("15:04 MST"))
-	fmt.Fprintf(w, "  kakao-auth status%s    who is logged in, and until when\n", p)
+	fmt.Fprintf(w, "  %s     print the access token (good until %s)\n", step(append([]string{"token"}, p...)...), rec.Expiry.Local().Format("15:04 MST"))
+	fmt.Fprintf(w, "  %s    who is logged in, and until when\n", step(append([]string{"status"}, p...)...))
 	fmt.Fprintf(w, "This login's emulator stops now, so the profile cannot refresh its token. For\nlogins that keep refreshing, keep an emulator running (its state file keeps\nlogins across restarts) and log in against it:\n")
-	fmt.Fprintf(w, "  kakao-auth emulator --auto-approve --state-file ~/.local/state/kakao-auth/emulator.json &\n")
+	// The state file's path is left for the shell to expand (~).
+	fmt.Fprintf(w, "  %s ~/.local/state/kakao-auth/emulator.json &\n", step("emulator", "--auto-approve", "--state-file"))
 	fmt.Fprintf(w, "  export KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339\n")
-	fmt.Fprintf(w, "  kakao-auth login --client-id %s --profile emu --store file\n", emulator.DefaultClientID)
+	fmt.Fprintf(w, "  %s\n", step("login", "--client-id", emulator.DefaultClientID, "--profile", "emu", "--store", "file"))
 	if d.NotInstalled != nil && d.NotInstalled() {
 		fmt.Fprintf(w, "(kakao-auth is not installed: use \"go run .\" in its place, or install it with\n  CGO_ENABLED=0 go install -trimpath -ldflags \"-s -w\" .)\n")
 	}

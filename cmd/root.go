@@ -146,7 +146,7 @@ func commandWord(args []string) string {
 
 // usageHint is the hint of a usage error of c: where its usage is.
 func usageHint(c *cobra.Command) string {
-	return fmt.Sprintf("run %q for usage", c.CommandPath()+" --help")
+	return "run " + termtext.Quoted(append(strings.Fields(c.CommandPath()), "--help")...) + " for usage"
 }
 
 // noArgs refuses positional arguments with a usage error.
@@ -247,12 +247,12 @@ func cobraUsage(msg, hint string) (string, string) {
 	if hint != "" {
 		return first, hint
 	}
-	hint = `run "kakao-auth --help" for usage`
+	hint = "run " + termtext.Quoted("kakao-auth", "--help") + " for usage"
 	if strings.HasPrefix(first, "unknown command") {
-		hint = `run "kakao-auth --help" for the commands`
+		hint = "run " + termtext.Quoted("kakao-auth", "--help") + " for the commands"
 		if _, list, ok := strings.Cut(rest, "Did you mean this?"); ok {
 			if names := strings.Fields(list); len(names) > 0 {
-				hint = fmt.Sprintf("did you mean %q? %s", "kakao-auth "+names[0], hint)
+				hint = fmt.Sprintf("did you mean %s? %s", termtext.Quoted("kakao-auth", names[0]), hint)
 			}
 		}
 	}

@@ -80,7 +80,7 @@ remains is printed as "kakao-auth scopes" prints it.`,
   kakao-auth scopes revoke --yes account_email talk_message`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usagef(`run "kakao-auth scopes" for the IDs`, "name the consent items to withdraw, such as talk_message")
+				return usagef("run "+suggest("scopes", DefaultProfile)+" for the IDs", "name the consent items to withdraw, such as talk_message")
 			}
 			return nil
 		},
@@ -143,7 +143,7 @@ func scopesFailed(u *apiUser, what string, err error) error {
 	if errors.As(err, &ae) {
 		switch ae.Code {
 		case -2:
-			return &hintedError{err: fmt.Errorf("%s: %w", what, err), hint: `run "kakao-auth scopes" for the IDs of the items the user agreed to`}
+			return &hintedError{err: fmt.Errorf("%s: %w", what, err), hint: "run " + suggest("scopes", DefaultProfile) + " for the IDs of the items the user agreed to"}
 		case -3:
 			return &hintedError{err: fmt.Errorf("%s: %w", what, err),
 				hint: "items set as required for the app cannot be withdrawn (Kakao Developers console: [카카오 로그인] > [동의항목]); to withdraw every consent, unlink the app: run " + suggest("logout --unlink", firstNonEmpty(u.profile, DefaultProfile))}

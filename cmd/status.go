@@ -318,12 +318,7 @@ func loginWarnings(profile string, rec *tokenstore.Record, now time.Time) []stri
 }
 
 // refreshCommand is the command that refreshes profile's tokens now.
-func refreshCommand(profile string) string {
-	if profile == DefaultProfile {
-		return `"kakao-auth refresh"`
-	}
-	return fmt.Sprintf(`"kakao-auth refresh --profile %s"`, profile)
-}
+func refreshCommand(profile string) string { return suggest("refresh", profile) }
 
 // checkRemote asks Kakao who the token belongs to. A -401 gets one refresh
 // and a retry; a rejected refresh means login required. Any other failure is

@@ -45,7 +45,7 @@ func runStatusAll(ctx context.Context, d *Deps, o *StatusOptions) error {
 		return writeJSON(d, entries)
 	}
 	if len(entries) == 0 {
-		fmt.Fprintln(d.Stderr, `No profiles are stored on this machine; log in with "kakao-auth login".`)
+		fmt.Fprintln(d.Stderr, "No profiles are stored on this machine; log in with "+suggest("login", DefaultProfile)+".")
 		return nil
 	}
 	printProfiles(d, entries, now)

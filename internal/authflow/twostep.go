@@ -53,7 +53,7 @@ func (e *ResumeError) Error() string { return e.Reason }
 
 // Hint says how to start over.
 func (e *ResumeError) Hint() string {
-	return `start a new login with "kakao-auth login --no-wait" and resume it within 10 minutes`
+	return "start a new login with " + termtext.Quoted("kakao-auth", "login", "--no-wait") + " and resume it within 10 minutes"
 }
 
 // Resume finishes a two-step login: it finds the session by the pasted

@@ -24,11 +24,13 @@ type TokenErrorAnswer struct {
 }
 
 // APIErrorAnswer is an error answer of the kapi endpoints in Kakao's
-// shape, {"msg","code"}.
+// shape, {"msg","code"}, with required_scopes when RequiredScopes is set
+// (a -402's shape).
 type APIErrorAnswer struct {
-	Status int // HTTP status; 0 means 400
-	Code   int
-	Msg    string
+	Status         int // HTTP status; 0 means 400
+	Code           int
+	Msg            string
+	RequiredScopes []string // sent as they are, whatever they hold
 }
 
 // AnswerAuthorizeWith makes every authorize request that passes the
@@ -105,6 +107,10 @@ func (s *Server) answerAPI(w http.ResponseWriter) bool {
 	s.mu.Unlock()
 	if a == nil {
 		return false
+	}
+	if a.RequiredScopes != nil {
+		writeJSON(w, statusOr400(a.Status), insufficientScope{Msg: a.Msg, Code: a.Code, RequiredScopes: a.RequiredScopes, AllowedScopes: []string{}})
+		return true
 	}
 	writeAPIError(w, &apiError{status: statusOr400(a.Status), Msg: a.Msg, Code: a.Code})
 	return true

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // API calls Kakao's user API (kapi) as one user.
@@ -60,7 +62,29 @@ type APIError struct {
 	HTTPStatus     int
 	Code           int
 	Msg            string   // Kakao's text, with the access token redacted
-	RequiredScopes []string // -402 only
+	RequiredScopes []string // -402 only; well-formed ids only (ValidScopeID)
+	// MalformedScopes counts the items of required_scopes that were not
+	// consent-item ids, left out of RequiredScopes: a server's text that
+	// could be anything, which no hint may offer to a shell.
+	MalformedScopes int
+}
+
+// ValidScopeID reports whether s has the form of a consent-item ID, such
+// as talk_message or account_email: lowercase letters, digits and _, the
+// form of every ID the scope parameter of "인가 코드 받기" lists
+// (https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api). A -402's
+// required_scopes (https://developers.kakao.com/docs/latest/ko/rest-api/reference)
+// is held to it before any hint offers it to a shell.
+func ValidScopeID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *APIError) Error() string {
@@ -88,12 +112,9 @@ func (e *APIError) Hint() string {
 	case -10:
 		return "the app's API quota is used up; try again later"
 	case -401:
-		return `the access token is no longer valid; run "kakao-auth login"`
+		return "the access token is no longer valid; run " + termtext.Quoted("kakao-auth", "login")
 	case -402:
-		if len(e.RequiredScopes) > 0 {
-			return fmt.Sprintf(`the login lacks consent for %s; run "kakao-auth login --scope %s"`, strings.Join(e.RequiredScopes, ", "), strings.Join(e.RequiredScopes, ","))
-		}
-		return `the login lacks a needed consent item; run "kakao-auth login --scope …" with it`
+		return e.ConsentHint(termtext.Quoted("kakao-auth", "login", "--scope", strings.Join(e.RequiredScopes, ",")))
 	case -3:
 		// Kakao's -3 also refuses revoking a required item (its own hint
 		// lives with "scopes revoke"); only "App disabled [item] scopes"
@@ -113,6 +134,24 @@ func (e *APIError) Hint() string {
 // app has not enabled: "App disabled [talk_message] scopes for
 // [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."
 var disabledItem = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^App disabled \[([a-z0-9_]+)\] scopes`) })
+
+// ConsentHint is the hint of a -402 whose login command, login (built
+// with termtext.Quoted), asks for RequiredScopes: it names the items, and
+// says when Kakao named items that are not valid ids, which are left out.
+func (e *APIError) ConsentHint(login string) string {
+	const malformed = "Kakao named consent items that are not valid ids (left out of any command here; see the app's consent items in the Kakao Developers console: [카카오 로그인] > [동의항목])"
+	switch {
+	case len(e.RequiredScopes) == 0 && e.MalformedScopes > 0:
+		return "the login lacks a needed consent item, but " + malformed
+	case len(e.RequiredScopes) == 0:
+		return "the login lacks a needed consent item; log in again with --scope and its id"
+	}
+	hint := fmt.Sprintf("the login lacks consent for %s: run %s", strings.Join(e.RequiredScopes, ", "), login)
+	if e.MalformedScopes > 0 {
+		hint += "; " + malformed
+	}
+	return hint
+}
 
 func (a *API) base() string {
 	if a.BaseURL == "" {

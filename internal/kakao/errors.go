@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/oauth2"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // Error is an error answer from Kakao's token endpoint:
@@ -71,15 +73,15 @@ func (e *Error) Hint() string {
 	case "KOE303":
 		return fmt.Sprintf("the redirect URI must match exactly between the authorize and token calls (scheme, host, port, path, trailing slash); used %s", e.redirect())
 	case "KOE319", "KOE322":
-		return `the refresh token is no longer valid (expired, rotated or the app was unlinked); run "kakao-auth login"`
+		return "the refresh token is no longer valid (expired, rotated or the app was unlinked); run " + termtext.Quoted("kakao-auth", "login")
 	case "KOE320":
-		return `the authorization code was already used or has expired; run "kakao-auth login" again`
+		return "the authorization code was already used or has expired; run " + termtext.Quoted("kakao-auth", "login") + " again"
 	}
 	switch e.OAuthError {
 	case "invalid_client":
 		return "check --client-id and the client secret (KAKAO_CLIENT_SECRET / --client-secret-file)"
 	case "invalid_grant":
-		return `run "kakao-auth login" again`
+		return "run " + termtext.Quoted("kakao-auth", "login") + " again"
 	}
 	if e.HTTPStatus >= 500 {
 		return "Kakao had a server error; try again shortly"

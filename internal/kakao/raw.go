@@ -156,11 +156,17 @@ func answerError(r *Response, base, endpoint, accessToken string) error {
 		RequiredScopes []string `json:"required_scopes"`
 	}
 	if json.Unmarshal(r.Body, &e) == nil && e.Code != 0 {
-		// Kakao's text is shown; a server may echo the token into it.
-		for i, s := range e.RequiredScopes {
-			e.RequiredScopes[i] = redact(s, accessToken)
+		// A hint offers the required items to a shell (login --scope):
+		// only well-formed ids are kept, the rest only counted.
+		ae := &APIError{HTTPStatus: r.StatusCode, Code: e.Code, Msg: redact(e.Msg, accessToken)}
+		for _, s := range e.RequiredScopes {
+			if ValidScopeID(s) {
+				ae.RequiredScopes = append(ae.RequiredScopes, s)
+			} else {
+				ae.MalformedScopes++
+			}
 		}
-		return &APIError{HTTPStatus: r.StatusCode, Code: e.Code, Msg: redact(e.Msg, accessToken), RequiredScopes: e.RequiredScopes}
+		return ae
 	}
 	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	return &UnexpectedResponseError{HTTPStatus: r.StatusCode, ContentType: ctype, Reason: "not Kakao's JSON error", BaseURL: base, endpoint: endpoint}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
@@ -34,6 +35,30 @@ func TestDo_ReturnsTheAnswerAsItCame(t *testing.T) {
 	}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(string(resp.Body), `"nickname":"Ryan"`) {
 		t.Errorf("Do() headers %v, body %s; want Kakao's JSON user", resp.Header, resp.Body)
+	}
+}
+
+// A -402's required_scopes is the server's text: only consent-item ids
+// are kept, for a hint to offer to a shell; the rest are only counted.
+func TestDo_RequiredScopesKeepOnlyConsentItemIDs(t *testing.T) {
+	emu, base := newEmulator(t, emulator.Config{})
+	c := &Client{ClientID: emulator.DefaultClientID, RedirectURI: testRedirect, AuthURL: base}
+	tok := login(t, base, c, []string{"profile_nickname"})
+	emu.AnswerAPIWith(&emulator.APIErrorAnswer{Status: 403, Code: -402, Msg: "insufficient scopes.",
+		RequiredScopes: []string{"talk_message", "friends,$(touch x)", "", "Account_Email", "a b", "profile_image"}})
+	resp, err := apiAs(&API{BaseURL: base}, tok.AccessToken).Do(t.Context(), http.MethodGet, "/v2/user/me", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae *APIError
+	if !errors.As(resp.Err(), &ae) {
+		t.Fatalf("Do() err %v, want an APIError", resp.Err())
+	}
+	if diff := cmp.Diff([]string{"talk_message", "profile_image"}, ae.RequiredScopes); diff != "" || ae.MalformedScopes != 4 {
+		t.Errorf("RequiredScopes mismatch (-want +got):\n%s\nMalformedScopes = %d, want 4", diff, ae.MalformedScopes)
+	}
+	if h := ae.Hint(); !strings.Contains(h, `"kakao-auth login --scope talk_message,profile_image"`) || !strings.Contains(h, "not valid ids") {
+		t.Errorf("Hint() = %q, want the login for the two ids, and a word on the rest", h)
 	}
 }
 

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"syscall"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // openPrivate opens path for reading and checks the file it got. O_NOFOLLOW
@@ -38,7 +41,7 @@ func checkPrivate(path string, fi fs.FileInfo, want fs.FileMode) error {
 		return &InsecureError{Path: path, Reason: fmt.Sprintf("owned by uid %d, not by you", st.Uid)}
 	}
 	if got := fi.Mode().Perm(); got != want {
-		return &InsecureError{Path: path, Reason: fmt.Sprintf("mode %#o, want %#o", got, want), Fix: fmt.Sprintf("chmod %o %s", want, shellWord(path))}
+		return &InsecureError{Path: path, Reason: fmt.Sprintf("mode %#o, want %#o", got, want), Fix: termtext.Command("chmod", strconv.FormatUint(uint64(want), 8), path)}
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // InsecureError reports a file or directory that others could read or have
@@ -38,23 +40,15 @@ func (e *InsecureError) Error() string {
 func (e *InsecureError) Hint() string {
 	switch {
 	case e.Fix != "":
-		return fmt.Sprintf("if you changed it yourself, run %q; if not, find out who did", e.Fix)
+		return fmt.Sprintf(`if you changed it yourself, run "%s"; if not, find out who did`, e.Fix)
 	case e.LockFile:
 		what := "it"
 		if strings.Contains(e.Reason, "link") {
 			what = "the link itself"
 		}
-		return fmt.Sprintf("find out who made %s and why; once you know, remove %s (rm %s): a lock file holds nothing, so nothing is lost, and kakao-auth makes a new one", e.Path, what, shellWord(e.Path))
+		return fmt.Sprintf("find out who made %s and why; once you know, remove %s (%s): a lock file holds nothing, so nothing is lost, and kakao-auth makes a new one", e.Path, what, termtext.Command("rm", e.Path))
 	}
 	return fmt.Sprintf("find out who made %s and why; kakao-auth neither uses nor replaces it", e.Path)
-}
-
-// shellWord quotes s as one word for sh, when it needs quoting.
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:@%,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // ErrTooLarge is returned by Read for a file over its size limit.

@@ -7,6 +7,8 @@ import (
 	"net"
 	"os/exec"
 	"strings"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
 // UnavailableError reports a backend that cannot be used at all: no Secret
@@ -89,7 +91,7 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Hint says how to replace the record.
 func (e *CorruptError) Hint() string {
-	return `run "kakao-auth login" again (with the same --profile) to replace it`
+	return "run " + termtext.Quoted("kakao-auth", "login") + " again (with the same --profile) to replace it"
 }
 
 // recordTooLargeError reports a record over what every keyring can hold
