@@ -2,11 +2,15 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
 )
 
 // APIOptions are the inputs of "kakao-auth api".
@@ -138,6 +142,13 @@ func runAPI(ctx context.Context, d *Deps, o *APIOptions) error {
 	}
 	if err := resp.Err(); err != nil {
 		endpoint, _, _ := strings.Cut(req.path, "?")
+		if resp.StatusCode == http.StatusNotFound && !errors.As(err, new(*kakao.APIError)) {
+			// The path is the user's: a 404 without Kakao's {"msg","code"}
+			// says it is mistyped, as gh api says, not that the server is
+			// wrong or unwell.
+			return &hintedError{err: fmt.Errorf("%s %s: not found (HTTP 404)", req.method, endpoint),
+				hint: fmt.Sprintf("check the path: the API server %s has nothing at %s (Kakao's paths: https://developers.kakao.com/docs/latest/ko/rest-api/reference)", u.base, endpoint)}
+		}
 		return u.explain(fmt.Errorf("%s %s: %w", req.method, endpoint, err))
 	}
 	return nil

@@ -121,6 +121,18 @@ func withStoreHint(err error, profile string) error {
 	return &hintedError{err: err, hint: ue.Fix() + "; or keep this profile's tokens in a private file instead: run " + loginCommand(profile, "--store", tokenstore.BackendFile)}
 }
 
+// withLogoutStoreHint gives a keyring failure of logout a hint it can
+// follow: logout takes no --store (the keyring's own hint offers one, for
+// login), and a login kept in the keyring can only be removed from there,
+// so the fix is the keyring's, then the same logout again.
+func withLogoutStoreHint(err error, profile string) error {
+	var ue *tokenstore.UnavailableError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	return &hintedError{err: err, hint: ue.Fix() + "; then run " + logoutCommand(profile) + " again (the login stays in the keyring until then)"}
+}
+
 // withAPIHint gives a kapi error of a stored profile a hint that names its
 // profile: -402 is the login command that asks for the missing consent
 // items (Kakao's additional consent), and -401 after a refresh means the

@@ -3,10 +3,10 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -45,9 +45,12 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 		name    string
 		env     func(base, redirect string) map[string]string // nil: an empty environment
 		keyring bool                                          // the profile's keyring can no longer be reached
-		setup   func(t *testing.T, base, root, redirect string)
-		args    []string
-		want    string // the hint's command
+		// keyringBack: the hint says to bring the keyring back first, then
+		// run its command; the command runs with the keyring reachable.
+		keyringBack bool
+		setup       func(t *testing.T, base, root, redirect string)
+		args        []string
+		want        string // the hint's command
 	}{
 		{
 			name: "no client id",
@@ -76,6 +79,55 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 			},
 			args: []string{"token", "--profile", hintKeyringProfile},
 			want: "login --profile " + hintKeyringProfile + " --store file",
+		},
+		{
+			// Logout cannot remove a login from a keyring it cannot
+			// reach, and it takes no --store: its hint says to bring the
+			// keyring back, then log out again.
+			name:        "logout, keyring unavailable",
+			keyring:     true,
+			keyringBack: true,
+			setup: func(t *testing.T, base, root, redirect string) {
+				keyringtest.Require(t)
+				loginForHint(t, base, root, redirect, "--profile", hintLogoutProfile, "--store", tokenstore.BackendKeyring)
+				t.Cleanup(func() {
+					k, err := tokenstore.Open(tokenstore.BackendKeyring, tokenstore.Paths{Root: root})
+					if err == nil {
+						err = k.Delete(context.Background(), hintLogoutProfile)
+					}
+					if err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
+						t.Errorf("remove the test's keyring item: %v", err)
+					}
+				})
+			},
+			args: []string{"logout", "--profile", hintLogoutProfile},
+			want: "logout --profile " + hintLogoutProfile,
+		},
+		{
+			// A mistyped path is the API server's 404: the hint names the
+			// path, no command, and no flag api does not have.
+			name: "api path not found",
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--profile", "work", "--store", tokenstore.BackendFile)
+			},
+			args: []string{"api", "--profile", "work", "/v2/nonexistent"},
+			want: "",
+		},
+		{
+			name: "scopes revoke, no such item",
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--profile", "js", "--store", tokenstore.BackendFile)
+			},
+			args: []string{"scopes", "--profile", "js", "revoke", "--yes", "no_such_item"},
+			want: "scopes --profile js",
+		},
+		{
+			name: "scopes revoke, no items named",
+			setup: func(t *testing.T, base, root, redirect string) {
+				loginForHint(t, base, root, redirect, "--profile", "js", "--store", tokenstore.BackendFile)
+			},
+			args: []string{"scopes", "--profile", "js", "revoke"},
+			want: "scopes --profile js",
 		},
 		{
 			// The record does not decode, so neither does the app in it.
@@ -171,10 +223,10 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 			if tt.env != nil {
 				env = tt.env(emuURL, redirect)
 			}
-			deps := func() (*Deps, *bytes.Buffer) {
+			deps := func(keyringDown bool) (*Deps, *bytes.Buffer) {
 				d, _, stderr := storeDeps(root, env, "")
 				d.OpenBrowser = agreeingBrowser
-				if tt.keyring {
+				if keyringDown {
 					d.OpenStore = func(name string, p tokenstore.Paths) (tokenstore.Store, error) {
 						if name == tokenstore.BackendKeyring {
 							return unavailableKeyring{}, nil
@@ -185,9 +237,13 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 				return d, stderr
 			}
 
-			d, stderr := deps()
+			d, stderr := deps(tt.keyring)
 			if code := Main(t.Context(), tt.args, d); code == ExitOK {
 				t.Fatalf("%v succeeded; want the situation's error", tt.args)
+			}
+			if tt.want == "" {
+				hintNamesOnlyFlagsOf(t, stderr.String(), tt.args)
+				return
 			}
 			m := hintCommand.FindStringSubmatch(stderr.String())
 			if m == nil {
@@ -196,13 +252,37 @@ func TestHints_TheCommandAHintNamesWorksAsPrinted(t *testing.T) {
 			if m[1] != tt.want {
 				t.Errorf("the hint names %q, want %q\n%s", m[1], tt.want, stderr)
 			}
-			d, stderr = deps()
-			if code := Main(t.Context(), strings.Fields(m[1]), d); code != ExitOK {
+			d, stderr = deps(tt.keyring && !tt.keyringBack)
+			words := runInShell(t, requireShell(t), "kakao-auth "+m[1])
+			if code := Main(t.Context(), words, d); code != ExitOK {
 				t.Errorf("kakao-auth %s, as the hint says: exit %d\n%s", m[1], code, stderr)
 			}
 		})
 	}
 }
+
+// hintNamesOnlyFlagsOf fails the test if the hint in stderr, which names
+// no command, names a flag the command of args does not take.
+func hintNamesOnlyFlagsOf(t *testing.T, stderr string, args []string) {
+	t.Helper()
+	hint := hintLine(t, stderr)
+	if m := hintCommand.FindStringSubmatch(stderr); m != nil {
+		t.Errorf("the hint names %q, want no command\n%s", m[1], stderr)
+	}
+	c, _, err := NewRootCmd(&Deps{}).Find(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range regexp.MustCompile(`--([a-z][a-z-]*)`).FindAllStringSubmatch(hint, -1) {
+		if c.Flags().Lookup(f[1]) == nil && c.InheritedFlags().Lookup(f[1]) == nil {
+			t.Errorf("the hint names --%s, which %q does not take\n%s", f[1], c.CommandPath(), stderr)
+		}
+	}
+}
+
+// hintLogoutProfile is the keyring profile of the logout case of
+// TestHints_TheCommandAHintNamesWorksAsPrinted.
+const hintLogoutProfile = "hint-keyring-logout"
 
 // hintKeyringProfile is the profile TestHints_TheCommandAHintNamesWorksAsPrinted
 // keeps in the private keyring, which every test of this binary shares.

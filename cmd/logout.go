@@ -183,7 +183,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 		return nil
 	}
 	if err != nil {
-		return err
+		return withLogoutStoreHint(err, o.Profile)
 	}
 	if (o.Revoke || o.Unlink) && rec == nil && len(removed) > 0 {
 		fmt.Fprintf(d.Stderr, "kakao-auth: warning: no usable login to %s at Kakao; only the local copy was removed\n", what)

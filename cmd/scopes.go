@@ -29,10 +29,14 @@ type ScopesOptions struct {
 func NewScopesCmd(d *Deps, runF func(context.Context, *ScopesOptions) error) *cobra.Command {
 	opts := &ScopesOptions{}
 	var flags profileFlags
-	run := func(c *cobra.Command) error {
+	run := func(c *cobra.Command, revoke bool) error {
 		var err error
 		if opts.Profile, opts.ClientSecret, err = flags.resolve(c.Context(), d); err != nil {
 			return err
+		}
+		if revoke && len(opts.Revoke) == 0 {
+			// Checked here, not in Args: the hint names the profile in use.
+			return usagef("run "+suggest("scopes", opts.Profile)+" for the IDs", "name the consent items to withdraw, such as talk_message")
 		}
 		if err := checkOutput(c, opts.Output, "text", "json"); err != nil {
 			return err
@@ -62,7 +66,7 @@ A later login that asks for a withdrawn item shows the consent page again.`,
   kakao-auth scopes revoke talk_message
   kakao-auth scopes revoke --profile bot --yes account_email talk_message`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, args []string) error { return run(c) },
+		RunE: func(c *cobra.Command, args []string) error { return run(c, false) },
 	}
 	flags.register(c.PersistentFlags())
 	c.PersistentFlags().StringVarP(&opts.Output, "output", "o", "text", "text or json")
@@ -78,15 +82,9 @@ otherwise. The profile's stored scopes follow, and the consent that
 remains is printed as "kakao-auth scopes" prints it.`,
 		Example: `  kakao-auth scopes revoke talk_message
   kakao-auth scopes revoke --yes account_email talk_message`,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("run "+suggest("scopes", DefaultProfile)+" for the IDs", "name the consent items to withdraw, such as talk_message")
-			}
-			return nil
-		},
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Revoke = slices.Compact(slices.Sorted(slices.Values(args)))
-			return run(c)
+			return run(c, true)
 		},
 	}
 	revoke.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "withdraw without asking")
@@ -143,7 +141,7 @@ func scopesFailed(u *apiUser, what string, err error) error {
 	if errors.As(err, &ae) {
 		switch ae.Code {
 		case -2:
-			return &hintedError{err: fmt.Errorf("%s: %w", what, err), hint: "run " + suggest("scopes", DefaultProfile) + " for the IDs of the items the user agreed to"}
+			return &hintedError{err: fmt.Errorf("%s: %w", what, err), hint: "run " + suggest("scopes", firstNonEmpty(u.profile, DefaultProfile)) + " for the IDs of the items the user agreed to"}
 		case -3:
 			return &hintedError{err: fmt.Errorf("%s: %w", what, err),
 				hint: "items set as required for the app cannot be withdrawn (Kakao Developers console: [카카오 로그인] > [동의항목]); to withdraw every consent, unlink the app: run " + suggest("logout --unlink", firstNonEmpty(u.profile, DefaultProfile))}
