@@ -83,8 +83,8 @@ KAKAO_CLIENT_ID set, api refreshes with them and touches no store.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			var err error
-			if opts.MinTTL < 0 {
-				return usagef(apiUsageHint, "--min-ttl must not be negative")
+			if err := checkMinTTL(apiUsageHint, opts.MinTTL); err != nil {
+				return err
 			}
 			if opts.stdinReaders(flags.clientSecretFile) > 1 {
 				return usagef("read at most one of --input, -F key=@- and --client-secret-file from stdin", "stdin can be read only once")

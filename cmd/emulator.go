@@ -211,7 +211,10 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 	}
 	run, err := start(ctx, o.Addr, srv)
 	if neterr.AddrInUse(err) {
-		return usagef("stop what listens there (another kakao-auth emulator?), or pick another port with --addr 127.0.0.1:PORT (port 0 picks a free one)", "%s is already in use", o.Addr)
+		// A failure (1), as for login's busy redirect port: the command
+		// line is right, and works once the port is free.
+		return &hintedError{err: fmt.Errorf("%s is already in use", o.Addr),
+			hint: "stop what listens there (another kakao-auth emulator?), or pick another port with --addr 127.0.0.1:PORT (port 0 picks a free one)"}
 	}
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)

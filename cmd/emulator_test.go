@@ -97,17 +97,17 @@ func TestEmulatorCmd_AppSettingsReachTheConfig(t *testing.T) {
 	}
 }
 
-// A busy --addr is a usage error that says so plainly, not a nested
-// "start the emulator: start emulator: listen …".
-func TestEmulator_BusyAddressIsAUsageError(t *testing.T) {
+// A busy --addr says so plainly, not a nested "start the emulator: start
+// emulator: listen …", and exits 1 as login's busy port does.
+func TestEmulator_BusyAddressSaysSo(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	d, stdout, stderr := testDeps(nil, "")
-	if code := Main(t.Context(), []string{"emulator", "--addr", l.Addr().String()}, d); code != ExitUsage {
-		t.Errorf("exit %d, want %d", code, ExitUsage)
+	if code := Main(t.Context(), []string{"emulator", "--addr", l.Addr().String()}, d); code != ExitFailure {
+		t.Errorf("exit %d, want %d", code, ExitFailure)
 	}
 	want := "kakao-auth: error: " + l.Addr().String() + " is already in use\n"
 	if !strings.HasPrefix(stderr.String(), want) || !strings.Contains(stderr.String(), "hint: ") || strings.Contains(stderr.String(), "listen tcp") {

@@ -84,8 +84,8 @@ is COMMAND and its arguments, flags included.`,
 			if opts.RotatedFile != "" && d.Getenv(envRefreshToken) == "" {
 				return usagef("it applies to env-only mode, with "+envRefreshToken+" set; stored profiles keep rotated tokens themselves", "--rotated-refresh-token-file needs %s", envRefreshToken)
 			}
-			if opts.MinTTL < 0 {
-				return usagef(usageHint(c), "--min-ttl must not be negative")
+			if err := checkMinTTL(usageHint(c), opts.MinTTL); err != nil {
+				return err
 			}
 			opts.Command = args
 			if runF != nil {

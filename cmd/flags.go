@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -93,4 +94,26 @@ func checkOutput(c *cobra.Command, got string, allowed ...string) error {
 // completeOutput completes --output with the values c accepts.
 func completeOutput(c *cobra.Command, values ...string) {
 	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// kakaoAccessTokenLife is how long the access tokens of a REST API key
+// live: 6 hours, expires_in 21599 ("토큰 정보",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token).
+const kakaoAccessTokenLife = 6 * time.Hour
+
+// checkMinTTL refuses a --min-ttl that can never work, before anything
+// is read or sent: a negative one, and one no access token of Kakao's can
+// meet, with which every run would refresh in vain (and a loop of runs
+// meet Kakao's rate limit). A shorter one that this login's server still
+// cannot meet (an emulator's --access-ttl) is known only after a refresh:
+// token and api warn, exec refuses to run its command.
+func checkMinTTL(hint string, minTTL time.Duration) error {
+	switch {
+	case minTTL < 0:
+		return usagef(hint, "--min-ttl must not be negative")
+	case minTTL >= kakaoAccessTokenLife:
+		return usagef("ask for less, such as --min-ttl 1h (the default is "+human(DefaultMinTTL)+")",
+			"--min-ttl %s is not less than the %s Kakao's access tokens live: no token can meet it, so every run would refresh", human(minTTL), human(kakaoAccessTokenLife))
+	}
+	return nil
 }

@@ -73,6 +73,10 @@ in a private per-run session file that is removed when the run ends.`,
   kakao-auth login --redirect-uri http://localhost:8765/callback --redirect-uri http://localhost:8766/callback`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("resume") && opts.Resume == "" {
+				// "--resume $ADDR" with ADDR unset: not a new login.
+				return usagef(`give the address the browser ended on, in quotes, or "-" to read it from stdin`, "--resume is empty (an unset variable?)")
+			}
 			// A profile logged in before lends its settings to this login
 			// (flags and environment win); an emulator login and a
 			// resumed one take theirs elsewhere.
@@ -277,16 +281,22 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		return usagef("give it with "+envClientSecret+" or --client-secret-file",
 			"profile %q's app uses a client secret, which is kept only with its tokens, and those cannot be read now", a.Profile)
 	}
-	if p := a.Previous; p != nil && !a.SameAppAsPrevious() && o.Store != tokenstore.BackendNone {
-		if err := confirm(d, o.Yes, fmt.Sprintf("Profile %q holds a login to app %s; replace it with a login to app %s?", a.Profile, termtext.Line(p.ClientID), termtext.Line(a.ClientID)),
-			fmt.Sprintf("profile %q holds a login to another app (%s)", a.Profile, termtext.Line(p.ClientID))); err != nil {
-			return err
-		}
+	if err := confirmAnotherApp(d, o, a.Profile, a.Previous, a.ClientID); err != nil {
+		return err
 	}
 	open := loginOpener(d, o)
 	if o.Emulator {
 		if err := guardEmulatorProfile(ctx, d, a.Profile); err != nil {
 			return err
+		}
+		// An emulator login takes none of the profile's settings, so
+		// a.Previous is nil; the login it replaces is asked about all
+		// the same, as any login's is.
+		if find := storedLogin(ctx, d); find != nil {
+			prev, _ := find(a.Profile)
+			if err := confirmAnotherApp(d, o, a.Profile, prev, firstNonEmpty(a.ClientID, emulator.DefaultClientID)); err != nil {
+				return err
+			}
 		}
 		// The emulator must outlive the login: whoAmI still asks it.
 		emu, err := startEmulator(ctx, d, a, open)
@@ -358,6 +368,16 @@ func loginRecord(res *authflow.Result, a app) *tokenstore.Record {
 	rec.AllowInsecureHTTP = a.AllowInsecureHTTP && insecureServers(rec.AuthURL, rec.APIURL)
 	rec.BuiltinEmulator = a.BuiltinEmulator
 	return rec
+}
+
+// confirmAnotherApp asks before a login to app clientID replaces prev, the
+// profile's stored login, when that is of another app.
+func confirmAnotherApp(d *Deps, o *LoginOptions, profile string, prev *tokenstore.Record, clientID string) error {
+	if prev == nil || prev.ClientID == clientID || o.Store == tokenstore.BackendNone {
+		return nil
+	}
+	return confirm(d, o.Yes, fmt.Sprintf("Profile %q holds a login to app %s; replace it with a login to app %s?", profile, termtext.Line(prev.ClientID), termtext.Line(clientID)),
+		fmt.Sprintf("profile %q holds a login to another app (%s)", profile, termtext.Line(prev.ClientID)))
 }
 
 // checkSameUser asks before a login replaces the stored login of another

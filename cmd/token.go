@@ -66,8 +66,8 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 			if opts.RotatedFile != "" && d.Getenv(envRefreshToken) == "" {
 				return usagef("it applies to env-only mode, with "+envRefreshToken+" set; stored profiles keep rotated tokens themselves", "--rotated-refresh-token-file needs %s", envRefreshToken)
 			}
-			if opts.MinTTL < 0 {
-				return usagef(usageHint(c), "--min-ttl must not be negative")
+			if err := checkMinTTL(usageHint(c), opts.MinTTL); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
