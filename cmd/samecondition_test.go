@@ -65,7 +65,7 @@ func TestMinTTL_ThatNoTokenCanMeetIsAUsageError(t *testing.T) {
 	}
 }
 
-// "login --resume $ADDR" with ADDR unset is "--resume ''": a usage error,
+// "login --resume $ADDR" with ADDR unset gives --resume an empty value: a usage error,
 // not a new interactive login.
 func TestLoginResume_EmptyIsAUsageError(t *testing.T) {
 	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true})
