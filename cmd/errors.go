@@ -22,10 +22,12 @@ import (
 // "kakao-auth login".
 var ErrLoginRequired = errors.New("login required")
 
-// usageError is a mistake in the command line itself.
+// usageError is a mistake in the command line itself; unparsed says the
+// flags could not be parsed (so -o may not have been read).
 type usageError struct {
-	err  error
-	hint string
+	err      error
+	hint     string
+	unparsed bool
 }
 
 func (e *usageError) Error() string { return e.err.Error() }

@@ -85,7 +85,7 @@ Try it with no Kakao app at all, against the built-in emulator:
 	root.SetErr(d.Stderr)
 	root.SetVersionTemplate("kakao-auth {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err: err, hint: flagErrorHint(c, err)}
+		return &usageError{err: err, hint: flagErrorHint(c, err), unparsed: true}
 	})
 	return root
 }
@@ -166,8 +166,18 @@ func Main(ctx context.Context, args []string, d *Deps) int {
 func execute(ctx context.Context, root *cobra.Command, args []string, d *Deps) int {
 	ctx, stop := withInterrupts(ctx, d.CatchInterrupts)
 	defer stop()
-	if c, _, err := root.Find(args); err == nil && catchesInterruptsAtStart(c) {
+	found, _, findErr := root.Find(args)
+	if findErr == nil && catchesInterruptsAtStart(found) {
 		catchInterrupts(ctx)
+	}
+	// Whether a command with -o printed anything on stdout: a failure that
+	// printed nothing gets the JSON error document (errorJSON). Commands
+	// without -o keep stdout as it is (exec hands it to its command).
+	var out *countingWriter
+	if findErr == nil && outputFlag(found) != nil {
+		out = &countingWriter{w: d.Stdout}
+		d.Stdout = out
+		defer func() { d.Stdout = out.w }()
 	}
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(ctx)
@@ -175,8 +185,56 @@ func execute(ctx context.Context, root *cobra.Command, args []string, d *Deps) i
 		return ExitOK
 	}
 	code := exitCode(err)
+	if out != nil && out.n == 0 && wantsJSON(c, err) {
+		if msg, hint, ok := errorText(c.Name(), err); ok {
+			// Best effort: stdout may be what failed.
+			_ = writeJSON(d, errorJSON{Error: msg, Hint: hint})
+		}
+	}
 	printError(d.Stderr, c.Name(), err)
 	return code
+}
+
+// errorJSON is the document a command run with -o json prints on stdout
+// when it fails, so that a script reading stdout always reads JSON: the
+// error and its hint, as the error and hint lines on stderr say them (the
+// exact text; JSON escapes what a terminal would obey). status's failure
+// document is this one with fields of its own.
+type errorJSON struct {
+	Error string `json:"error"`
+	Hint  string `json:"hint,omitempty"`
+}
+
+// wantsJSON reports whether c ran with -o json (a command line that could
+// not be parsed may not have had its -o read: it gets none).
+func wantsJSON(c *cobra.Command, err error) bool {
+	var ue *usageError
+	if isCobraUsage(err) || (errors.As(err, &ue) && ue.unparsed) {
+		return false
+	}
+	f := outputFlag(c)
+	return f != nil && f.Value.String() == "json"
+}
+
+// outputFlag is c's --output, its own or a parent's (scopes revoke has
+// scopes'), or nil.
+func outputFlag(c *cobra.Command) *pflag.Flag {
+	if f := c.Flags().Lookup("output"); f != nil {
+		return f
+	}
+	return c.InheritedFlags().Lookup("output")
+}
+
+// countingWriter counts what is written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func exitCode(err error) int {
@@ -214,18 +272,30 @@ func isCobraUsage(err error) bool {
 // An interrupt (Ctrl-C, SIGTERM) names what it interrupted: the command
 // that ran.
 func printError(w io.Writer, command string, err error) {
-	if status := (*exitStatusError)(nil); errors.As(err, &status) && status.silent() {
+	msg, hint, ok := errorText(command, err)
+	if !ok {
 		return
+	}
+	fmt.Fprintf(w, "kakao-auth: error: %s\n", termtext.Line(msg))
+	if hint != "" {
+		fmt.Fprintf(w, "kakao-auth: hint: %s\n", termtext.Line(hint))
+	}
+}
+
+// errorText is what a failure of command says: its message and hint, as
+// they are (printError makes them safe for a terminal); !ok for one that
+// says nothing (a command of exec's that failed has said it already).
+func errorText(command string, err error) (msg, hint string, ok bool) {
+	if status := (*exitStatusError)(nil); errors.As(err, &status) && status.silent() {
+		return "", "", false
 	}
 	if errors.Is(err, authflow.ErrCancelled) || errors.Is(err, context.Canceled) {
 		if command == "login" {
-			fmt.Fprintln(w, "kakao-auth: error: login cancelled")
-		} else {
-			fmt.Fprintf(w, "kakao-auth: error: %s interrupted\n", command)
+			return "login cancelled", "", true
 		}
-		return
+		return command + " interrupted", "", true
 	}
-	msg, hint := err.Error(), ""
+	msg = err.Error()
 	var h interface{ Hint() string }
 	if errors.As(err, &h) {
 		hint = h.Hint()
@@ -233,10 +303,7 @@ func printError(w io.Writer, command string, err error) {
 	if isCobraUsage(err) {
 		msg, hint = cobraUsage(msg, hint)
 	}
-	fmt.Fprintf(w, "kakao-auth: error: %s\n", termtext.Line(msg))
-	if hint != "" {
-		fmt.Fprintf(w, "kakao-auth: hint: %s\n", termtext.Line(hint))
-	}
+	return msg, hint, true
 }
 
 // cobraUsage makes one error line and one hint of a usage error cobra

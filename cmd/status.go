@@ -142,8 +142,7 @@ type statusErrorJSON struct {
 	LoggedIn bool     `json:"logged_in"`
 	Store    string   `json:"store,omitempty"` // when the profile's note names one
 	Warnings []string `json:"warnings"`
-	Error    string   `json:"error"`
-	Hint     string   `json:"hint,omitempty"`
+	errorJSON
 }
 
 type statusUser struct {
@@ -253,7 +252,7 @@ func statusFailed(d *Deps, o *StatusOptions, s *stored, err error) error {
 	if o.Output != "json" {
 		return err
 	}
-	out := statusErrorJSON{Profile: o.Profile, Warnings: []string{}, Error: err.Error(), Hint: hintOf(err)}
+	out := statusErrorJSON{Profile: o.Profile, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	if s != nil {
 		out.Store = s.store.Name()
 	}

@@ -57,11 +57,11 @@ func runStatusAll(ctx context.Context, d *Deps, o *StatusOptions) error {
 func profileEntry(ctx context.Context, d *Deps, name string, now time.Time) any {
 	s, err := openStored(d, name)
 	if err != nil {
-		return &statusErrorJSON{Profile: name, Warnings: []string{}, Error: err.Error(), Hint: hintOf(err)}
+		return &statusErrorJSON{Profile: name, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	}
 	rec, err := s.load(ctx)
 	if err != nil {
-		return &statusErrorJSON{Profile: name, Store: s.store.Name(), Warnings: []string{}, Error: err.Error(), Hint: hintOf(err)}
+		return &statusErrorJSON{Profile: name, Store: s.store.Name(), Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	}
 	p := &profileJSON{
 		tokenJSON: newTokenJSON(name, rec, tokenValues{}),
