@@ -66,7 +66,11 @@ of --output.`,
 				return usagef("--format is the old name of --output; give one of them", "--output %q and --format %q disagree", opts.Output, format)
 			}
 			if c.Flags().Changed("format") {
-				opts.Output = format
+				// Through the flag: -o's value is what the exit point
+				// reads to print a failure as JSON.
+				if err := c.Flags().Set("output", format); err != nil {
+					return err
+				}
 			}
 			if err := checkOutput(c, opts.Output, exportOutputs...); err != nil {
 				return err

@@ -106,11 +106,12 @@ func TestRefreshTokenOnATerminalNeedsYes(t *testing.T) {
 				t.Errorf("exit code = %d, want %d", code, ExitUsage)
 			}
 			out := stdout.String()
-			if args[0] == "status" && slices.Contains(args, "json") {
-				// status -o json still prints its error document, which
-				// holds no token.
+			if slices.Contains(args, "json") {
+				// -o json still prints the error document, which holds
+				// no token.
 				var doc map[string]any
-				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || doc["logged_in"] != false || doc["refresh_token"] != nil || doc["access_token"] != nil {
+				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || doc["error"] == nil || doc["refresh_token"] != nil || doc["access_token"] != nil ||
+					(args[0] == "status" && doc["logged_in"] != false) {
 					t.Errorf("stdout %q, want the error document without tokens", out)
 				}
 				out = ""

@@ -199,7 +199,7 @@ func TestExport_OutputAndFormatAreOneFlag(t *testing.T) {
 		{[]string{"export", "--output", "dotenv"}, ExitOK, "KAKAO_CLIENT_ID='"},
 		{[]string{"export", "--format", "json"}, ExitOK, "{"},
 		{[]string{"export", "-o", "json", "--format", "json"}, ExitOK, "{"},
-		{[]string{"export", "-o", "json", "--format", "env"}, ExitUsage, ""},
+		{[]string{"export", "-o", "json", "--format", "env"}, ExitUsage, "{\n  \"error\""}, // -o json: the error document
 		{[]string{"export", "-o", "yaml"}, ExitUsage, ""},
 	}
 	for _, tt := range tests {

@@ -70,8 +70,12 @@ func TestLogin_MalformedTokenResponseStoresNothing(t *testing.T) {
 			d.OpenBrowser = agreeingBrowser
 			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL,
 				"--api-url", emuURL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s", "--output", "json"}, d)
-			if code != ExitFailure || stdout.Len() != 0 || !strings.Contains(stderr.String(), "malformed token response") {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1, nothing on stdout, a malformed token response", code, stdout, stderr)
+			if code != ExitFailure || !strings.Contains(stderr.String(), "malformed token response") {
+				t.Errorf("exit %d, stderr %q; want exit 1, a malformed token response", code, stderr)
+			}
+			// -o json: the error document, and no token.
+			if doc := oneJSONDocument(t, stdout.Bytes()); doc["error"] == nil || doc["access_token"] != nil || doc["refresh_token"] != nil {
+				t.Errorf("stdout %q, want the error document and no token", stdout)
 			}
 			if _, err := os.Stat(filepath.Join(tokenstore.Paths{Root: root}.TokensDir(), "default.json")); !os.IsNotExist(err) {
 				t.Errorf("a token file exists after the failed login (%v)", err)
