@@ -55,6 +55,7 @@ func TestHints_ServerScopesNeverReachAShell(t *testing.T) {
 				t.Fatalf("%v succeeded; want the -402", tt.args)
 			}
 			hint := hintLine(t, stderr.String())
+			t.Log(hint)
 			cmds := quotedCommand.FindAllStringSubmatch(hint, -1)
 			var login string
 			for _, m := range cmds {

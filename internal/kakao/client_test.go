@@ -227,6 +227,19 @@ func TestAPIError_InsufficientScopeNamesTheScopes(t *testing.T) {
 	}
 }
 
+// A -402 whose items were all malformed offers no command at all, and
+// says why.
+func TestAPIError_ConsentHintWithoutValidItemsNamesNoCommand(t *testing.T) {
+	e := &APIError{HTTPStatus: 403, Code: -402, MalformedScopes: 2}
+	if h := e.Hint(); strings.Contains(h, "kakao-auth") || !strings.Contains(h, "not valid ids") {
+		t.Errorf("Hint() = %q, want no command and a word on the invalid ids", h)
+	}
+	e = &APIError{HTTPStatus: 403, Code: -402}
+	if h := e.Hint(); strings.Contains(h, "kakao-auth") || !strings.Contains(h, "--scope") {
+		t.Errorf("Hint() = %q, want --scope named and no command", h)
+	}
+}
+
 // apiAs is a with the access token at.
 func apiAs(a *API, at string) *API {
 	c := *a
