@@ -131,7 +131,7 @@ func runInShell(t *testing.T, shell, line string) []string {
 // suggestedCommand matches a command line written into a string of the
 // program (a hint, a next step) instead of built by termtext.Command: a
 // kakao-auth command, or rm or chmod with an argument.
-var suggestedCommand = regexp.MustCompile(`(^|["(\n]\s*)kakao-auth( (login|token|refresh|status|logout|export|exec|userinfo|api|scopes|emulator|help|completion)\b( -|["')%]|$| $)| -|["')%]| $)|(^|["(\s])(rm|chmod|sh) ([-+%'0-9]|$)`)
+var suggestedCommand = regexp.MustCompile(`(^|["(\n]\s*)kakao-auth( (login|token|refresh|status|logout|export|exec|userinfo|api|scopes|emulator|help|completion)\b( -|["')%]|$| $)| -|["')%]| $)|(^|["(\s])(rm|chmod|sh|go) ([-+%'0-9]|$|run|install)`)
 
 // Every command line a hint or a next step names is built by one function,
 // termtext.Command, which quotes each word for the shell: no string

@@ -792,7 +792,8 @@ func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
 	fmt.Fprintf(w, "  export KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339\n")
 	fmt.Fprintf(w, "  %s\n", step("login", "--client-id", emulator.DefaultClientID, "--profile", "emu", "--store", "file"))
 	if d.NotInstalled != nil && d.NotInstalled() {
-		fmt.Fprintf(w, "(kakao-auth is not installed: use \"go run .\" in its place, or install it with\n  CGO_ENABLED=0 go install -trimpath -ldflags \"-s -w\" .)\n")
+		fmt.Fprintf(w, "(kakao-auth is not installed: use %s in its place, or install it with\n  %s)\n",
+			termtext.Quoted("go", "run", "."), termtext.Command("CGO_ENABLED=0", "go", "install", "-trimpath", "-ldflags", "-s -w", "."))
 	}
 }
 
