@@ -28,13 +28,13 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	req := s.pending[tx]
 	if req == nil || expired(req.expires, now) {
-		delete(s.pending, tx)
+		forgetLocked(s, kindConsentPage, s.pending, tx)
 		writeErrorPage(w, errorPage{Message: "This consent page has expired or was already used.",
 			Hint: "Start the login again."})
 		return
 	}
 	if action == "cancel" {
-		delete(s.pending, tx)
+		forgetLocked(s, kindConsentPage, s.pending, tx)
 		// Whether Kakao echoes state on error redirects is UNCONFIRMED; echoing
 		// it is what lets a client match the error to its request.
 		redirect(w, req.redirectURI, "error", "access_denied", "error_description", "User denied access", "state", req.state)
@@ -47,7 +47,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusOK, consentTmpl(), s.consentPage(req, tx, "Choose an account to continue."))
 		return
 	}
-	delete(s.pending, tx) // single use from here on
+	forgetLocked(s, kindConsentPage, s.pending, tx) // single use from here on
 	s.agreeLocked(w, req, u)
 }
 
@@ -62,6 +62,7 @@ func (s *Server) showConsentLocked(w http.ResponseWriter, req *authRequest, pres
 	}
 	req.missedHint = missedHint
 	s.pending[tx] = req
+	s.changedLocked(kindConsentPage, tx)
 	note := ""
 	if missedHint != "" {
 		note = "login_hint " + missedHint + " matches no account here: choose one."
@@ -103,6 +104,7 @@ func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest, u User) {
 	// Kakao's scope lists every item the user has agreed to, not only the
 	// ones asked for this time; a user grants only the items they agree to.
 	l.scopes = unionScopes(l.scopes, grantable(u, req.scopes))
+	s.linkChangedLocked(key)
 
 	grant := *req
 	grant.scopes = l.scopes
@@ -115,6 +117,7 @@ func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest, u User) {
 	grant.preselect, grant.missedHint = 0, ""
 	code := newSecret(prefixCode)
 	s.codes[code] = &grant
+	s.changedLocked(kindCode, code)
 	s.setAccountCookie(w, u)
 	redirect(w, req.redirectURI, "code", code, "state", req.state)
 }

@@ -186,9 +186,11 @@ func (s *Server) handleRevokeScopes(w http.ResponseWriter, r *http.Request) {
 			Msg: fmt.Sprintf("[%s] is not revocable. check out if it's set as required on developers.kakao.com", strings.Join(required, ", "))})
 		return
 	}
-	l := s.links[linkKey{at.userID, at.clientID}]
+	key := linkKey{at.userID, at.clientID}
+	l := s.links[key]
 	// A new slice: tokens and codes share the old one.
 	l.scopes = slices.DeleteFunc(slices.Clone(l.scopes), func(sc string) bool { return slices.Contains(ids, sc) })
+	s.linkChangedLocked(key)
 	writeJSON(w, http.StatusOK, consentItems{ID: at.userID, Scopes: s.consentItemsLocked(at.userID, at.clientID)})
 }
 

@@ -198,6 +198,11 @@ type Server struct {
 	refresh      map[string]*refreshToken // refresh tokens
 	links        map[linkKey]*link        // each user's consent, by user and client
 	lastSweep    time.Time
+	// With a state file: the entries changed since the file last took
+	// them (nil without one), and how many changes there have been, which
+	// tells a request whether the file already holds what it saw.
+	dirty   map[entryRef]struct{}
+	changes uint64
 
 	scopesEnabled  []string // nil: every scope is accepted
 	scopesRequired []string // not revocable
@@ -328,6 +333,7 @@ func (s *Server) RegisterClient(clientID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clients[clientID] = true
+	s.changedLocked(kindClient, clientID)
 }
 
 // RegisterRedirectURI registers one more redirect URI, to be matched byte for
@@ -340,6 +346,7 @@ func (s *Server) RegisterRedirectURI(uri string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.redirectURIs[uri] = true
+	s.changedLocked(kindRedirectURI, uri)
 }
 
 // RegisterLogoutRedirectURI registers one more logout redirect URI, to be
@@ -351,6 +358,7 @@ func (s *Server) RegisterLogoutRedirectURI(uri string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.logoutURIs[uri] = true
+	s.changedLocked(kindLogoutURI, uri)
 }
 
 // SetAutoApprove turns skipping the consent page on or off.

@@ -16,7 +16,7 @@ func (s *Server) ExpireAccessTokens(clientID string, userID int64) int {
 	n := 0
 	for k, t := range s.access {
 		if (clientID == "" || t.clientID == clientID) && (userID == 0 || t.userID == userID) {
-			delete(s.access, k)
+			forgetLocked(s, kindAccess, s.access, k)
 			n++
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ..
 	defer s.mu.Unlock()
 	at := s.access[tok]
 	if at == nil || expired(at.expires, now) {
-		delete(s.access, tok)
+		forgetLocked(s, kindAccess, s.access, tok)
 		writeAPIError(w, errInvalidToken)
 		return nil
 	}

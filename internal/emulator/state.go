@@ -100,6 +100,7 @@ func secondsLeft(exp, now time.Time) int64 {
 func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []string, grant string, now time.Time, withRefresh bool, id *idTokenRequest) *tokenResponse {
 	at := newSecret(prefixAccess)
 	s.access[at] = &accessToken{clientID: clientID, userID: userID, scopes: scopes, expires: now.Add(s.accessTTL), grant: grant}
+	s.changedLocked(kindAccess, at)
 	resp := &tokenResponse{
 		TokenType:   "bearer",
 		AccessToken: at,
@@ -114,6 +115,7 @@ func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []strin
 			r.idToken, r.authTime = true, id.authTime
 		}
 		s.refresh[rt] = r
+		s.changedLocked(kindRefresh, rt)
 		resp.RefreshToken = rt
 		resp.RefreshTokenExpiresIn = secondsLeft(now.Add(s.refreshTTL), now)
 	}
@@ -128,13 +130,13 @@ func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []strin
 // file written before logins were told apart knows no login: then the
 // access token alone dies. s.mu must be held.
 func (s *Server) logoutLocked(at *apiToken) {
-	delete(s.access, at.key)
+	forgetLocked(s, kindAccess, s.access, at.key)
 	if at.grant == "" {
 		return
 	}
 	for k, t := range s.refresh {
 		if t.grant == at.grant {
-			delete(s.refresh, k)
+			forgetLocked(s, kindRefresh, s.refresh, k)
 		}
 	}
 }
@@ -144,12 +146,12 @@ func (s *Server) logoutLocked(at *apiToken) {
 func (s *Server) revokeTokensLocked(userID int64, clientID string) {
 	for k, t := range s.access {
 		if t.clientID == clientID && t.userID == userID {
-			delete(s.access, k)
+			forgetLocked(s, kindAccess, s.access, k)
 		}
 	}
 	for k, t := range s.refresh {
 		if t.clientID == clientID && t.userID == userID {
-			delete(s.refresh, k)
+			forgetLocked(s, kindRefresh, s.refresh, k)
 		}
 	}
 }
@@ -162,15 +164,18 @@ func (s *Server) revokeTokensLocked(userID int64, clientID string) {
 // be held.
 func (s *Server) unlinkLocked(userID int64, clientID string) {
 	s.revokeTokensLocked(userID, clientID)
-	delete(s.links, linkKey{userID, clientID})
+	if _, ok := s.links[linkKey{userID, clientID}]; ok {
+		delete(s.links, linkKey{userID, clientID})
+		s.linkChangedLocked(linkKey{userID, clientID})
+	}
 	for k, c := range s.codes {
 		if c.clientID == clientID && c.userID == userID {
-			delete(s.codes, k)
+			forgetLocked(s, kindCode, s.codes, k)
 		}
 	}
 	for k, p := range s.pending {
 		if p.clientID == clientID {
-			delete(s.pending, k)
+			forgetLocked(s, kindConsentPage, s.pending, k)
 		}
 	}
 }
@@ -188,22 +193,22 @@ func (s *Server) sweepLocked(now time.Time) {
 	s.lastSweep = now
 	for k, v := range s.pending {
 		if expired(v.expires, now) {
-			delete(s.pending, k)
+			forgetLocked(s, kindConsentPage, s.pending, k)
 		}
 	}
 	for k, v := range s.codes {
 		if expired(v.expires, now) {
-			delete(s.codes, k)
+			forgetLocked(s, kindCode, s.codes, k)
 		}
 	}
 	for k, v := range s.access {
 		if expired(v.expires, now) {
-			delete(s.access, k)
+			forgetLocked(s, kindAccess, s.access, k)
 		}
 	}
 	for k, v := range s.refresh {
 		if expired(v.expires, now) {
-			delete(s.refresh, k)
+			forgetLocked(s, kindRefresh, s.refresh, k)
 		}
 	}
 }

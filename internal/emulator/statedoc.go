@@ -13,19 +13,20 @@ import (
 	"time"
 )
 
-// stateVersion is the state file format this emulator reads and writes.
+// stateVersion is the version of the JSON state file that emulators
+// before the bbolt store wrote; Open reads it once and carries it over.
 const stateVersion = 1
 
-// maxStateFileBytes bounds what Open reads: far above what expiring tokens
-// let a state file grow to, far below what would hurt.
-const maxStateFileBytes = 64 << 20
+// maxStateFileBytes bounds how much of a JSON state file Open reads.
+const maxStateFileBytes = 256 << 20
 
-// stateDoc is the state file: JSON, version first, one entry per line
-// (stateStore.encode). Registered clients, redirect URIs and logout
-// redirect URIs, signing keys (private, PKCS #8), every user's consents
-// (revocations show as items no longer there), waiting consent pages,
-// unused codes and live tokens. Not kept: Stats, memos, faults and
-// everything else that comes from Config.
+// stateDoc is the whole state: the JSON state file of version 1 as it was
+// written, and what Open reads back from the store. Registered clients,
+// redirect URIs and logout redirect URIs, signing keys (private, PKCS #8),
+// every user's consents (revocations show as items no longer there),
+// waiting consent pages, unused codes and live tokens. Not kept: Stats,
+// memos, faults and everything else that comes from Config. In the store,
+// each entry is one key whose value is the JSON of its type below.
 type stateDoc struct {
 	Version      int      `json:"version"`
 	Clients      []string `json:"clients"`
@@ -100,22 +101,28 @@ func (g stateGrant) authRequest() *authRequest {
 	}
 }
 
-// restore loads a state file's contents into s, which is not serving yet.
-// It checks everything before changing anything. Errors never quote a
-// token: the state file is private, error messages are not.
-func (s *Server) restore(data []byte) error {
+// decodeStateJSON reads a state file of version 1, the JSON that
+// emulators before the bbolt store wrote, strictly.
+func decodeStateJSON(data []byte) (stateDoc, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc stateDoc
 	if err := dec.Decode(&doc); err != nil {
-		return fmt.Errorf("not a kakao-auth emulator state file: %w", err)
+		return doc, fmt.Errorf("not a kakao-auth emulator state file: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("not a kakao-auth emulator state file: data after the state")
+		return doc, errors.New("not a kakao-auth emulator state file: data after the state")
 	}
 	if doc.Version != stateVersion {
-		return fmt.Errorf("version %d; this emulator reads version %d", doc.Version, stateVersion)
+		return doc, fmt.Errorf("version %d; this emulator reads version %d", doc.Version, stateVersion)
 	}
+	return doc, nil
+}
+
+// restore loads a state file's contents into s, which is not serving yet.
+// It checks everything before changing anything. Errors never quote a
+// token: the state file is private, error messages are not.
+func (s *Server) restore(doc stateDoc) error {
 	keys, err := restoreKeys(doc.SigningKeys)
 	if err != nil {
 		return err

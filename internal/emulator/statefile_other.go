@@ -10,3 +10,6 @@ func checkPrivate(fs.FileInfo) error { return nil }
 
 // syncDir does nothing: directories cannot be synced here.
 func syncDir(string) {}
+
+// oNoFollow is 0: openChecked's Lstat is the only check here.
+const oNoFollow = 0

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
 )
 
 // stateEnv is an env whose emulator can be stopped and started again on
@@ -206,23 +209,42 @@ func TestStateFile_IsPrivateAndWrittenWhole(t *testing.T) {
 	if diff := cmp.Diff([]string{"state.json", "state.json.lock"}, names); diff != "" {
 		t.Errorf("files beside the state file (-want +got):\n%s", diff)
 	}
-	if data, _ := os.ReadFile(path); !bytes.HasPrefix(data, []byte("{\n  \"version\": 1,")) {
-		t.Errorf("state file starts %.40q, want an indented object with version 1 first", data)
+	if data, _ := os.ReadFile(path); len(data) < 20 || binary.LittleEndian.Uint32(data[16:]) != boltMagic {
+		t.Errorf("state file starts %.40q, want a bbolt database", data)
 	}
 }
 
 // A state file that cannot be read is never replaced: Open fails, names
-// the problem and leaves the bytes as they were.
+// the problem and leaves the bytes as they were. The JSON cases are files
+// of version 1 (testdata/state-v1.json was written by the emulator before
+// the bbolt store), which Open would otherwise carry over.
 func TestStateFile_CorruptFileIsRefusedAndKept(t *testing.T) {
-	good := func(t *testing.T) []byte {
+	good, err := os.ReadFile(filepath.Join("testdata", "state-v1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := func(t *testing.T) []byte {
 		path := filepath.Join(t.TempDir(), "state.json")
-		e := newStateEnv(t, Config{Users: []User{defaultUser, apeach}}, path)
-		e.exchange(t, e.visit(t, &UserAgent{User: "apeach"}, "scope", "openid"))
+		e := newStateEnv(t, Config{}, path)
+		e.tokens(t, "scope", "openid")
 		e.cur.Close()
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		return data
+	}(t)
+	other := func(t *testing.T) []byte {
+		path := filepath.Join(t.TempDir(), "other.db")
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("widgets")); return err }); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		data, _ := os.ReadFile(path)
 		return data
 	}(t)
 	tests := []struct {
@@ -233,12 +255,16 @@ func TestStateFile_CorruptFileIsRefusedAndKept(t *testing.T) {
 	}{
 		{name: "empty", data: nil, wantErr: "not a kakao-auth emulator state file"},
 		{name: "not JSON", data: []byte("hello"), wantErr: "not a kakao-auth emulator state file"},
-		{name: "cut short", data: good[:len(good)/2], wantErr: "not a kakao-auth emulator state file"},
+		{name: "JSON cut short", data: good[:len(good)/2], wantErr: "not a kakao-auth emulator state file"},
 		{name: "newer version", data: bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 2`), 1), wantErr: "version 2"},
 		{name: "no version", data: bytes.Replace(good, []byte(`"version": 1,`), nil, 1), wantErr: "version 0"},
 		{name: "unknown field", data: bytes.Replace(good, []byte(`"version": 1,`), []byte(`"version": 1, "extra": true,`), 1), wantErr: `unknown field "extra"`},
 		{name: "signing key damaged", data: bytes.Replace(good, []byte(`"private_key":"MII`), []byte(`"private_key":"XII`), 1), wantErr: "signing key"},
-		{name: "user not configured", data: good, cfg: Config{}, wantErr: "user 5000000002"},
+		{name: "user not configured", data: good, cfg: Config{Users: []User{apeach}}, wantErr: "user 4000000001"},
+		{name: "database cut short", data: store[:3*4096], wantErr: "damaged"},
+		{name: "database of something else", data: other, wantErr: "not a kakao-auth emulator state file"},
+		{name: "database damaged", data: append(slices.Clone(store[:2*4096]), bytes.Repeat([]byte{0xA5}, len(store)-2*4096)...), wantErr: "damaged"},
+		{name: "database of another user set", data: store, cfg: Config{Users: []User{apeach}}, wantErr: "user 4000000001"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,11 +272,7 @@ func TestStateFile_CorruptFileIsRefusedAndKept(t *testing.T) {
 			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			cfg := tt.cfg
-			if cfg.Users == nil && tt.name != "user not configured" {
-				cfg.Users = []User{defaultUser, apeach}
-			}
-			s, err := Open(cfg, path)
+			s, err := Open(tt.cfg, path)
 			if err == nil {
 				s.Close()
 				t.Fatal("Open succeeded, want an error")
@@ -263,6 +285,9 @@ func TestStateFile_CorruptFileIsRefusedAndKept(t *testing.T) {
 			}
 			if got, _ := os.ReadFile(path); !bytes.Equal(got, tt.data) {
 				t.Errorf("state file changed after a refused Open")
+			}
+			if _, err := os.Stat(path + backupSuffix); err == nil {
+				t.Errorf("a refused Open left %s", path+backupSuffix)
 			}
 		})
 	}
@@ -336,20 +361,13 @@ func TestStateFile_InUseByAnotherServerIsRefused(t *testing.T) {
 }
 
 // When the state cannot be saved, the answer that would hand out unsaved
-// tokens is a 500 instead, and nothing is lost from the file.
+// tokens is a 500 instead.
 func TestStateFile_SaveFailureIsA500(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("replaces a directory under an open file")
-	}
-	dir := filepath.Join(t.TempDir(), "d")
-	path := filepath.Join(dir, "state.json")
+	path := filepath.Join(t.TempDir(), "state.json")
 	e := newStateEnv(t, Config{AutoApprove: true}, path)
 	code := queryOf(t, get(t, e.authorizeURL()).header.Get("Location")).Get("code")
-	moved := dir + ".moved"
-	if err := os.Rename(dir, moved); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dir, nil, 0o600); err != nil { // the directory is now a file
+	// The database closed under the Server: every commit fails from here.
+	if err := e.cur.store.db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	r := e.postToken(t, e.codeForm(code))
@@ -362,30 +380,28 @@ func jsonUnmarshal(s string, v any) error {
 	return json.Unmarshal([]byte(s), v)
 }
 
-// The file is JSON that decodes strictly into the state, entries come and
-// go with the state (logout drops that login's tokens from the file too,
-// unlink all of them), and entries written once are not written
-// differently later.
+// storeDoc reads what the state file of s holds, expired entries too.
+func storeDoc(t *testing.T, s *Server) stateDoc {
+	t.Helper()
+	var doc stateDoc
+	if err := s.store.db.View(func(tx *bolt.Tx) error {
+		var err error
+		doc, _, err = readStore(tx, time.Time{})
+		return err
+	}); err != nil {
+		t.Fatalf("read the store: %v", err)
+	}
+	return doc
+}
+
+// Entries come and go with the state: logout drops that login's tokens
+// from the file too, unlink all of them.
 func TestStateFile_EntriesFollowTheState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e := newStateEnv(t, Config{}, path)
 	first := e.tokens(t, "scope", "openid")
 	second := e.tokens(t)
-	read := func() stateDoc {
-		t.Helper()
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		var doc stateDoc
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatalf("state file does not decode: %v\n%s", err, data)
-		}
-		return doc
-	}
-	doc := read()
+	doc := storeDoc(t, e.cur)
 	if len(doc.AccessTokens) != 2 || len(doc.RefreshTokens) != 2 || len(doc.SigningKeys) != 1 || len(doc.Consents) != 1 {
 		t.Fatalf("state after two logins: %d access, %d refresh, %d keys, %d consents; want 2, 2, 1, 1",
 			len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.SigningKeys), len(doc.Consents))
@@ -397,7 +413,7 @@ func TestStateFile_EntriesFollowTheState(t *testing.T) {
 	if r := e.bearer(t, http.MethodPost, "/v1/user/logout", second["access_token"].(string)); r.status != http.StatusOK {
 		t.Fatalf("logout: %d", r.status)
 	}
-	doc = read()
+	doc = storeDoc(t, e.cur)
 	at, rt := doc.AccessTokens[first["access_token"].(string)], doc.RefreshTokens[first["refresh_token"].(string)]
 	if len(doc.AccessTokens) != 1 || len(doc.RefreshTokens) != 1 || len(doc.Consents) != 1 || at.Grant == "" || at.Grant != rt.Grant {
 		t.Errorf("state after logout: %d access, %d refresh, %d consents, grants %q and %q; want the first login's two tokens, of one grant, and the consent",
@@ -406,10 +422,7 @@ func TestStateFile_EntriesFollowTheState(t *testing.T) {
 	if r := e.bearer(t, http.MethodPost, "/v1/user/unlink", first["access_token"].(string)); r.status != http.StatusOK {
 		t.Fatalf("unlink: %d", r.status)
 	}
-	if doc := read(); len(doc.AccessTokens) != 0 || len(doc.RefreshTokens) != 0 || len(doc.Consents) != 0 {
+	if doc := storeDoc(t, e.cur); len(doc.AccessTokens) != 0 || len(doc.RefreshTokens) != 0 || len(doc.Consents) != 0 {
 		t.Errorf("state after unlink: %d access, %d refresh, %d consents; want none", len(doc.AccessTokens), len(doc.RefreshTokens), len(doc.Consents))
-	}
-	if n := len(e.cur.store.lines); n != 0 {
-		t.Errorf("%d cached entry lines after every entry went, want 0", n)
 	}
 }

@@ -99,7 +99,7 @@ func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	defer s.mu.Unlock()
 	code := form.Get("code")
 	g := s.codes[code]
-	delete(s.codes, code)
+	forgetLocked(s, kindCode, s.codes, code)
 	// A code of another client is "not found" for this one.
 	if g == nil || expired(g.expires, now) || g.clientID != clientID {
 		return nil, errCodeNotFound
@@ -138,12 +138,12 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 		return nil, errBadRefreshToken
 	}
 	if expired(old.expires, now) {
-		delete(s.refresh, rt)
+		forgetLocked(s, kindRefresh, s.refresh, rt)
 		return nil, errBadRefreshToken
 	}
 	rotate := old.expires.Sub(now) < RotationWindow
 	if rotate {
-		delete(s.refresh, rt)
+		forgetLocked(s, kindRefresh, s.refresh, rt)
 	}
 	s.sweepLocked(now)
 	s.stats.Refreshes++
