@@ -75,7 +75,8 @@ until interrupted.
 
 --state-file keeps registered clients and redirect URIs, consents (with
 revocations), codes, tokens and signing keys in a private file across
-restarts. --users gives several fake Kakao
+restarts (a bbolt database; a JSON state file of an older kakao-auth is
+carried over once, and kept as PATH.v1.bak). --users gives several fake Kakao
 users (a JSON list of {"id", "nickname", "email", "picture", "agreed"}),
 picked on the consent page or by login_hint. --fault and --id-token-fault
 make token requests or ID tokens fail on purpose, for testing clients.
@@ -198,6 +199,9 @@ func runEmulator(ctx context.Context, d *Deps, o *EmulatorOptions) error {
 		if srv, err = emulator.Open(o.Config, o.StateFile); err != nil {
 			if errors.Is(err, emulator.ErrStateFileInUse) {
 				return &hintedError{err: err, hint: "stop the emulator that uses it, or give this one another --state-file"}
+			}
+			if errors.Is(err, emulator.ErrLockFileForeign) {
+				return &hintedError{err: err, hint: "ask its owner to remove it, or give --state-file a path in a directory of your own"}
 			}
 			return &hintedError{err: err, hint: "the emulator never resets a state file: fix what the error names, move the file away, or give another --state-file"}
 		}
