@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -255,10 +254,6 @@ func (s *Server) commitLocked() error {
 	}
 	keys := s.keysToWrite()
 	if len(writes) > 0 || keys != nil {
-		// Sorted keys fill bbolt's pages in order.
-		slices.SortFunc(writes, func(a, b entryWrite) int {
-			return cmp.Or(cmp.Compare(a.kind, b.kind), bytes.Compare(a.key, b.key))
-		})
 		err = st.db.Update(func(tx *bolt.Tx) error { return writeEntries(tx, writes, keys) })
 	}
 	if err != nil {

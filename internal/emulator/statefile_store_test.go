@@ -216,7 +216,9 @@ func TestStateFile_ExpiredEntriesLeaveTheFile(t *testing.T) {
 	if fi.Size() > 1<<20 {
 		t.Errorf("state file is %d bytes after 101 logins that all expired, want under 1 MiB", fi.Size())
 	}
-	if entries, _ := os.ReadDir(filepath.Dir(path)); slices.ContainsFunc(entries, func(d os.DirEntry) bool { return strings.Contains(d.Name(), ".tmp") || strings.HasSuffix(d.Name(), newSuffix) }) {
+	if entries, _ := os.ReadDir(filepath.Dir(path)); slices.ContainsFunc(entries, func(d os.DirEntry) bool {
+		return strings.Contains(d.Name(), ".tmp") || strings.HasSuffix(d.Name(), newSuffix)
+	}) {
 		t.Errorf("temporary files left beside the state file: %v", entries)
 	}
 }
