@@ -12,6 +12,7 @@
 #   BENCH_BEFORE        a git revision: its kakao-auth joins table a. as
 #                       token@before and version@before (default: none)
 #   BENCH_PROFILE       0 skips h., the start-up profile (default 1)
+#   BENCH_EMULATOR      0 skips i., the emulator under load (default 1; see bench/emulator.sh)
 #
 # Every figure is a median of repeated runs, given as a ratio against a
 # baseline measured in the same run, with candidate and baselines
@@ -364,6 +365,22 @@ if [[ ${BENCH_PROFILE:-1} != 0 ]]; then
 		echo "h. perf is not available here (install linux-perf; it needs perf_event_open): CPU profile skipped"
 		echo
 	fi
+fi
+
+# ---------------------------------------------------------------- i. the emulator under load
+
+# Logins/s of `kakao-auth emulator`, in memory and with --state-file
+# holding 1k, 10k and 100k logins, interleaved in one run; then kill -9
+# under load (bench/emulator.sh, bench/emuload). Exit status 3: a FAIL line.
+if [[ ${BENCH_EMULATOR:-1} != 0 ]]; then
+	rc=0
+	# Not under KENV: its go build needs the caller's HOME and caches.
+	bash "$ROOT/bench/emulator.sh" "$KA" "$VERDICTS" || rc=$?
+	case $rc in
+	0) ;;
+	3) FAILED=1 ;;
+	*) die "bench/emulator.sh failed" ;;
+	esac
 fi
 
 # ---------------------------------------------------------------- summary

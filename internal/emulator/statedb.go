@@ -34,7 +34,13 @@ var buckets = map[entryKind][]byte{
 	kindRefresh:     []byte("refresh_tokens"),
 }
 
-var bucketKeys = []byte("signing_keys")
+// bucketKeys holds the signing keys, all under keyListKey as one JSON
+// list, oldest first (the last one signs): they change together, and
+// their order is not their creation times' when two are born in one tick.
+var (
+	bucketKeys = []byte("signing_keys")
+	keyListKey = []byte("keys")
+)
 
 // bulkWrites is the size from which a commit counts as a bulk load.
 const bulkWrites = 1024
@@ -150,30 +156,11 @@ func writeEntries(tx *bolt.Tx, writes []entryWrite, keys []stateKey) error {
 	if b == nil {
 		return errors.New("a bucket is missing")
 	}
-	var stale [][]byte
-	if err := b.ForEach(func(k, _ []byte) error {
-		if !slices.ContainsFunc(keys, func(sk stateKey) bool { return sk.Kid == string(k) }) {
-			stale = append(stale, slices.Clone(k))
-		}
-		return nil
-	}); err != nil {
+	v, err := json.Marshal(keys)
+	if err != nil {
 		return err
 	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	for _, k := range keys {
-		v, err := json.Marshal(k)
-		if err != nil {
-			return err
-		}
-		if err := b.Put([]byte(k.Kid), v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.Put(keyListKey, v)
 }
 
 // initStore makes tx's buckets and marks it as a state file.
@@ -302,18 +289,11 @@ func readStore(tx *bolt.Tx, now time.Time) (stateDoc, []entryWrite, error) {
 	if kb == nil {
 		return doc, nil, errors.New("damaged: no bucket signing_keys")
 	}
-	if err := kb.ForEach(func(k, v []byte) error {
-		var sk stateKey
-		if err := unmarshalStrict(v, &sk); err != nil {
-			return fmt.Errorf("damaged signing key entry: %w", err)
+	if v := kb.Get(keyListKey); v != nil {
+		if err := unmarshalStrict(v, &doc.SigningKeys); err != nil {
+			return doc, nil, fmt.Errorf("damaged signing keys: %w", err)
 		}
-		doc.SigningKeys = append(doc.SigningKeys, sk)
-		return nil
-	}); err != nil {
-		return doc, nil, err
 	}
-	// Oldest first, as the keyring holds them: the last one signs.
-	slices.SortStableFunc(doc.SigningKeys, func(a, b stateKey) int { return a.Created.Compare(b.Created) })
 	return doc, purge, nil
 }
 
