@@ -304,11 +304,26 @@ func (s *Server) keysToWrite() []stateKey {
 	return out
 }
 
+// readPaths answer GET with what a token grants and change nothing a
+// restart needs: the only change they make is dropping an expired access
+// token, which a crash may undo harmlessly. Their answers are not held
+// back, so a test suite's /v2/user/me after each login costs no wait for
+// the disk. TestStateFile_ReadsChangeNothing holds them to it.
+var readPaths = map[string]bool{
+	"/v2/user/me":                       true,
+	"/v1/user/access_token_info":        true,
+	"/v1/oidc/userinfo":                 true,
+	"/v2/user/scopes":                   true,
+	"/.well-known/openid-configuration": true,
+	"/_emulator/stats":                  true, // observations only
+	"/_emulator/memos":                  true,
+}
+
 // serveSaving serves r with the answer held back until the state file holds
-// whatever r changed.
+// whatever r changed, and what it saw others change.
 func (s *Server) serveSaving(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/_emulator/stats" || r.URL.Path == "/_emulator/memos" {
-		s.mux.ServeHTTP(w, r) // reads observations only
+	if r.Method == http.MethodGet && readPaths[r.URL.Path] {
+		s.mux.ServeHTTP(w, r)
 		return
 	}
 	held := &heldResponse{w: w, header: http.Header{}}

@@ -97,7 +97,7 @@ func TestStateFile_StoreMirrorsMemory(t *testing.T) {
 	check("a key rotation")
 	e.cur.RegisterClient("registered-later")
 	e.cur.RegisterRedirectURI("http://localhost:9/later")
-	get(t, e.url+"/.well-known/openid-configuration")
+	get(t, e.url+"/.well-known/jwks.json") // any request but a read commits
 	check("registering a client and a redirect URI")
 	if r := e.bearer(t, http.MethodPost, "/v1/user/logout", ryan["access_token"].(string)); r.status != http.StatusOK {
 		t.Fatalf("logout: %d", r.status)
@@ -220,5 +220,31 @@ func TestStateFile_ExpiredEntriesLeaveTheFile(t *testing.T) {
 		return strings.Contains(d.Name(), ".tmp") || strings.HasSuffix(d.Name(), newSuffix)
 	}) {
 		t.Errorf("temporary files left beside the state file: %v", entries)
+	}
+}
+
+// The paths whose answers are not held back for the disk (readPaths)
+// change nothing the file keeps, for a live token, an unknown one or none.
+func TestStateFile_ReadsChangeNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e := newStateEnv(t, Config{}, path)
+	tok := e.tokens(t, "scope", "openid profile_nickname")
+	at := tok["access_token"].(string)
+	e.cur.mu.Lock()
+	before := e.cur.changes
+	e.cur.mu.Unlock()
+	for p := range readPaths {
+		for _, token := range []string{at, "emu_at_unknown", ""} {
+			r := e.bearer(t, http.MethodGet, p, token)
+			if r.status >= 500 {
+				t.Errorf("GET %s: %d", p, r.status)
+			}
+		}
+	}
+	e.cur.mu.Lock()
+	after := e.cur.changes
+	e.cur.mu.Unlock()
+	if after != before {
+		t.Errorf("GET on readPaths made %d changes, want none", after-before)
 	}
 }
