@@ -7,13 +7,13 @@
 #   bash bench/emulator.sh KAKAO-AUTH VERDICTS  # from bench/run.sh
 #
 #   BENCH_EMU_LOGINS   logins per round per emulator (default 1000)
-#   BENCH_EMU_ROUNDS   interleaved rounds (default 3)
+#   BENCH_EMU_ROUNDS   interleaved rounds (default 5)
 #   BENCH_EMU_SIZES    stored logins of the --state-file emulators (default "1000 10000 100000")
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOGINS=${BENCH_EMU_LOGINS:-1000}
-ROUNDS=${BENCH_EMU_ROUNDS:-3}
+ROUNDS=${BENCH_EMU_ROUNDS:-5}
 read -r -a SIZES <<<"${BENCH_EMU_SIZES:-1000 10000 100000}"
 
 TMP=$(mktemp -d)
