@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -172,22 +173,12 @@ func initStore(tx *bolt.Tx) error {
 	if err := meta.Put(metaFormat, storeFormat); err != nil {
 		return err
 	}
-	for _, name := range append(slices.Collect(mapValues(buckets)), bucketKeys) {
+	for _, name := range append(slices.Collect(maps.Values(buckets)), bucketKeys) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func mapValues[K comparable, V any](m map[K]V) func(func(V) bool) {
-	return func(yield func(V) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
-			}
-		}
-	}
 }
 
 // readStore reads the whole store into a stateDoc, leaving out what had
