@@ -242,9 +242,6 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		return err
 	}
 	sessions := session.Dir{Path: dir, Now: d.Now}
-	if o.NoWait {
-		return startTwoStep(d, o, sessions)
-	}
 	var pasted string
 	if o.Resume != "" {
 		if pasted, err = resumeAddress(d, o.Resume); err != nil {
@@ -268,11 +265,15 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		return err
 	}
 	// A keyring that cannot take the tokens must fail the login before the
-	// browser opens (or the code is spent), not after the person approved.
+	// browser opens or --no-wait prints the URL, not after the person
+	// approved.
 	if k, ok := store.(interface{ Probe(context.Context) error }); ok {
 		if err := k.Probe(ctx); err != nil {
 			return err
 		}
+	}
+	if o.NoWait {
+		return startTwoStep(d, o, sessions)
 	}
 	a := o.App
 	if p := a.Previous; p != nil && p.SecretNotKnown && a.SameAppAsPrevious() && a.ClientSecret == "" && !o.Emulator {
