@@ -279,11 +279,18 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if p := a.Previous; p != nil && p.SecretNotKnown && a.SameAppAsPrevious() && a.ClientSecret == "" && !o.Emulator {
 		// Without it the code would be spent on a KOE010 after the person
 		// agreed.
+		why := "and those cannot be read now"
+		if a.PreviousStore == "" {
+			why = "and those went with the logout"
+		}
 		return usagef("give it with "+envClientSecret+" or --client-secret-file",
-			"profile %q's app uses a client secret, which is kept only with its tokens, and those cannot be read now", a.Profile)
+			"profile %q's app uses a client secret, which is kept only with its tokens, %s", a.Profile, why)
 	}
-	if err := confirmAnotherApp(d, o, a.Profile, a.Previous, a.ClientID); err != nil {
-		return err
+	// A logged-out profile (no store) holds no login to replace.
+	if a.PreviousStore != "" {
+		if err := confirmAnotherApp(d, o, a.Profile, a.Previous, a.ClientID); err != nil {
+			return err
+		}
 	}
 	open := loginOpener(d, o)
 	if o.Emulator {
@@ -294,9 +301,11 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		// a.Previous is nil; the login it replaces is asked about all
 		// the same, as any login's is.
 		if find := storedLogin(ctx, d); find != nil {
-			prev, _ := find(a.Profile)
-			if err := confirmAnotherApp(d, o, a.Profile, prev, firstNonEmpty(a.ClientID, emulator.DefaultClientID)); err != nil {
-				return err
+			// A logged-out profile (no store) holds no login to replace.
+			if prev, store := find(a.Profile); store != "" {
+				if err := confirmAnotherApp(d, o, a.Profile, prev, firstNonEmpty(a.ClientID, emulator.DefaultClientID)); err != nil {
+					return err
+				}
 			}
 		}
 		// The emulator must outlive the login: whoAmI still asks it.
@@ -445,6 +454,11 @@ func storedLogin(ctx context.Context, d *Deps) previousLogin {
 		noted, err := tokenstore.Profiles{Dir: s.paths.ProfilesDir()}.App(profile)
 		if err != nil || noted == nil {
 			return nil, ""
+		}
+		if s.store.Name() == tokenstore.BackendNone {
+			// Logged out: the app is kept, but there is no login, and
+			// its store is not the next login's.
+			return noted.Record(), ""
 		}
 		return noted.Record(), s.store.Name()
 	}

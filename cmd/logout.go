@@ -17,11 +17,14 @@ import (
 
 // LogoutOptions are the inputs of "kakao-auth logout".
 type LogoutOptions struct {
-	Profile      string
-	Revoke       bool // POST /v1/user/logout first
-	Unlink       bool // POST /v1/user/unlink first
-	Yes          bool // no confirmation for --unlink
-	Force        bool // remove the local record even when the remote call failed
+	Profile string
+	Revoke  bool // POST /v1/user/logout first
+	Unlink  bool // POST /v1/user/unlink first
+	Yes     bool // no confirmation for --unlink
+	Force   bool // remove the local record even when the remote call failed
+	// Forget also forgets the profile's app (its note); without it the
+	// next login of the profile needs no settings.
+	Forget       bool
 	ClientSecret string
 	// KakaoAccount logs the browser out of Kakao first (GET /oauth/logout),
 	// catching it at LogoutRedirectURI within Timeout; BrowserCommand
@@ -52,12 +55,20 @@ logged in: Kakao's logout page opens and sends the browser back to
 Redirect URI ([카카오 로그인] > [고급]). Add --revoke to expire the tokens
 as well.
 When a step at Kakao fails, the local record is kept (so you can retry)
-unless --force is given.`,
+unless --force is given.
+
+The profile's app settings (client id, redirect URI, servers; never a
+token or a secret) are kept, so that "kakao-auth login" logs it in again
+without them, and "status --all" still lists it, as logged out.
+--forget forgets the profile completely.`,
 		Example: `  # Forget the login on this machine
   kakao-auth logout
 
   # Also expire the tokens at Kakao
   kakao-auth logout --revoke
+
+  # Forget the profile completely, its app settings too
+  kakao-auth logout --profile old --forget
 
   # Disconnect the app from the Kakao account (withdraws consent), no prompt
   kakao-auth logout --unlink --yes
@@ -91,6 +102,7 @@ unless --force is given.`,
 	fs.BoolVar(&opts.Unlink, "unlink", false, "disconnect the user from the app at Kakao first (POST /v1/user/unlink)")
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fs.BoolVar(&opts.Force, "force", false, "remove the local record even if the remote call fails")
+	fs.BoolVar(&opts.Forget, "forget", false, "also forget the profile's app settings (kept by default for the next login)")
 	registerAccountLogoutFlags(fs, opts)
 	return c
 }
@@ -176,25 +188,37 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 		return err
 	}
 	defer unlock()
-	removed, unchecked, err := clearProfile(ctx, d, paths, o.Profile)
-	if errors.As(err, new(*nothingStoredError)) {
+	removed, unchecked, err := clearProfile(ctx, d, paths, o.Profile, o.Forget)
+	var nothing *nothingStoredError
+	if errors.As(err, &nothing) {
 		// Already logged out: done, like rm -f.
-		fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login on this machine.\n", o.Profile)
+		switch {
+		case nothing.forgotten:
+			fmt.Fprintf(d.Stderr, "Profile %q was logged out already; forgot its app settings.\n", o.Profile)
+		case nothing.known:
+			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q is logged out already (its app settings are kept; --forget forgets them).\n", o.Profile)
+		default:
+			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login on this machine.\n", o.Profile)
+		}
 		return nil
 	}
 	if err != nil {
 		return withLogoutStoreHint(err, o.Profile)
+	}
+	kept := "kept its app settings for the next login"
+	if o.Forget {
+		kept = "forgot the profile"
 	}
 	if (o.Revoke || o.Unlink) && rec == nil && len(removed) > 0 {
 		fmt.Fprintf(d.Stderr, "kakao-auth: warning: no usable login to %s at Kakao; only the local copy was removed\n", what)
 	}
 	switch {
 	case len(removed) > 0:
-		fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s.\n", o.Profile, strings.Join(removed, " and "))
+		fmt.Fprintf(d.Stderr, "Logged out of profile %q: removed its tokens from %s; %s.\n", o.Profile, strings.Join(removed, " and "), kept)
 	case unchecked != nil:
-		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were found in the file store; forgot the profile.\n", o.Profile)
+		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were found in the file store; %s.\n", o.Profile, kept)
 	default:
-		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were stored; forgot the profile.\n", o.Profile)
+		fmt.Fprintf(d.Stderr, "Logged out of profile %q: no tokens were stored; %s.\n", o.Profile, kept)
 	}
 	if unchecked != nil {
 		warnf(d, "the keyring could not be checked for a login of profile %q (%v); run %s again when it is available", o.Profile, unchecked, logoutCommand(o.Profile))
@@ -202,8 +226,11 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	return nil
 }
 
-// clearProfile removes every record of profile, then its note, and returns
-// where it removed records from. The caller holds the profile's lock. It
+// clearProfile removes every record of profile and returns where it
+// removed records from. The profile's note then says that nothing is
+// stored (BackendNone) and keeps the app, for the next login (a profile
+// logged out stays known); with forget, or when no app is known, the note
+// goes too. The caller holds the profile's lock. It
 // looks in the store the note names, in the file store (local, so always
 // safe to look in) and, without a readable note, in the keyring too: a
 // crash between two writes of a login (see saveLogin) leaves nothing
@@ -214,9 +241,15 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 // reason to think it holds the profile: a note that cannot be read. With
 // no note at all there is none (saveLogin notes the keyring before it
 // stores there), so a keyring that cannot be asked then is no news.
-func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string) (removed []string, unchecked error, err error) {
+func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string, forget bool) (removed []string, unchecked error, err error) {
 	notes := tokenstore.Profiles{Dir: paths.ProfilesDir()}
 	noted, noteErr := notes.Backend(profile)
+	// The app kept: the note's, else that of a record found below; none
+	// when the note cannot be read (or is refused): it goes, as before.
+	var app *tokenstore.App
+	if noteErr == nil {
+		app, _ = notes.App(profile)
+	}
 	names := []string{tokenstore.BackendFile}
 	if noteErr == nil {
 		names = []string{noted, tokenstore.BackendFile}
@@ -231,7 +264,11 @@ func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile 
 		if err != nil {
 			return removed, unchecked, err
 		}
-		_, err = store.Load(ctx, profile)
+		rec, err := store.Load(ctx, profile)
+		if err == nil && app == nil && noteErr == nil {
+			a := rec.App()
+			app = &a
+		}
 		var ue *tokenstore.UnavailableError
 		switch {
 		case errors.Is(err, tokenstore.ErrNotFound):
@@ -250,19 +287,26 @@ func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile 
 		}
 		removed = append(removed, describeStore(name, paths, profile))
 	}
-	if err := notes.Remove(profile); err != nil {
-		return removed, unchecked, fmt.Errorf("forget profile %q: %w", profile, err)
+	loggedOut := noteErr == nil && noted == tokenstore.BackendNone
+	if forget || app == nil || app.ClientID == "" {
+		if err := notes.Remove(profile); err != nil {
+			return removed, unchecked, fmt.Errorf("forget profile %q: %w", profile, err)
+		}
+	} else if err := notes.SetLogin(profile, tokenstore.BackendNone, *app); err != nil {
+		return removed, unchecked, fmt.Errorf("record profile %q as logged out: %w", profile, err)
 	}
-	if len(removed) == 0 && errors.Is(noteErr, tokenstore.ErrNotFound) {
-		return nil, nil, &nothingStoredError{profile: profile}
+	if len(removed) == 0 && (errors.Is(noteErr, tokenstore.ErrNotFound) || loggedOut) {
+		return nil, nil, &nothingStoredError{profile: profile, known: loggedOut && !forget, forgotten: loggedOut && forget}
 	}
 	return removed, unchecked, nil
 }
 
-// nothingStoredError is a profile with neither a note nor a record: there
-// is nothing to log out.
+// nothingStoredError is a profile with no record, and no note or one that
+// says it is logged out: there is nothing to log out. known says that the
+// profile's app is kept; forgotten that it was just forgotten (--forget).
 type nothingStoredError struct {
-	profile string
+	profile          string
+	known, forgotten bool
 }
 
 func (e *nothingStoredError) Error() string {

@@ -45,6 +45,10 @@ func openStored(d *Deps, profile string) (*stored, error) {
 // load reads the profile's record; a missing one means login required.
 func (s *stored) load(ctx context.Context) (*tokenstore.Record, error) {
 	rec, err := s.store.Load(ctx, s.profile)
+	if errors.Is(err, tokenstore.ErrNotFound) && s.store.Name() == tokenstore.BackendNone {
+		// Noted by logout, which keeps the app for the next login.
+		return nil, &loginRequiredError{profile: s.profile, reason: "it was logged out; its app settings are kept for the next login"}
+	}
 	if errors.Is(err, tokenstore.ErrNotFound) {
 		return nil, &loginRequiredError{profile: s.profile, reason: fmt.Sprintf("nothing stored in the %s store", s.store.Name())}
 	}

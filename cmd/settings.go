@@ -47,8 +47,9 @@ type app struct {
 	// Previous is the login stored under Profile before this run, of
 	// whatever app, and PreviousStore the store holding it; nil and "" for
 	// none. When its record cannot be read, Previous is the app noted with
-	// the profile, without tokens, user or secret. Its settings filled the
-	// gaps only when it is of this app.
+	// the profile, without tokens, user or secret; so it is when the
+	// profile was logged out, and PreviousStore is then "". Its settings
+	// filled the gaps only when it is of this app.
 	Previous      *tokenstore.Record
 	PreviousStore string
 	// BuiltinEmulator says that AuthURL and APIURL are the private

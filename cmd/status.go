@@ -140,9 +140,12 @@ type statusJSON struct {
 type statusErrorJSON struct {
 	Profile  string   `json:"profile,omitempty"`
 	LoggedIn bool     `json:"logged_in"`
-	Store    string   `json:"store,omitempty"` // when the profile's note names one
+	Store    string   `json:"store,omitempty"`     // when the profile's note names one
+	ClientID string   `json:"client_id,omitempty"` // of a logged-out profile, whose app is kept
 	Warnings []string `json:"warnings"`
 	errorJSON
+
+	loggedOut bool // for the table of --all: a known profile, logged out
 }
 
 type statusUser struct {
@@ -253,7 +256,7 @@ func statusFailed(d *Deps, o *StatusOptions, s *stored, err error) error {
 		return err
 	}
 	out := statusErrorJSON{Profile: o.Profile, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
-	if s != nil {
+	if s != nil && s.store.Name() != tokenstore.BackendNone {
 		out.Store = s.store.Name()
 	}
 	var doc any = out

@@ -60,6 +60,14 @@ func profileEntry(ctx context.Context, d *Deps, name string, now time.Time) any 
 		return &statusErrorJSON{Profile: name, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	}
 	rec, err := s.load(ctx)
+	if err != nil && s.store.Name() == tokenstore.BackendNone {
+		// Logged out, and known: its app is kept for the next login.
+		e := &statusErrorJSON{Profile: name, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}, loggedOut: true}
+		if app, _ := (tokenstore.Profiles{Dir: s.paths.ProfilesDir()}).App(name); app != nil {
+			e.ClientID = app.ClientID
+		}
+		return e
+	}
 	if err != nil {
 		return &statusErrorJSON{Profile: name, Store: s.store.Name(), Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	}
@@ -103,6 +111,10 @@ func printProfiles(d *Deps, entries []any, now time.Time) {
 				warnings = append(warnings, [2]string{e.Profile, w})
 			}
 		case *statusErrorJSON:
+			if e.loggedOut {
+				fmt.Fprintf(tw, "%s\t-\t%s\t-\tlogged out\t-\n", e.Profile, termtext.Line(firstNonEmpty(e.ClientID, "-")))
+				continue
+			}
 			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\n", e.Profile, firstNonEmpty(e.Store, "-"))
 			w := "its login cannot be read: " + e.Error
 			if e.Hint != "" {
