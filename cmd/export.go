@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // ExportOptions are the inputs of "kakao-auth export".
@@ -26,6 +29,11 @@ type exportJSON struct {
 	tokenJSON
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret,omitempty"`
+	// The servers, when they are not Kakao's, and the login's opt-in to
+	// http:// ones off this machine.
+	AuthURL           string `json:"auth_url,omitempty"`
+	APIURL            string `json:"api_url,omitempty"`
+	AllowInsecureHTTP bool   `json:"allow_insecure_http,omitempty"`
 }
 
 // NewExportCmd builds "kakao-auth export". runF replaces the action in
@@ -43,16 +51,25 @@ secret is printed too with --include-secret.
 A refresh token on screen is a secret on screen: export refuses to write to a
 terminal without --yes. Pipe it into your secret store instead.
 
-The env and dotenv formats are the same: KEY='value' lines, or KEY="value"
-with \ " $ and the backquote escaped for a value with a single quote, which
-sh (eval, ".") and .env parsers (gh secret set --env-file) read back
-exactly, running nothing. A value they could not all read back exactly (a
+When the profile's servers are not Kakao's (an emulator, a proxy),
+KAKAO_AUTH_URL and KAKAO_API_URL are printed too (and
+KAKAO_AUTH_ALLOW_INSECURE_HTTP=1 when the login allowed http:// servers off
+its machine): the token works only there.
+
+-o dotenv prints KEY='value' lines, or KEY="value" with \ " $ and the
+backquote escaped for a value with a single quote; -o env prints the same
+lines with "export " in front, for eval "$(kakao-auth export)" in a shell
+whose child processes must see them. sh (eval, ".") and .env parsers (gh
+secret set --env-file) read both back exactly, running nothing. A value they could not all read back exactly (a
 NUL, CR LF, a trailing backslash, or a single quote with a trailing double
 quote) is refused; -o json carries any value, in the JSON shape every
 command shares (see the README's "JSON output"). --format is the old name
 of --output.`,
 		Example: `  # GitHub Actions secrets, straight from the pipe
   kakao-auth export -o dotenv | gh secret set --env-file -
+
+  # This shell and the commands it runs
+  eval "$(kakao-auth export)"
 
   # The same as JSON, for a secret manager that takes it
   kakao-auth export -o json > kakao-secret.json`,
@@ -86,7 +103,7 @@ of --output.`,
 	}
 	fs := c.Flags()
 	addProfileFlag(fs, &profile)
-	fs.StringVarP(&opts.Output, "output", "o", "env", "env or dotenv (both KEY='value' lines, for sh and .env parsers) or json")
+	fs.StringVarP(&opts.Output, "output", "o", "env", "env (export KEY='value' lines, for eval in sh), dotenv (KEY='value' lines, for .env parsers) or json")
 	fs.StringVar(&format, "format", "env", "the old name of --output")
 	completeOutput(c, exportOutputs...)
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, "print even when stdout is a terminal")
@@ -124,6 +141,10 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 	if o.IncludeSecret && rec.ClientSecret != "" {
 		pairs = append(pairs, [2]string{envClientSecret, rec.ClientSecret})
 	}
+	// The token works only at the servers that issued it: CI, whose
+	// defaults are Kakao's, must be told of an emulator or a proxy.
+	servers := exportServers(rec)
+	pairs = append(pairs, servers...)
 	secrets := []string{rec.RefreshToken}
 	if o.IncludeSecret {
 		secrets = append(secrets, rec.ClientSecret)
@@ -133,10 +154,26 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 	}
 	if o.Output == "json" {
 		out := exportJSON{tokenJSON: newTokenJSON(o.Profile, rec, tokenValues{refresh: true}), ClientID: rec.ClientID}
+		for _, p := range servers {
+			switch p[0] {
+			case envAuthURL:
+				out.AuthURL = p[1]
+			case envAPIURL:
+				out.APIURL = p[1]
+			case envAllowInsecureHTTP:
+				out.AllowInsecureHTTP = true
+			}
+		}
 		if o.IncludeSecret {
 			out.ClientSecret = rec.ClientSecret
 		}
 		return writeJSON(d, out)
+	}
+	// -o env is for eval in a shell, whose children must see the values;
+	// -o dotenv is for .env readers.
+	prefix := "export "
+	if o.Output == "dotenv" {
+		prefix = ""
 	}
 	var b strings.Builder
 	for _, p := range pairs {
@@ -144,10 +181,27 @@ func runExport(ctx context.Context, d *Deps, o *ExportOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "%s=%s\n", p[0], q)
+		fmt.Fprintf(&b, "%s%s=%s\n", prefix, p[0], q)
 	}
 	_, err = fmt.Fprint(d.Stdout, b.String())
 	return err
+}
+
+// exportServers are the variables that point CI at rec's servers when they
+// are not Kakao's (an emulator, a proxy), with the opt-in to http:// ones
+// off this machine that the login had; none for a login to Kakao.
+func exportServers(rec *tokenstore.Record) [][2]string {
+	var pairs [][2]string
+	if u := baseURL(rec.AuthURL); u != "" && u != kakao.DefaultAuthURL {
+		pairs = append(pairs, [2]string{envAuthURL, u})
+	}
+	if u := baseURL(rec.APIURL); u != "" && u != kakao.DefaultAPIURL {
+		pairs = append(pairs, [2]string{envAPIURL, u})
+	}
+	if rec.AllowInsecureHTTP && len(pairs) > 0 {
+		pairs = append(pairs, [2]string{envAllowInsecureHTTP, "1"})
+	}
+	return pairs
 }
 
 // envQuote quotes value for an env file that is read three ways: eval and

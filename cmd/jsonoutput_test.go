@@ -194,7 +194,7 @@ func TestExport_OutputAndFormatAreOneFlag(t *testing.T) {
 		wantCode int
 		want     string // start of stdout
 	}{
-		{[]string{"export"}, ExitOK, "KAKAO_CLIENT_ID='"},
+		{[]string{"export"}, ExitOK, "export KAKAO_CLIENT_ID='"},
 		{[]string{"export", "-o", "json"}, ExitOK, "{"},
 		{[]string{"export", "--output", "dotenv"}, ExitOK, "KAKAO_CLIENT_ID='"},
 		{[]string{"export", "--format", "json"}, ExitOK, "{"},
