@@ -68,7 +68,9 @@ func (a app) SameAppAsPrevious() bool {
 // with it can be read: the login then proceeds as for a new profile).
 type previousLogin func(profile string) (*tokenstore.Record, string)
 
-// resolve is the one resolution of an app's settings: each from its flag,
+// resolve resolves a login's app settings (other commands take theirs
+// from the stored login, and env-only mode, envLogin, from the environment
+// alone): each from its flag,
 // else its environment variable, else the login stored under the profile
 // (found by previous, which may be nil) when that is of the same app, else
 // its default. The profile name itself is flag, environment, default.

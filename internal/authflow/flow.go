@@ -179,7 +179,7 @@ func createSession(o Options, redirectURI string, owner int) (*session.Session, 
 		Profile:     o.Profile,
 		Store:       o.Store,
 		Output:      o.Output,
-		Nonce:       nonceFor(o.Scopes),
+		Nonce:       newNonce(),
 		OwnerPID:    owner,
 	}
 	if _, err := o.Sessions.Create(sess); err != nil {
@@ -202,13 +202,12 @@ func authorizeURL(sess *session.Session, o Options) string {
 	})
 }
 
-// nonceFor returns a fresh nonce for every login, whatever its scopes: an
+// newNonce returns a fresh nonce for a login, whatever its scopes: an
 // app with OpenID Connect on sends an ID token for a login that asks for
 // no scope at all (KAKAO.md §5), and a nonce is what ties that token to
 // this login. The session keeps it, and refreshed ID tokens are checked
 // against it later.
-func nonceFor(scopes []string) string {
-	_ = scopes // every login gets one
+func newNonce() string {
 	// crypto/rand does not fail since Go 1.24 (it never returns an error).
 	n, _ := kakao.NewState()
 	return n

@@ -95,15 +95,6 @@ func (e *APIError) Error() string {
 // revoked; a refresh may help.
 func (e *APIError) InvalidToken() bool { return e.Code == -401 }
 
-// Temporary reports errors worth retrying later with the same token.
-func (e *APIError) Temporary() bool {
-	switch e.Code {
-	case -1, -10, -603, -9798:
-		return true
-	}
-	return e.HTTPStatus >= 500
-}
-
 // Hint says what to do for the codes a CLI user can act on.
 func (e *APIError) Hint() string {
 	switch e.Code {

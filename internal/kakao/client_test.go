@@ -152,7 +152,9 @@ func TestRefresh_KeepsOrRotatesTheRefreshToken(t *testing.T) {
 	}
 }
 
-func TestRefresh_TransientFailuresAreTemporary(t *testing.T) {
+// A refresh that fails for a passing reason says to try again, never to
+// log in again: the refresh token still works.
+func TestRefresh_TransientFailuresSayTryAgain(t *testing.T) {
 	for _, f := range []emulator.Fault{emulator.FaultHTML, emulator.Fault500, emulator.FaultRateLimit, emulator.FaultReset} {
 		t.Run(string(f), func(t *testing.T) {
 			emu, base := newEmulator(t, emulator.Config{})
@@ -160,9 +162,9 @@ func TestRefresh_TransientFailuresAreTemporary(t *testing.T) {
 			first := login(t, base, c, nil)
 			emu.SetFault(f)
 			_, err := c.Refresh(t.Context(), first.RefreshToken)
-			var tmp interface{ Temporary() bool }
-			if !errors.As(err, &tmp) || !tmp.Temporary() {
-				t.Errorf("Refresh() = %v, want a temporary error", err)
+			var h interface{ Hint() string }
+			if !errors.As(err, &h) || !strings.Contains(h.Hint(), "try again") || strings.Contains(h.Hint(), "kakao-auth login") {
+				t.Errorf("Refresh() = %v, want a hint to try again, not to log in", err)
 			}
 		})
 	}
@@ -215,7 +217,7 @@ func TestAPI_UnreachableIsANetworkError(t *testing.T) {
 	defer cancel()
 	_, err := apiAs(&API{BaseURL: base}, "t").TokenInfo(ctx)
 	var ne *NetworkError
-	if !errors.As(err, &ne) || !ne.Temporary() {
+	if !errors.As(err, &ne) {
 		t.Errorf("TokenInfo() = %v, want a NetworkError", err)
 	}
 }

@@ -89,11 +89,6 @@ func (e *Error) Hint() string {
 	return ""
 }
 
-// Temporary reports whether retrying later may succeed with the same input.
-func (e *Error) Temporary() bool {
-	return e.KOE == "KOE237" || e.HTTPStatus >= 500
-}
-
 func (e *Error) redirect() string {
 	if e.redirectURI == "" {
 		return "the redirect URI"
@@ -138,9 +133,6 @@ func (e *UnexpectedResponseError) Hint() string {
 	return fmt.Sprintf("check that %s (%s) points at Kakao; if it does, Kakao may be having trouble, so try again shortly", flag, e.BaseURL)
 }
 
-// Temporary reports true: a garbled answer says nothing about the tokens.
-func (e *UnexpectedResponseError) Temporary() bool { return true }
-
 // NetworkError is a failure to get any answer from Kakao.
 type NetworkError struct {
 	URL     string // the base URL that did not answer
@@ -162,9 +154,6 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 func (e *NetworkError) Hint() string {
 	return fmt.Sprintf("check the network connection, and that %s is the server this login should use, then try again", e.URL)
 }
-
-// Temporary reports true: nothing was decided by Kakao.
-func (e *NetworkError) Temporary() bool { return true }
 
 // codeInText matches a code or token value Kakao echoes in error texts, such
 // as "authorization code not found for code=…".

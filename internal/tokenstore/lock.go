@@ -32,11 +32,12 @@ func (e *LockTimeoutError) Error() string {
 
 // Hint says what is probably going on.
 func (e *LockTimeoutError) Hint() string {
-	return "another kakao-auth is refreshing this profile's tokens; try again in a moment"
+	return "another kakao-auth is writing this profile (a refresh, login, logout or scopes revoke); try again in a moment"
 }
 
 // Lock takes the cross-process lock of profile, waiting at most wait, so
-// that only one process at a time goes through read → refresh → write. It
+// that only one process at a time writes the profile (a refresh: read →
+// refresh → write). It
 // locks the dedicated file LocksDir/<profile>.lock (created 0600 in a 0700
 // directory, never removed: removing a lock file lets two processes lock
 // different files). The lock file is never opened through a link: one is

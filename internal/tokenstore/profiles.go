@@ -134,8 +134,8 @@ func unknownFields(data []byte, known []string) map[string]json.RawMessage {
 
 // Profiles remembers, per profile, which backend holds its login and the
 // app that login is of, as a small JSON file in Dir
-// ({"v":1,"store":"keyring","app":{"client_id":…}}): the token command
-// looks in the right place without being told, and a login knows the
+// ({"v":1,"store":"keyring","app":{"client_id":…}}): every command that
+// reads a login looks in the right place without being told, and a login knows the
 // profile's app even when the record itself cannot be read (a locked
 // keyring). The record is the login's truth; the note's app is a copy,
 // written with each login, for when the record is out of reach.

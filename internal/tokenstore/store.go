@@ -1,9 +1,10 @@
 // Package tokenstore keeps the tokens of each kakao-auth profile (one Kakao
 // login) between runs: in the OS keyring, in a private file, or nowhere.
 // It also remembers which backend holds each profile, and provides the
-// per-profile cross-process lock that the token command holds across
-// read → refresh → write, so two scripts refreshing at once cannot lose a
-// rotated refresh token.
+// per-profile cross-process lock that every command writing a profile
+// takes (a refresh across read → refresh → write; login, logout and scopes
+// revoke around their writes), so two scripts refreshing at once cannot
+// lose a rotated refresh token.
 package tokenstore
 
 import (
