@@ -128,6 +128,9 @@ type statusJSON struct {
 	IDTokenClaims *statusIDToken `json:"id_token_claims"`
 	Refreshed     bool           `json:"refreshed"` // Kakao refused the stored access token, and status refreshed it
 	Remote        statusRemote   `json:"remote"`
+	AuthURL       string         `json:"auth_url"`
+	APIURL        string         `json:"api_url"`
+	ServerGone    bool           `json:"server_gone,omitempty"` // see loginServers
 	Warnings      []string       `json:"warnings"`
 	Error         string         `json:"error,omitempty"` // with logged_in false
 	Hint          string         `json:"hint,omitempty"`
@@ -195,7 +198,11 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 		Refreshed: rec.AccessToken != stored.AccessToken,
 		Remote:    statusRemote{Checked: remoteErr == nil},
 		Warnings:  loginWarnings(o.Profile, rec, now),
+		AuthURL:   firstNonEmpty(rec.AuthURL, kakao.DefaultAuthURL),
+		APIURL:    firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL),
 	}
+	servers, gone := loginServers(ctx, o.Profile, rec)
+	out.ServerGone = gone
 	if remoteErr != nil {
 		out.Remote.Error = remoteErr.Error()
 	}
@@ -232,7 +239,7 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 		}
 		return loginErr
 	}
-	printStatus(d.Stdout, out, describeStore(s.store.Name(), s.paths, o.Profile), rec, now)
+	printStatus(d.Stdout, out, describeStore(s.store.Name(), s.paths, o.Profile), servers, rec, now)
 	if remoteErr != nil {
 		fmt.Fprintf(d.Stderr, "kakao-auth: warning: Kakao could not be asked about this login (%s); showing what is stored locally\n", termtext.Line(remoteErr.Error()))
 	}
@@ -352,11 +359,14 @@ func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record
 // and the stored record (nickname, email, ID-token claims): each row's
 // value is shown as one line with control characters made visible; the
 // JSON form keeps them exact.
-func printStatus(w io.Writer, st statusJSON, where string, rec *tokenstore.Record, now time.Time) {
+func printStatus(w io.Writer, st statusJSON, where, servers string, rec *tokenstore.Record, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, termtext.Line(v)) }
 	row("Profile", st.Profile)
 	row("Stored in", where)
+	if servers != "" {
+		row("Servers", servers)
+	}
 	row("Client ID", st.ClientID)
 	switch u := st.User; {
 	case u == nil:

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -20,8 +21,14 @@ type profileJSON struct {
 	ClientID string      `json:"client_id"`
 	User     *statusUser `json:"user"` // the id stored at login, or null
 	Warnings []string    `json:"warnings"`
+	// The servers of the login, and whether its emulator is gone (see
+	// loginServers).
+	AuthURL    string `json:"auth_url"`
+	APIURL     string `json:"api_url"`
+	ServerGone bool   `json:"server_gone,omitempty"`
 
-	hasRefreshToken bool // for the table: "none" or "unknown" expiry
+	hasRefreshToken bool   // for the table: "none" or "unknown" expiry
+	servers         string // for the table: "" for Kakao's
 }
 
 // runStatusAll is "status --all": every noted profile, from its store
@@ -78,8 +85,11 @@ func profileEntry(ctx context.Context, d *Deps, name string, now time.Time) any 
 		ClientID:  rec.ClientID,
 		Warnings:  loginWarnings(name, rec, now),
 
+		AuthURL:         firstNonEmpty(rec.AuthURL, kakao.DefaultAuthURL),
+		APIURL:          firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL),
 		hasRefreshToken: rec.RefreshToken != "",
 	}
+	p.servers, p.ServerGone = loginServers(ctx, name, rec)
 	if rec.UserID != 0 {
 		p.User = &statusUser{ID: rec.UserID}
 	}
@@ -90,7 +100,7 @@ func profileEntry(ctx context.Context, d *Deps, name string, now time.Time) any 
 // profile's warnings (or error) on stderr.
 func printProfiles(d *Deps, entries []any, now time.Time) {
 	tw := tabwriter.NewWriter(d.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tSTORE\tCLIENT ID\tUSER\tACCESS TOKEN\tREFRESH TOKEN")
+	fmt.Fprintln(tw, "PROFILE\tSTORE\tCLIENT ID\tUSER\tACCESS TOKEN\tREFRESH TOKEN\tSERVERS")
 	var warnings [][2]string
 	for _, e := range entries {
 		switch e := e.(type) {
@@ -106,16 +116,16 @@ func printProfiles(d *Deps, entries []any, now time.Time) {
 			case e.hasRefreshToken:
 				refresh = "unknown"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Profile, e.Store, termtext.Line(e.ClientID), user, shortExpiry(time.Unix(e.ExpiresAtUnix, 0), now), refresh)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Profile, e.Store, termtext.Line(e.ClientID), user, shortExpiry(time.Unix(e.ExpiresAtUnix, 0), now), refresh, termtext.Line(firstNonEmpty(e.servers, "kakao")))
 			for _, w := range e.Warnings {
 				warnings = append(warnings, [2]string{e.Profile, w})
 			}
 		case *statusErrorJSON:
 			if e.loggedOut {
-				fmt.Fprintf(tw, "%s\t-\t%s\t-\tlogged out\t-\n", e.Profile, termtext.Line(firstNonEmpty(e.ClientID, "-")))
+				fmt.Fprintf(tw, "%s\t-\t%s\t-\tlogged out\t-\t-\n", e.Profile, termtext.Line(firstNonEmpty(e.ClientID, "-")))
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\n", e.Profile, firstNonEmpty(e.Store, "-"))
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\n", e.Profile, firstNonEmpty(e.Store, "-"))
 			w := "its login cannot be read: " + e.Error
 			if e.Hint != "" {
 				w += " (" + e.Hint + ")"
