@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -293,6 +294,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		}
 	}
 	open := loginOpener(d, o)
+	var emu *builtinEmulator
 	if o.Emulator {
 		if err := guardEmulatorProfile(ctx, d, a.Profile); err != nil {
 			return err
@@ -309,7 +311,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 			}
 		}
 		// The emulator must outlive the login: whoAmI still asks it.
-		emu, err := startEmulator(ctx, d, a, open)
+		emu, err = startEmulator(ctx, d, a, open)
 		if err != nil {
 			return err
 		}
@@ -350,7 +352,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		}
 		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, profile, describeStore(store.Name(), paths, profile))
 		if o.Emulator {
-			printEmulatorNextSteps(d, profile, rec)
+			printEmulatorNextSteps(d, profile, rec, emu.agreed.Load())
 		}
 	}
 	if o.Output == "" {
@@ -736,6 +738,9 @@ type builtinEmulator struct {
 	app  app
 	open func(context.Context, string) error
 	stop func()
+	// agreed says that no browser could be opened, so open pressed
+	// Agree itself: there is no browser on this machine for a next login.
+	agreed *atomic.Bool
 }
 
 // startEmulator runs a private emulator for this login and returns a
@@ -765,17 +770,19 @@ func startEmulator(ctx context.Context, d *Deps, a app, open func(context.Contex
 	a.AuthURL, a.APIURL = run.BaseURL, run.BaseURL
 	a.BuiltinEmulator = true
 	fmt.Fprintf(d.Stderr, "Using the built-in Kakao emulator at %s (its tokens are fake and work only there).\n", run.BaseURL)
+	agreed := new(atomic.Bool)
 	agreeing := func(ctx context.Context, url string) error {
 		err := open(ctx, url)
 		if err == nil {
 			return nil
 		}
+		agreed.Store(true)
 		fmt.Fprintf(authflow.Messages(ctx, d.Stderr), "No browser could be opened (%s); pressing Agree on the emulator's consent page for you.\n", termtext.Line(err.Error()))
 		ua := &emulator.UserAgent{Decision: emulator.Agree}
 		_, err = ua.Visit(ctx, url)
 		return err
 	}
-	return &builtinEmulator{app: a, open: agreeing, stop: func() { run.CloseNow() }}, nil
+	return &builtinEmulator{app: a, open: agreeing, stop: func() { run.CloseNow() }, agreed: agreed}, nil
 }
 
 // freeLoopbackPort returns a TCP port that is free on 127.0.0.1 right now.
@@ -791,7 +798,7 @@ func freeLoopbackPort() (string, error) {
 
 // printEmulatorNextSteps tells a newcomer what to do after the quick start,
 // with commands that work as printed.
-func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
+func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record, noBrowser bool) {
 	p := []string{}
 	if profile != DefaultProfile {
 		p = []string{"--profile", profile}
@@ -805,7 +812,16 @@ func printEmulatorNextSteps(d *Deps, profile string, rec *tokenstore.Record) {
 	// The state file's path is left for the shell to expand (~).
 	fmt.Fprintf(w, "  %s ~/.local/state/kakao-auth/emulator.json &\n", step("emulator", "--auto-approve", "--state-file"))
 	fmt.Fprintf(w, "  export KAKAO_AUTH_URL=http://127.0.0.1:9339 KAKAO_API_URL=http://127.0.0.1:9339\n")
-	fmt.Fprintf(w, "  %s\n", step("login", "--client-id", emulator.DefaultClientID, "--profile", "emu", "--store", "file"))
+	login := []string{"login", "--client-id", emulator.DefaultClientID, "--profile", "emu", "--store", "file"}
+	if noBrowser {
+		// Without a browser, that login would wait for one (or for a
+		// paste, with nothing to paste from); the emulator approves by
+		// itself (--auto-approve), so following its redirects is enough.
+		fmt.Fprintf(w, "  %s\n", step(append(login, "--browser-command", "curl -sL -o /dev/null")...))
+		fmt.Fprintf(w, "(no browser opened here, so --browser-command lets curl follow the emulator's\nredirects; with a browser, leave it out)\n")
+	} else {
+		fmt.Fprintf(w, "  %s\n", step(login...))
+	}
 	if d.NotInstalled != nil && d.NotInstalled() {
 		fmt.Fprintf(w, "(kakao-auth is not installed: use %s in its place, or install it with\n  %s)\n",
 			termtext.Quoted("go", "run", "."), termtext.Command("CGO_ENABLED=0", "go", "install", "-trimpath", "-ldflags", "-s -w", "."))
