@@ -193,6 +193,7 @@ func registerCompletions(c *cobra.Command, d *Deps) {
 			return storedProfiles(d), cobra.ShellCompDirectiveNoFileComp
 		})
 	}
+	registerValueCompletions(c, d)
 	for _, sub := range c.Commands() {
 		registerCompletions(sub, d)
 	}
