@@ -769,7 +769,12 @@ func startEmulator(ctx context.Context, d *Deps, a app, open func(context.Contex
 	}
 	a.AuthURL, a.APIURL = run.BaseURL, run.BaseURL
 	a.BuiltinEmulator = true
-	fmt.Fprintf(d.Stderr, "Using the built-in Kakao emulator at %s (its tokens are fake and work only there).\n", run.BaseURL)
+	said := fmt.Sprintf("Using the built-in Kakao emulator at %s (its tokens are fake and work only there).\n", run.BaseURL)
+	if width := spinnerWidth(d); width != nil {
+		// The login's own messages are wrapped to the terminal too.
+		said = termtext.Wrap(said, width())
+	}
+	fmt.Fprint(d.Stderr, said)
 	agreed := new(atomic.Bool)
 	agreeing := func(ctx context.Context, url string) error {
 		err := open(ctx, url)

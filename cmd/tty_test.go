@@ -143,7 +143,8 @@ func approvingKakao(t *testing.T) (string, string) {
 // screen replays terminal output the way a terminal of the given width
 // shows it: printable characters advance the cursor and wrap at the right
 // margin, CR returns to column 0, LF goes down a line, ESC [ K erases to
-// the end of the line and other CSI sequences are ignored. Nothing
+// the end of the line, ESC [ J to the end of the screen, and other CSI
+// sequences are ignored. Nothing
 // scrolls away: every line ever used is kept.
 type screen struct {
 	width    int
@@ -167,10 +168,15 @@ func replay(width int, out string) *screen {
 			for j < len(out) && (out[j] < 0x40 || out[j] > 0x7e) {
 				j++
 			}
-			if j < len(out) && out[j] == 'K' {
+			if j < len(out) && (out[j] == 'K' || out[j] == 'J') {
 				line := s.lines[s.row]
 				if s.col < len(line) {
 					s.lines[s.row] = line[:s.col]
+				}
+			}
+			if j < len(out) && out[j] == 'J' {
+				for k := s.row + 1; k < len(s.lines); k++ {
+					s.lines[k] = nil
 				}
 			}
 			i = j + 1
@@ -233,11 +239,15 @@ func (s *screen) lineStarting(prefix string) (string, bool) {
 	return "", false
 }
 
+// spinnerErase is what the login's spinner starts each frame with: back
+// to the start of its line, and erase from there to the end of the screen.
+const spinnerErase = "\r\x1b[J"
+
 // redraws returns the spinner lines drawn in place in out: from
-// "\r\033[K" and a spinner frame up to the next CR or LF.
+// spinnerErase and a spinner frame up to the next CR or LF.
 func redraws(out string) []string {
 	var got []string
-	parts := strings.Split(out, "\r\x1b[K")
+	parts := strings.Split(out, spinnerErase)
 	for _, p := range parts[1:] {
 		if i := strings.IndexAny(p, "\r\n"); i >= 0 {
 			p = p[:i]

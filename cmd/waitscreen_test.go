@@ -67,12 +67,12 @@ func TestLogin_SpinnerFitsANarrowTerminal(t *testing.T) {
 
 func TestLogin_SpinnerFollowsAResize(t *testing.T) {
 	r := startOnTTY(t, newHome(t), 120, []string{"TERM=xterm"}, nil, emulatorWait(t, "20s")...)
-	r.waitForCount(t, "\r\x1b[K", 3)
+	r.waitForCount(t, spinnerErase, 3)
 	if err := pty.Setsize(r.tty, &pty.Winsize{Cols: 40, Rows: 40}); err != nil {
 		t.Fatal(err)
 	}
 	mark := len(r.out.String())
-	r.waitForCount(t, "\r\x1b[K", strings.Count(r.out.String(), "\r\x1b[K")+3)
+	r.waitForCount(t, spinnerErase, strings.Count(r.out.String(), spinnerErase)+3)
 	r.cmd.Process.Signal(os.Interrupt) // not a typed Ctrl-C: its echo would lengthen the last line
 	code, out := r.exit(t)
 	if code != ExitCancelled {

@@ -66,7 +66,8 @@ type Options struct {
 	// colour.
 	Stderr io.Writer
 	// Width, when set, returns the width of the terminal Stderr is, read
-	// at each redraw: the wait shows a spinner fitted to it. nil, or 0
+	// at each redraw: the wait shows a spinner fitted to it, and its
+	// messages are wrapped to it at spaces. nil, or 0
 	// (not a terminal that can redraw a line in place, such as a pipe or
 	// TERM=dumb, or an unknown width): one plain line instead.
 	Width func() int
@@ -104,7 +105,7 @@ func Login(ctx context.Context, o Options) (*Result, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	out := &gatedWriter{w: o.Stderr}
+	out := &gatedWriter{w: o.Stderr, width: o.Width}
 	defer out.close()
 	o.Stderr = out
 	if err := sweep(o); err != nil {

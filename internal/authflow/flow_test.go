@@ -588,10 +588,10 @@ func TestLogin_TerminalShowsASpinnerWithTimeLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := h.stderr.String()
-	if !strings.Contains(out, "\r\033[K⠋ Waiting for you to log in in the browser (") {
+	if !strings.Contains(out, clearLine+"⠋ Waiting for you to log in in the browser (") {
 		t.Errorf("no spinner frame on stderr:\n%q", out)
 	}
-	if !strings.HasSuffix(out, "\r\033[K") {
+	if !strings.HasSuffix(out, clearLine) {
 		t.Errorf("the spinner line was not cleared at the end:\n%q", out)
 	}
 	if strings.Contains(out, "Waiting for the browser to come back") {

@@ -5,11 +5,17 @@ import (
 	"context"
 	"io"
 	"sync"
+
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 )
 
-// clearLine returns to the start of the line and erases it; only a
-// terminal that understands it gets it (Options.Width).
-const clearLine = "\r\033[K"
+// clearLine returns to the start of the line and erases from there to the
+// end of the screen: the spinner's line and, where the terminal rewrapped
+// it into several rows when it was narrowed, the rows below (the spinner
+// leaves the cursor at the start of its line, which a rewrapping terminal
+// keeps at the start of the first row). Only a terminal that understands
+// it gets it (Options.Width); the spinner's line is always the last one.
+const clearLine = "\r\033[J"
 
 // What the cursor's line holds after the last write.
 const (
@@ -28,6 +34,9 @@ type gatedWriter struct {
 	w      io.Writer
 	closed bool
 	line   int
+	// width, when set, is the terminal's width: messages are wrapped to
+	// it at spaces, so that the terminal never splits a word.
+	width func() int
 }
 
 func (g *gatedWriter) Write(p []byte) (int, error) {
@@ -51,6 +60,14 @@ func (g *gatedWriter) Write(p []byte) (int, error) {
 		g.line = lineSpinner
 	default:
 		g.line = lineOpen
+	}
+	// A diagnostic ("kakao-auth: warning: …") stays one line, as the
+	// command's own error and hint lines are, for those who grep them.
+	if p[0] != '\r' && g.width != nil && !bytes.HasPrefix(p, []byte("kakao-auth:")) {
+		if _, err := io.WriteString(g.w, termtext.Wrap(string(p), g.width())); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	return g.w.Write(p)
 }

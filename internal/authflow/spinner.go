@@ -49,11 +49,14 @@ func (s *spinner) tick() <-chan time.Time {
 	return s.ticker.C
 }
 
-// draw shows the next frame, fitted to the terminal's current width.
+// draw shows the next frame, fitted to the terminal's current width, and
+// leaves the cursor at the start of the line: a terminal narrowed while
+// it waits rewraps the line into rows below that, which the next
+// clearLine erases with it.
 func (s *spinner) draw(left time.Duration) {
 	line := spinnerLine(s.frame, left, s.width())
 	s.frame++
-	fmt.Fprint(s.out, clearLine+line)
+	fmt.Fprint(s.out, clearLine+line+"\r")
 	s.drawn = true
 }
 

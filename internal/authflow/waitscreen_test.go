@@ -17,7 +17,7 @@ import (
 func spinnerLines(out string) []string {
 	var lines []string
 	for _, p := range strings.Split(out, clearLine)[1:] {
-		if p != "" && !strings.HasPrefix(p, "kakao-auth:") {
+		if p = strings.TrimSuffix(p, "\r"); p != "" && !strings.HasPrefix(p, "kakao-auth:") {
 			lines = append(lines, p)
 		}
 	}
