@@ -15,8 +15,9 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
-// Kakao Account logout ("logout --kakao-account"): the browser's Kakao
-// session ends too, for shared machines (KAKAO.md §8.3).
+// Kakao Account logout ("logout --kakao-account"): the browser's Kakao session
+// ends too, for shared machines (Kakao's "카카오계정과 함께 로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout-of-service-and-kakaoaccount).
 
 // DefaultLogoutRedirectURI is the logout redirect URI used when none is
 // given; register it as a Logout Redirect URI of the app ([카카오 로그인] >

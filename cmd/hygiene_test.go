@@ -161,3 +161,43 @@ func TestSecretHygiene_EveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// The repository is read without the project's private notes: no file
+// points to the notes file kept outside it (each fact cites Kakao's public
+// documentation instead), and the README names no issue numbers, which a
+// reader of the repository cannot look up.
+func TestRepository_CitesOnlyWhatAReaderCanFollow(t *testing.T) {
+	notes := "KAKAO" + ".md" // spelled apart, so this file does not name it
+	err := filepath.WalkDir("..", func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && e.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if e.IsDir() || !e.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(data), notes) {
+			t.Errorf("%s mentions %s, which is not in the repository", path, notes)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := regexp.MustCompile(`(?i)\bissues? +#?\d+|(^|[\s(\[])#\d+\b`)
+	for i, line := range strings.Split(string(readme), "\n") {
+		if m := issue.FindString(line); m != "" {
+			t.Errorf("README.md:%d names an issue (%q): %s", i+1, strings.TrimSpace(m), line)
+		}
+	}
+}

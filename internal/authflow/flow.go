@@ -203,11 +203,12 @@ func authorizeURL(sess *session.Session, o Options) string {
 	})
 }
 
-// newNonce returns a fresh nonce for a login, whatever its scopes: an
-// app with OpenID Connect on sends an ID token for a login that asks for
-// no scope at all (KAKAO.md §5), and a nonce is what ties that token to
-// this login. The session keeps it, and refreshed ID tokens are checked
-// against it later.
+// newNonce returns a fresh nonce for a login, whatever its scopes: an app with
+// OpenID Connect on sends an ID token for a login that asks for no scope at all
+// (Kakao's "OpenID Connect ID 토큰 발급하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token),
+// and a nonce is what ties that token to this login. The session keeps it, and
+// refreshed ID tokens are checked against it later.
 func newNonce() string {
 	// crypto/rand does not fail since Go 1.24 (it never returns an error).
 	n, _ := kakao.NewState()

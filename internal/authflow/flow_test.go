@@ -685,10 +685,12 @@ func TestLogin_LinkedSessionDirectoryStopsTheLoginFirst(t *testing.T) {
 	}
 }
 
-// An app with OpenID Connect on sends an ID token for a login whose
-// authorize request has no scope (KAKAO.md §5), so every login sends a
-// nonce and keeps it in its session, and any ID token is checked against
-// it: with a scope that asks for no ID token too, for a refresh to check.
+// An app with OpenID Connect on sends an ID token for a login whose authorize
+// request has no scope (Kakao's "OpenID Connect ID 토큰 발급하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token),
+// so every login sends a nonce and keeps it in its session, and any ID token is
+// checked against it: with a scope that asks for no ID token too, for a refresh
+// to check.
 func TestLogin_EveryLoginSendsANonce(t *testing.T) {
 	for _, tt := range []struct {
 		name        string

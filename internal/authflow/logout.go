@@ -61,13 +61,14 @@ func (e *LogoutPortInUseError) Hint() string {
 	return "stop whatever listens there (a kakao-auth login?), or register another Logout Redirect URI for the app and pass it with --logout-redirect-uri"
 }
 
-// AccountLogout ends the person's Kakao Account session in the browser
-// (KAKAO.md §8.3), for shared machines, where revoking the tokens leaves
-// the browser logged in to Kakao. It listens on exactly the logout
-// redirect URI (host, port and path), opens Kakao's logout page with a
-// fresh state, through a one-time start link on the same listener
-// (start.go), and returns once the browser comes back there with that
-// state, having shown it a page. It touches no token.
+// AccountLogout ends the person's Kakao Account session in the browser (Kakao's
+// "카카오계정과 함께 로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout-of-service-and-kakaoaccount),
+// for shared machines, where revoking the tokens leaves the browser logged in
+// to Kakao. It listens on exactly the logout redirect URI (host, port and
+// path), opens Kakao's logout page with a fresh state, through a one-time start
+// link on the same listener (start.go), and returns once the browser comes back
+// there with that state, having shown it a page. It touches no token.
 func AccountLogout(ctx context.Context, o LogoutOptions) error {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout

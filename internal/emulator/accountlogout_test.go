@@ -31,10 +31,12 @@ func (e *env) promptNone(t *testing.T, ua *UserAgent) url.Values {
 	return queryOf(t, p.URL)
 }
 
-// KAKAO.md §8.3: /oauth/logout ends the browser's Kakao Account session
-// and sends it to logout_redirect_uri with state; the next login must sign
-// in again (prompt=none: login_required). Tokens are left alone. This
-// holds with one user as with several.
+// Kakao's "카카오계정과 함께 로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout-of-service-and-kakaoaccount:
+// /oauth/logout ends the browser's Kakao Account session and sends it to
+// logout_redirect_uri with state; the next login must sign in again
+// (prompt=none: login_required). Tokens are left alone. This holds with one
+// user as with several.
 func TestAccountLogout_EndsTheSessionAndRedirectsWithState(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -107,9 +109,13 @@ func TestAccountLogout_OneUserSeesThePageAgain(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.3, §1: an unregistered logout_redirect_uri is KOE007 and an
-// unknown client KOE101, on the emulator's own page, never a redirect; the
-// session stays. Without state, none is added.
+// Kakao's "카카오계정과 함께 로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout-of-service-and-kakaoaccount,
+// and KOE007 in Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting: an
+// unregistered logout_redirect_uri is KOE007 and an unknown client KOE101, on
+// the emulator's own page, never a redirect; the session stays. Without state,
+// none is added.
 func TestAccountLogout_Errors(t *testing.T) {
 	e := newEnv(t, Config{})
 	e.s.RegisterLogoutRedirectURI(e.logoutURI())

@@ -11,11 +11,12 @@ import (
 // maxFormBytes bounds every form body the emulator reads.
 const maxFormBytes = 64 << 10
 
-// handleAuthorize serves GET /oauth/authorize (KAKAO.md §1). Configuration
-// errors get the emulator's own error page and never a redirect, since the
-// redirect URI is not yet trusted: client_id (KOE101), then redirect_uri
-// (KOE006), then response_type (KOE202/KOE201), then scope (KOE205), then
-// PKCE. Only after that are errors redirected to the app.
+// handleAuthorize serves GET /oauth/authorize (Kakao's "인가 코드 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code).
+// Configuration errors get the emulator's own error page and never a redirect,
+// since the redirect URI is not yet trusted: client_id (KOE101), then
+// redirect_uri (KOE006), then response_type (KOE202/KOE201), then scope
+// (KOE205), then PKCE. Only after that are errors redirected to the app.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.AuthorizeRequests++
@@ -89,8 +90,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	consented := active != nil && s.consentedLocked(*active, req)
 	switch {
 	case slices.Contains(prompts, "none"):
-		// prompt=none allows no UI, and consent and the account picker are
-		// UI, so AutoApprove does not help here (KAKAO.md §1 redirect table).
+		// prompt=none allows no UI, and consent and the account picker are UI,
+		// so AutoApprove does not help here (Kakao's "인가 코드 받기",
+		// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code,
+		// its redirect table).
 		if active == nil {
 			redirect(w, redirectURI, "error", "login_required", "error_description", "user authentication required.", "state", req.state)
 			return
@@ -154,8 +157,11 @@ func (s *Server) consentedLocked(u User, req *authRequest) bool {
 	return l != nil && coversScopes(l.scopes, want)
 }
 
-// scopeErrorPage is KOE205: consent items the app has not set up, worded
-// like Kakao's "Invalid scope: openid" (KAKAO.md §1, §7 pain point 5).
+// scopeErrorPage is KOE205: consent items the app has not set up, worded like
+// Kakao's "Invalid scope: openid" (Kakao's "추가 항목 동의 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent;
+// the KOE205 "Invalid scope: openid" of
+// https://github.com/nextauthjs/next-auth/pull/3501).
 func scopeErrorPage(notEnabled []string) errorPage {
 	p := errorPage{Code: "KOE205", Message: "Invalid scope: " + strings.Join(notEnabled, ", "),
 		Hint: "Set up these consent items for the app in the Kakao Developers console, or drop them from scope."}
@@ -165,11 +171,13 @@ func scopeErrorPage(notEnabled []string) errorPage {
 	return p
 }
 
-// parsePKCE validates code_challenge and code_challenge_method and returns
-// the challenge, or a message for the error page. Only S256 is advertised
-// (KAKAO.md §3). Strict reading of the gaps: a challenge without a method
-// means "plain" (RFC 7636 §4.3), which is unsupported, so it is refused; a
-// method without a challenge is refused too.
+// parsePKCE validates code_challenge and code_challenge_method and returns the
+// challenge, or a message for the error page. Only S256 is advertised
+// (code_challenge_methods_supported in Kakao's discovery document,
+// https://kauth.kakao.com/.well-known/openid-configuration). Strict reading of
+// the gaps: a challenge without a method means "plain" (RFC 7636 §4.3), which
+// is unsupported, so it is refused; a method without a challenge is refused
+// too.
 func parsePKCE(q url.Values) (challenge, msg string) {
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {

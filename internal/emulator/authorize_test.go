@@ -19,8 +19,11 @@ func s256(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// KAKAO.md §1 (KOE table, "reported on Kakao's own error page") and §3
-// (exact redirect URI match): configuration errors never redirect to the app.
+// Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting
+// (reported on Kakao's own error page) and Kakao's "Redirect URI",
+// https://developers.kakao.com/docs/latest/en/kakaologin/prerequisite (exact
+// redirect URI match): configuration errors never redirect to the app.
 func TestAuthorize_ConfigErrorsShowOwnErrorPage(t *testing.T) {
 	e := newEnv(t, Config{})
 	u, _ := url.Parse(e.callback)
@@ -46,7 +49,9 @@ func TestAuthorize_ConfigErrorsShowOwnErrorPage(t *testing.T) {
 		{"response_type token is KOE202", []string{"response_type", "token"}, "KOE202"},
 		{"missing response_type is KOE201", []string{"response_type", ""}, "KOE201"},
 		{"response_type code id_token is KOE201", []string{"response_type", "code id_token"}, "KOE201"},
-		// KAKAO.md §3: only S256 is advertised; plain is assumed unsupported.
+		// code_challenge_methods_supported in Kakao's discovery document,
+		// https://kauth.kakao.com/.well-known/openid-configuration: only S256
+		// is advertised; plain is assumed unsupported.
 		{"PKCE plain is refused", []string{"code_challenge", challenge, "code_challenge_method", "plain"}, "only S256"},
 		{"PKCE unknown method is refused", []string{"code_challenge", challenge, "code_challenge_method", "S512"}, "only S256"},
 		{"PKCE challenge without method is refused", []string{"code_challenge", challenge}, "without code_challenge_method"},
@@ -72,7 +77,9 @@ func TestAuthorize_ConfigErrorsShowOwnErrorPage(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1: a valid request shows the consent screen on first login.
+// Kakao's "인가 코드 받기" (its behaviour),
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code:
+// a valid request shows the consent screen on first login.
 func TestAuthorize_ValidRequestShowsConsentPage(t *testing.T) {
 	e := newEnv(t, Config{AppName: "My <CLI>"})
 	r := get(t, e.authorizeURL("scope", "account_email,talk_message", "state", "st"))
@@ -103,7 +110,9 @@ func TestAuthorize_ValidRequestShowsConsentPage(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 scope row: docs say comma-separated, SDKs send spaces; both work.
+// Kakao's "추가 항목 동의 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent:
+// docs say comma-separated, SDKs send spaces; both work.
 func TestAuthorize_ScopeCommaAndSpaceSeparated(t *testing.T) {
 	tests := []struct{ name, scope string }{
 		{"comma", "account_email,profile_nickname"},
@@ -162,7 +171,10 @@ func TestAuthorize_PostIsMethodNotAllowed(t *testing.T) {
 func TestServeHTTP_UnknownPathIs404(t *testing.T) {
 	e := newEnv(t, Config{})
 	// OIDC's paths are served (discovery.go); RFC 8414 metadata and RFC 7009
-	// revocation are not Kakao's (KAKAO.md §4, §5).
+	// revocation are not Kakao's (Kakao's REST API reference, "응답 코드",
+	// https://developers.kakao.com/docs/latest/ko/rest-api/reference; Kakao's
+	// discovery document,
+	// https://kauth.kakao.com/.well-known/openid-configuration).
 	for _, p := range []string{"/", "/oauth/authorize/", "/oauth/revoke", "/oauth/logout/", "/v1/user/me", "/v2/user/scope", "/v2/user/scopes/", "/.well-known/oauth-authorization-server", "/v1/oidc/userinfo/"} {
 		if r := get(t, e.url+p); r.status != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, r.status)

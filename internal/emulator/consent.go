@@ -109,7 +109,9 @@ func (s *Server) agreeLocked(w http.ResponseWriter, req *authRequest, u User) {
 	grant := *req
 	grant.scopes = l.scopes
 	grant.expires = now.Add(s.codeTTL)
-	// Only openid asked for this time brings an ID token (KAKAO.md §1 scope),
+	// Only openid asked for this time brings an ID token (Kakao's "추가 항목 동의
+	// 받기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent),
 	// not openid agreed to at some earlier login.
 	grant.idToken = slices.Contains(req.scopes, "openid")
 	grant.authTime = now

@@ -28,9 +28,11 @@ func (e *env) decide(t *testing.T, tx, action string) response {
 	return e.sendForm(t, http.MethodPost, consentAction, url.Values{"tx": {tx}, "action": {action}})
 }
 
-// KAKAO.md §1 "Redirect back": success carries code and state; Cancel carries
-// error=access_denied&error_description=User%20denied%20access (+ state).
-// A query already in the registered redirect URI is kept.
+// Kakao's "인가 코드 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code,
+// its redirect back: success carries code and state; Cancel carries
+// error=access_denied&error_description=User%20denied%20access (+ state). A
+// query already in the registered redirect URI is kept.
 func TestConsent_DecisionRedirects(t *testing.T) {
 	tests := []struct {
 		name, action, state string
@@ -107,7 +109,9 @@ func TestConsent_BadFormIsErrorPage(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 redirect table: prompt=none without prior consent redirects
+// Kakao's "인가 코드 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code,
+// its redirect table: prompt=none without prior consent redirects
 // error=consent_required&error_description=user%20consent%20required.; after
 // consent it issues a code without UI.
 func TestConsent_PromptNoneNeedsPriorConsent(t *testing.T) {
@@ -137,8 +141,10 @@ func TestConsent_PromptNoneNeedsPriorConsent(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 Behaviour: the consent screen appears only the first time,
-// unless prompt=login or a new scope.
+// Kakao's "인가 코드 받기" (its behaviour),
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code:
+// the consent screen appears only the first time, unless prompt=login or a new
+// scope.
 func TestConsent_RememberedConsentSkipsPage(t *testing.T) {
 	e := newEnv(t, Config{})
 	e.login(t, "scope", "talk_message")

@@ -8,15 +8,17 @@ import (
 	"strings"
 )
 
-// consentItem is one entry of /v2/user/scopes (KAKAO.md §8.1). The
-// emulator has no delegated items, so "delegated" never appears.
+// consentItem is one entry of /v2/user/scopes (Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent).
+// The emulator has no delegated items, so "delegated" never appears.
 type consentItem struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"display_name"`
 	Type        string `json:"type"` // PRIVACY or SERVICE
 	Using       bool   `json:"using"`
 	Agreed      bool   `json:"agreed"`
-	// Revocable is present only when Agreed (KAKAO.md §8.1).
+	// Revocable is present only when Agreed (Kakao's "동의 내역 확인하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent).
 	Revocable *bool `json:"revocable,omitempty"`
 }
 
@@ -26,7 +28,7 @@ type consentItems struct {
 	Scopes []consentItem `json:"scopes"`
 }
 
-// itemInfo is how Kakao names and sorts a consent item. KAKAO.md gives the
+// itemInfo is how Kakao names and sorts a consent item. Kakao's guide gives the
 // answer's shape only; the names are those of Kakao's console and docs.
 type itemInfo struct {
 	name string
@@ -55,9 +57,10 @@ var knownItems = map[string]itemInfo{
 // is empty (every item accepted): those kakao-auth's users ask for.
 var defaultAppItems = []string{"profile_nickname", "profile_image", "account_email", "talk_message"}
 
-// defaultRequired are the items set as required when Config.ScopesRequired
-// is nil: the profile basics, as in KAKAO.md's "[profile] is not
-// revocable" example (§8.1).
+// defaultRequired are the items set as required when Config.ScopesRequired is
+// nil: the profile basics, as in the "[profile] is not revocable" example of
+// Kakao's "동의 철회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#revoke-consent.
 var defaultRequired = []string{"profile_nickname", "profile"}
 
 // appItems are the consent items the app uses, in console order.
@@ -103,9 +106,10 @@ func (s *Server) consentItemsLocked(userID int64, clientID string) []consentItem
 	return out
 }
 
-// parseItemIDs reads a scopes parameter of §8.1: a JSON array of IDs, as
-// the doc's example sends, or IDs separated by commas, as its table says
-// (KAKAO.md: accept both). ok is false for a malformed JSON array.
+// parseItemIDs reads a scopes parameter of Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent:
+// a JSON array of IDs, as the doc's example sends, or IDs separated by commas,
+// as its table says; both are accepted. ok is false for a malformed JSON array.
 func parseItemIDs(raw string) (ids []string, ok bool) {
 	raw = strings.TrimSpace(raw)
 	if !strings.HasPrefix(raw, "[") {
@@ -121,8 +125,9 @@ func parseItemIDs(raw string) (ids []string, ok bool) {
 var errScopesParam = &apiError{status: http.StatusBadRequest, Code: -2,
 	Msg: `scopes must be a JSON array of consent item IDs, such as ["account_email"]`}
 
-// handleScopes serves GET /v2/user/scopes (KAKAO.md §8.1): the user's
-// consent to each of the app's items; with scopes, to those only.
+// handleScopes serves GET /v2/user/scopes (Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent):
+// the user's consent to each of the app's items; with scopes, to those only.
 func (s *Server) handleScopes(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodGet)
 	if at == nil {
@@ -142,12 +147,13 @@ func (s *Server) handleScopes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, consentItems{ID: at.userID, Scopes: items})
 }
 
-// handleRevokeScopes serves POST /v2/user/revoke/scopes (KAKAO.md §8.1):
-// the user withdraws consent to the items named in scopes, all or none.
-// An item the user has not agreed to (or no item at all, such as openid)
-// is -2, a required one -3, each with Kakao's wording. Tokens stay valid
-// but grant the withdrawn items no more, at once (liveScopesLocked), and
-// a later login asking for one shows the consent page again.
+// handleRevokeScopes serves POST /v2/user/revoke/scopes (Kakao's "동의 철회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#revoke-consent):
+// the user withdraws consent to the items named in scopes, all or none. An item
+// the user has not agreed to (or no item at all, such as openid) is -2, a
+// required one -3, each with Kakao's wording. Tokens stay valid but grant the
+// withdrawn items no more, at once (liveScopesLocked), and a later login asking
+// for one shows the consent page again.
 func (s *Server) handleRevokeScopes(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
 	if at == nil {
@@ -195,7 +201,7 @@ func (s *Server) handleRevokeScopes(w http.ResponseWriter, r *http.Request) {
 }
 
 // liveScopesLocked is what a token issued with scopes grants now: those
-// the user has not withdrawn since (handleRevokeScopes). KAKAO.md does not
+// the user has not withdrawn since (handleRevokeScopes). Kakao's guide does not
 // say how Kakao treats live tokens after a revocation; the emulator takes
 // the narrow reading both ways: a withdrawn item is gone at once, and an
 // item agreed to later needs a new token. A token whose link is gone (a

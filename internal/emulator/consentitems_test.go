@@ -47,8 +47,10 @@ func (e *env) postForm(t *testing.T, path, token string, form url.Values) respon
 	return do(t, http.MethodPost, e.url+path, h, strings.NewReader(form.Encode()))
 }
 
-// KAKAO.md §8.1: the app's items, each with the user's consent; revocable
-// only on agreed items, false for required ones; openid is no item.
+// Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent:
+// the app's items, each with the user's consent; revocable only on agreed
+// items, false for required ones; openid is no item.
 func TestScopes_ListsTheAppsItemsWithTheUsersConsent(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t, "scope", "openid profile_nickname talk_message")["access_token"].(string)
@@ -59,8 +61,10 @@ func TestScopes_ListsTheAppsItemsWithTheUsersConsent(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.1: with scopes, only those items; a JSON array (the doc's
-// example) and a comma-separated list (its table) both work.
+// Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent:
+// with scopes, only those items; a JSON array (the doc's example) and a
+// comma-separated list (its table) both work.
 func TestScopes_FilterTakesAJSONArrayOrAList(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t, "scope", "profile_nickname talk_message")["access_token"].(string)
@@ -108,8 +112,10 @@ func TestScopes_FollowTheAppsSettings(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.1: an item agreed to that the app no longer uses is listed
-// with using:false. The consent outlives a restart with another app setup.
+// Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent:
+// an item agreed to that the app no longer uses is listed with using:false. The
+// consent outlives a restart with another app setup.
 func TestScopes_ItemNoLongerUsedIsListedUnused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e := newStateEnv(t, Config{ScopesEnabled: []string{"profile_nickname", "talk_message"}}, path)
@@ -122,10 +128,12 @@ func TestScopes_ItemNoLongerUsedIsListedUnused(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.1: revoking answers the list with the item now agreed:false.
-// The user's tokens keep working but no longer give the item: /v2/user/me,
-// userinfo and the ID and access tokens of a refresh leave it out, and a
-// login asking for it needs consent again. Other users keep theirs.
+// Kakao's "동의 철회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#revoke-consent:
+// revoking answers the list with the item now agreed:false. The user's tokens
+// keep working but no longer give the item: /v2/user/me, userinfo and the ID
+// and access tokens of a refresh leave it out, and a login asking for it needs
+// consent again. Other users keep theirs.
 func TestRevokeScopes_WithdrawsTheItemEverywhere(t *testing.T) {
 	e := newEnv(t, Config{Users: []User{defaultUser, apeach}})
 	ua := &UserAgent{Client: browser()} // Ryan's browser
@@ -175,8 +183,10 @@ func TestRevokeScopes_WithdrawsTheItemEverywhere(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.1 errors, each with Kakao's wording; a refused request
-// changes nothing, even for the revocable items it names.
+// The errors of Kakao's "동의 철회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#revoke-consent,
+// each with Kakao's wording; a refused request changes nothing, even for the
+// revocable items it names.
 func TestRevokeScopes_Errors(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t, "scope", "openid profile_nickname talk_message")["access_token"].(string)

@@ -3,7 +3,7 @@ package emulator
 import "net/http"
 
 // discovery is the OpenID Provider metadata, field for field Kakao's
-// (KAKAO.md §5).
+// (Kakao's discovery document, https://kauth.kakao.com/.well-known/openid-configuration).
 type discovery struct {
 	Issuer                            string   `json:"issuer"`
 	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
@@ -49,8 +49,10 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleJWKS serves GET /.well-known/jwks.json: the signing key and, after a
-// rotation, the key it replaced (KAKAO.md §5). Every request counts in
-// Stats.JWKSRequests, so a test can tell whether a client caches the keys.
+// rotation, the key it replaced (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key).
+// Every request counts in Stats.JWKSRequests, so a test can tell whether a
+// client caches the keys.
 func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.JWKSRequests++

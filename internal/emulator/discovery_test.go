@@ -10,8 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// KAKAO.md §5 Discovery: Kakao's fields, every endpoint on the emulator's
-// base URL (userinfo too, since kapi shares it), issuer = iss.
+// Kakao's discovery document,
+// https://kauth.kakao.com/.well-known/openid-configuration: Kakao's fields,
+// every endpoint on the emulator's base URL (userinfo too, since kapi shares
+// it), issuer = iss.
 func TestDiscovery_KakaoFields(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -57,8 +59,10 @@ func TestDiscovery_KakaoFields(t *testing.T) {
 	}
 }
 
-// KAKAO.md §5 JWKS: keys[] of {kid, kty RSA, alg RS256, use sig, n, e},
-// n and e unpadded base64url.
+// Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key:
+// keys[] of {kid, kty RSA, alg RS256, use sig, n, e}, n and e unpadded
+// base64url.
 func TestJWKS_Shape(t *testing.T) {
 	e := newEnv(t, Config{})
 	r := get(t, e.url+"/.well-known/jwks.json")

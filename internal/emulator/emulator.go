@@ -5,10 +5,11 @@
 // http.Handler on one base URL.
 //
 // It backs `kakao-auth emulator`, `kakao-auth login --emulator` and every test
-// of the client. It is held to shared/KAKAO.md by its own tests and imports
-// only the standard library, so the client and the emulator cannot share a
-// misunderstanding. Where KAKAO.md marks a fact UNCONFIRMED, the emulator takes
-// the strict reading and says so next to the code.
+// of the client. It is held to Kakao's public documentation, cited beside each
+// rule, by its own tests and imports only the standard library, so the client
+// and the emulator cannot share a misunderstanding. Where no public source
+// confirms a fact, the emulator takes the strict reading and says so next to
+// the code.
 //
 // State lives in memory unless the Server is made with Open and a state
 // file: then registered clients and redirect URIs, consents (revocations
@@ -24,7 +25,9 @@ import (
 )
 
 // Defaults used when the matching Config field is zero. The lifetimes follow
-// KAKAO.md §6 for a REST API key, to the second as Kakao sends them.
+// Kakao's token lifetimes,
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token for
+// a REST API key, to the second as Kakao sends them.
 const (
 	// DefaultClientID is the REST API key registered when Config.ClientIDs is empty.
 	DefaultClientID = "emulator-rest-api-key"
@@ -35,18 +38,25 @@ const (
 	// path /logout.
 	DefaultLogoutRedirectURI = "http://localhost:8765/logout"
 	// DefaultAccessTTL is the access-token lifetime of a REST API key: six
-	// hours less a second, so expires_in is 21599 as Kakao sends it
-	// (KAKAO.md §2, §6).
+	// hours less a second, so expires_in is 21599 as Kakao sends it (Kakao's
+	// "토큰 받기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token;
+	// Kakao's token lifetimes,
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token).
 	DefaultAccessTTL = 21599 * time.Second
 	// DefaultRefreshTTL is the refresh-token lifetime: two months less a
-	// second, so refresh_token_expires_in is 5183999 as Kakao sends it
-	// (KAKAO.md §2, §6).
+	// second, so refresh_token_expires_in is 5183999 as Kakao sends it (Kakao's
+	// "토큰 갱신하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token;
+	// Kakao's token lifetimes,
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token).
 	DefaultRefreshTTL = 5183999 * time.Second
 	// DefaultCodeTTL is the authorization-code lifetime; Kakao's is UNCONFIRMED,
 	// community guides say 10 minutes.
 	DefaultCodeTTL = 10 * time.Minute
 	// RotationWindow is Kakao's rotation rule: a refresh returns a new refresh
-	// token only when the old one has less than this left (KAKAO.md §2).
+	// token only when the old one has less than this left (Kakao's "토큰 갱신하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token).
 	RotationWindow = 30 * 24 * time.Hour
 )
 
@@ -68,9 +78,12 @@ type Config struct {
 	// RedirectURIs are the registered redirect URIs, matched byte for byte
 	// (scheme, host, port, path, trailing slash). Default: [DefaultRedirectURI].
 	RedirectURIs []string
-	// LogoutRedirectURIs are the registered logout redirect URIs (Kakao's
-	// [카카오 로그인] > [고급]), where GET /oauth/logout may send the browser
-	// back; matched byte for byte, KOE007 otherwise (KAKAO.md §8.3).
+	// LogoutRedirectURIs are the registered logout redirect URIs (Kakao's [카카오
+	// 로그인] > [고급]), where GET /oauth/logout may send the browser back; matched
+	// byte for byte, KOE007 otherwise (Kakao's "카카오계정과 함께 로그아웃",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout-of-service-and-kakaoaccount;
+	// KOE007 in Kakao's "문제 해결",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting).
 	// Default: [DefaultLogoutRedirectURI].
 	LogoutRedirectURIs []string
 	// ClientSecret, when non-empty, must be sent as client_secret on every
@@ -104,31 +117,38 @@ type Config struct {
 	Now func() time.Time
 
 	// ScopesEnabled are the consent items set up for the app in the console,
-	// "openid" standing for OpenID Connect being ON (KAKAO.md §5). Default
-	// (nil or empty): every scope is accepted and OpenID Connect is on, and
-	// an authorize request without a scope parameter asks for openid alone.
+	// "openid" standing for OpenID Connect being ON (Kakao's "OpenID Connect ID
+	// 토큰 발급하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token).
+	// Default (nil or empty): every scope is accepted and OpenID Connect is on,
+	// and an authorize request without a scope parameter asks for openid alone.
 	// When non-empty, an authorize request asking for any other item gets
 	// Kakao's own error page, KOE205 (so does "openid" while it is not in the
 	// list: OIDC is off), and one without a scope parameter asks for all of
-	// them, as Kakao's default consent does. Either way, a code exchange
-	// brings an ID token when its authorize request asked for openid, which
-	// a request without scope does whenever OIDC is on; a request with a
-	// scope (additional consent) must name openid itself (KAKAO.md §1
-	// scope, §5).
+	// them, as Kakao's default consent does. Either way, a code exchange brings
+	// an ID token when its authorize request asked for openid, which a request
+	// without scope does whenever OIDC is on; a request with a scope
+	// (additional consent) must name openid itself (Kakao's "추가 항목 동의 받기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent;
+	// Kakao's "OpenID Connect ID 토큰 발급하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token).
 	ScopesEnabled []string
-	// ScopesRequired are the consent items set as required in the console:
-	// GET /v2/user/scopes shows them "revocable": false, and revoking one
-	// is refused with -3 (KAKAO.md §8.1). Default (nil): profile_nickname
-	// and profile, the profile basics; an empty, non-nil list sets none.
+	// ScopesRequired are the consent items set as required in the console: GET
+	// /v2/user/scopes shows them "revocable": false, and revoking one is
+	// refused with -3 (Kakao's "동의 내역 확인하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent).
+	// Default (nil): profile_nickname and profile, the profile basics; an
+	// empty, non-nil list sets none.
 	ScopesRequired []string
-	// Issuer is the "iss" of ID tokens and "issuer" of discovery. Default:
-	// the emulator's own base URL, scheme and host, as the request at hand
-	// reached it (the token request for iss, the discovery request for
-	// issuer), such as "http://127.0.0.1:9339": a client pointed at the
-	// emulator can check iss against its auth base URL, as it would check
-	// Kakao's against "https://kauth.kakao.com" (KAKAO.md §5). Set that
-	// value here to mimic Kakao exactly; the endpoints in discovery stay on
-	// the emulator's base URL either way.
+	// Issuer is the "iss" of ID tokens and "issuer" of discovery. Default: the
+	// emulator's own base URL, scheme and host, as the request at hand reached
+	// it (the token request for iss, the discovery request for issuer), such as
+	// "http://127.0.0.1:9339": a client pointed at the emulator can check iss
+	// against its auth base URL, as it would check Kakao's against
+	// "https://kauth.kakao.com" (Kakao's "ID 토큰 유효성 검증하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/common#oidc-id-token-verify).
+	// Set that value here to mimic Kakao exactly; the endpoints in discovery
+	// stay on the emulator's base URL either way.
 	Issuer string
 	// PublicURL is the emulator's base URL as its clients reach it, such
 	// as "http://kakao-emulator:9339" in a container network: discovery's
@@ -168,11 +188,13 @@ type User struct {
 // Server is the emulated kauth + kapi. It is an http.Handler serving both
 // hosts' paths on one base URL; all its methods are safe for concurrent use.
 //
-// Like Kakao, it shows the consent page only while the user has not yet
-// agreed to the requested scopes for the client (or when prompt asks for
-// login, create or select_account); after that, authorize redirects with a
-// code at once (KAKAO.md §1 Behaviour). With several users, the page is
-// also the account picker, shown until the browser has picked an account.
+// Like Kakao, it shows the consent page only while the user has not yet agreed
+// to the requested scopes for the client (or when prompt asks for login, create
+// or select_account); after that, authorize redirects with a code at once
+// (Kakao's "인가 코드 받기" (its behaviour),
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code).
+// With several users, the page is also the account picker, shown until the
+// browser has picked an account.
 type Server struct {
 	mux        *http.ServeMux
 	secret     string
@@ -338,7 +360,9 @@ func (s *Server) RegisterClient(clientID string) {
 
 // RegisterRedirectURI registers one more redirect URI, to be matched byte for
 // byte. Unlike Kakao's console, it neither checks the scheme nor caps the list
-// at 10 (KAKAO.md §3): tests may register whatever they need.
+// at 10 (Kakao's "Redirect URI",
+// https://developers.kakao.com/docs/latest/en/kakaologin/prerequisite): tests
+// may register whatever they need.
 func (s *Server) RegisterRedirectURI(uri string) {
 	if uri == "" {
 		return

@@ -40,11 +40,14 @@ const (
 	// FaultRateLimit answers Kakao's token rate-limit error, KOE237, with
 	// HTTP 400.
 	FaultRateLimit Fault = "rate-limit"
-	// FaultAPIQuota makes every kapi request (/v1/…, /v2/…) answer
-	// Kakao's quota error, HTTP 400 {"msg":"API limit has been
-	// exceeded.","code":-10} (KAKAO.md §4, §8.4), before the token is
-	// checked. Unlike the other faults it leaves /oauth/token alone: a
-	// client must not take a quota error for a dead token and refresh.
+	// FaultAPIQuota makes every kapi request (/v1/…, /v2/…) answer Kakao's
+	// quota error, HTTP 400 {"msg":"API limit has been exceeded.","code":-10}
+	// (Kakao's REST API reference, "응답 코드",
+	// https://developers.kakao.com/docs/latest/ko/rest-api/reference; Kakao's
+	// quotas, https://developers.kakao.com/docs/latest/getting-started/quota),
+	// before the token is checked. Unlike the other faults it leaves
+	// /oauth/token alone: a client must not take a quota error for a dead token
+	// and refresh.
 	FaultAPIQuota Fault = "api-quota"
 	// FaultAPIHang makes every kapi request hang, unanswered, until its
 	// client goes away or the emulator closes, as a Kakao that is down
@@ -70,9 +73,12 @@ const (
 	// JSON; on kapi, msg holds the Authorization header (code -2).
 	FaultEcho Fault = "echo"
 
-	// The faults below answer 200 with a Kakao-shaped token response (a
-	// fresh set of tokens that the emulator never registers) that breaks
-	// one rule of KAKAO.md §2 and §6.
+	// The faults below answer 200 with a Kakao-shaped token response (a fresh
+	// set of tokens that the emulator never registers) that breaks one rule of
+	// Kakao's "토큰 갱신하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token
+	// and Kakao's token lifetimes,
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token.
 
 	// FaultHugeRefreshLifetime sends refresh_token_expires_in 9300000000
 	// (about 295 years).
@@ -110,8 +116,10 @@ const (
 	FaultRefreshTokenControl Fault = "refresh-token-control"
 	// FaultIDTokenSpace sends an id_token with a space in it.
 	FaultIDTokenSpace Fault = "id-token-space"
-	// FaultTokenTypeBasic sends token_type "Basic": a scheme that is not
-	// bearer (KAKAO.md §2: always bearer).
+	// FaultTokenTypeBasic sends token_type "Basic": a scheme that is not bearer
+	// (Kakao's "토큰 받기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token:
+	// always bearer).
 	FaultTokenTypeBasic Fault = "token-type-basic"
 	// FaultTokenTypeHeader sends token_type "Bearer\r\nX-Inj: 1", a
 	// header of its own should a client write it into a request.

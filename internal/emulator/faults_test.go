@@ -16,9 +16,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// Each fault as a client sees it. KOE237 is Kakao's token rate limit
-// (KAKAO.md §2); the others are network and proxy failures the client must
-// survive without mistaking them for a Kakao answer.
+// Each fault as a client sees it. KOE237 is Kakao's token rate limit (Kakao's
+// "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token);
+// the others are network and proxy failures the client must survive without
+// mistaking them for a Kakao answer.
 func TestFault_ClientSeesFailure(t *testing.T) {
 	tests := []struct {
 		fault Fault
@@ -77,7 +79,11 @@ func TestFault_ClientSeesFailure(t *testing.T) {
 				t.Errorf("body %s decoded, want truncated JSON", body)
 			}
 		}},
-		// KAKAO.md §2 (fixtures: 400) and §4: Kakao Login never answers 429.
+		// Kakao's "토큰 받기",
+		// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token
+		// (KOE237: 400 in public fixtures) and Kakao's REST API reference, "응답
+		// 코드", https://developers.kakao.com/docs/latest/ko/rest-api/reference:
+		// Kakao Login never answers 429.
 		{FaultRateLimit, func(t *testing.T, resp *http.Response, body []byte, err error) {
 			if err != nil || resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("err %v, response %v; want 400", err, resp)
@@ -136,8 +142,11 @@ func TestFault_OnlyTokenEndpoint(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4, §8.4: over quota, kapi answers -10 with HTTP 400; the
-// token endpoint keeps working, so a client can tell it from a dead token.
+// Kakao's REST API reference, "응답 코드",
+// https://developers.kakao.com/docs/latest/ko/rest-api/reference, and Kakao's
+// quotas, https://developers.kakao.com/docs/latest/getting-started/quota: over
+// quota, kapi answers -10 with HTTP 400; the token endpoint keeps working, so a
+// client can tell it from a dead token.
 func TestFault_APIQuotaIsMinus10OnKapiOnly(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok := e.tokens(t, "scope", "openid talk_message")

@@ -23,7 +23,8 @@ type idTokenRequest struct {
 	now      time.Time
 }
 
-// idClaims is an ID token's payload (KAKAO.md §5).
+// idClaims is an ID token's payload (Kakao's "ID 토큰 유효성 검증하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#oidc-id-token-verify).
 type idClaims struct {
 	Iss      string `json:"iss"`
 	Aud      string `json:"aud"`
@@ -38,10 +39,12 @@ type idClaims struct {
 }
 
 // profileClaims are the user claims scopes allow, shared by ID tokens and
-// /v1/oidc/userinfo. KAKAO.md §5 names nickname and picture without tying
-// them to consent items; the emulator reads them as the profile, as
-// /v2/user/me does: both with profile_nickname or profile, and picture
-// alone with profile_image. email needs account_email and an address.
+// /v1/oidc/userinfo. Kakao's "OpenID Connect ID 토큰 발급하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token
+// names nickname and picture without tying them to consent items; the emulator
+// reads them as the profile, as /v2/user/me does: both with profile_nickname or
+// profile, and picture alone with profile_image. email needs account_email and
+// an address.
 type profileClaims struct {
 	Nickname string
 	Picture  string

@@ -8,12 +8,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// KAKAO.md §5 ID-token claims: iss, aud = client_id, sub = user id string,
-// iat, exp = iat + 21600 (captured payloads: the whole six hours, where the
-// access token's expires_in says 21599), auth_time, nonce only if sent,
-// picture the 110×110 thumbnail (captured payloads),
-// profile claims only with consent, email only with account_email; signed
-// RS256 with a JWKS key. §2: id_token in the token response.
+// ID-token claims (Kakao's "OpenID Connect ID 토큰 발급하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token):
+// iss, aud = client_id, sub = user id string, iat, exp = iat + 21600 (captured
+// payloads: the whole six hours, where the access token's expires_in says
+// 21599), auth_time, nonce only if sent, picture the 110×110 thumbnail
+// (captured payloads), profile claims only with consent, email only with
+// account_email; signed RS256 with a JWKS key; id_token comes in the token
+// response (Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
 func TestIDToken_CodeExchangeClaimsFollowScopes(t *testing.T) {
 	t0 := newClock().Now()
 	exchanged := t0.Add(time.Minute)
@@ -83,8 +86,10 @@ func TestIDToken_CodeExchangeClaimsFollowScopes(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 scope: with OIDC on, the request must include openid or no new
-// ID token is issued — even when openid was agreed to at an earlier login.
+// Kakao's "추가 항목 동의 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent:
+// with OIDC on, the request must include openid or no new ID token is issued —
+// even when openid was agreed to at an earlier login.
 func TestIDToken_NoneWithoutOpenID(t *testing.T) {
 	e := newEnv(t, Config{})
 	if tok := e.tokens(t, "scope", "profile_nickname"); tok["id_token"] != nil {
@@ -100,8 +105,10 @@ func TestIDToken_NoneWithoutOpenID(t *testing.T) {
 	}
 }
 
-// KAKAO.md §5: with OIDC on, an ID token comes with every code exchange
-// without extra params — a login without scope asks for every set-up item.
+// Kakao's "OpenID Connect ID 토큰 발급하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token:
+// with OIDC on, an ID token comes with every code exchange without extra params
+// — a login without scope asks for every set-up item.
 func TestIDToken_DefaultConsentOfScopesEnabled(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -125,9 +132,11 @@ func TestIDToken_DefaultConsentOfScopesEnabled(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2: on refresh, id_token only if the refresh token was issued
-// with one: fresh iat/exp, the grant's auth_time, no nonce; a rotated
-// refresh token keeps the property.
+// Kakao's "토큰 갱신하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token:
+// on refresh, id_token only if the refresh token was issued with one: fresh
+// iat/exp, the grant's auth_time, no nonce; a rotated refresh token keeps the
+// property.
 func TestIDToken_RefreshOnlyWhenGrantHadOne(t *testing.T) {
 	tests := []struct {
 		name   string

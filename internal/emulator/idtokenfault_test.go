@@ -23,9 +23,12 @@ type faultCase struct {
 }
 
 // Each IDTokenFault produces exactly its defect and nothing else, on code
-// exchange (nonce sent) and on refresh (KAKAO.md §2: no nonce there), so
-// the client's checks of KAKAO.md §5 (signature with the kid's key, RS256
-// only, iss, aud, exp, nonce) can each be caught failing.
+// exchange (nonce sent) and on refresh (Kakao's "토큰 갱신하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token:
+// no nonce there), so the client's checks of Kakao's "ID 토큰 유효성 검증하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#oidc-id-token-verify
+// (signature with the kid's key, RS256 only, iss, aud, exp, nonce) can each be
+// caught failing.
 func TestIDTokenFault_ProducesExactlyItsDefect(t *testing.T) {
 	tests := []struct {
 		fault IDTokenFault

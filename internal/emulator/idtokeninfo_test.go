@@ -17,7 +17,9 @@ func (e *env) postIDTokenInfo(t *testing.T, form url.Values) response {
 	return e.sendForm(t, http.MethodPost, "/oauth/tokeninfo", form)
 }
 
-// KAKAO.md §5 ID-token info: POST id_token → the decoded payload.
+// Kakao's "ID 토큰 정보 보기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-get-id-token-info:
+// POST id_token → the decoded payload.
 func TestIDTokenInfo_ValidTokenGivesPayload(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok, j := e.idToken(t, "scope", "openid profile_nickname", "nonce", "n1")
@@ -36,9 +38,10 @@ func TestIDTokenInfo_ValidTokenGivesPayload(t *testing.T) {
 	}
 }
 
-// KAKAO.md §5: invalid → 400 {"error":"invalid_token","error_code":"KOE400"}.
-// Expired tokens too: the emulator's reading, as Kakao's answer is not
-// documented.
+// Kakao's "ID 토큰 정보 보기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-get-id-token-info:
+// invalid → 400 {"error":"invalid_token","error_code":"KOE400"}. Expired tokens
+// too: the emulator's reading, as Kakao's answer is not documented.
 func TestIDTokenInfo_BadTokensAreKOE400(t *testing.T) {
 	want := map[string]any{"error": "invalid_token", "error_code": "KOE400"}
 	tests := []struct {

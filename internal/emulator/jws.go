@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-// The emulator mints its ID tokens by hand with the standard library: a
-// compact JWS (RFC 7515 §7.1) is three unpadded base64url segments, and only
-// RS256 (RSASSA-PKCS1-v1_5 with SHA-256, RFC 7518 §3.3) is ever signed for
-// real (KAKAO.md §5 id_token_signing_alg_values_supported).
+// The emulator mints its ID tokens by hand with the standard library: a compact
+// JWS (RFC 7515 §7.1) is three unpadded base64url segments, and only RS256
+// (RSASSA-PKCS1-v1_5 with SHA-256, RFC 7518 §3.3) is ever signed for real
+// (id_token_signing_alg_values_supported in Kakao's discovery document,
+// https://kauth.kakao.com/.well-known/openid-configuration).
 
 // jwsHeader is the protected header of an ID token.
 type jwsHeader struct {

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// apiError is kapi's error answer: {"msg","code"} (KAKAO.md §4).
+// apiError is kapi's error answer: {"msg","code"} (Kakao's REST API reference,
+// "응답 코드", https://developers.kakao.com/docs/latest/ko/rest-api/reference).
 type apiError struct {
 	status int
 	Msg    string `json:"msg"`
@@ -17,7 +18,8 @@ type apiError struct {
 
 var (
 	// errInvalidToken is Kakao's answer to an unknown, expired or revoked
-	// token, quoted in KAKAO.md §4.
+	// token, quoted in Kakao's REST API reference, "응답 코드",
+	// https://developers.kakao.com/docs/latest/ko/rest-api/reference.
 	errInvalidToken = &apiError{status: http.StatusUnauthorized, Msg: "this access token does not exist", Code: -401}
 	// errNoAuthKey is Kakao's answer to a request without an Authorization
 	// header, as captured in https://devtalk.kakao.com/t/topic/134883.
@@ -26,8 +28,9 @@ var (
 	// Kakao's answer to a wrong method is UNCONFIRMED: the emulator uses
 	// HTTP's 405 with kapi's "illegal params" code, -2.
 	errAPIMethod = &apiError{status: http.StatusMethodNotAllowed, Msg: "method not allowed", Code: -2}
-	// errAPIQuota is Kakao's quota error, quoted in KAKAO.md §4: HTTP 400,
-	// never 429.
+	// errAPIQuota is Kakao's quota error, quoted in Kakao's REST API reference,
+	// "응답 코드", https://developers.kakao.com/docs/latest/ko/rest-api/reference:
+	// HTTP 400, never 429.
 	errAPIQuota = &apiError{status: http.StatusBadRequest, Msg: "API limit has been exceeded.", Code: -10}
 )
 
@@ -66,7 +69,8 @@ func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ..
 	}
 	scheme, tok, ok := strings.Cut(h, " ")
 	// KakaoAK (admin key) auth is refused as malformed: a CLI must never hold
-	// an admin key (KAKAO.md §4).
+	// an admin key (Kakao's "로그아웃",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout).
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
 		writeAPIError(w, errBadAuthHeader)
 		return nil
@@ -155,9 +159,10 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, me)
 }
 
-// handleLogout serves POST /v1/user/logout: the access token and the
-// refresh token of its login stop working (logoutLocked); consent, and the
-// browser's Kakao Account session, stay (KAKAO.md §4).
+// handleLogout serves POST /v1/user/logout: the access token and the refresh
+// token of its login stop working (logoutLocked); consent, and the browser's
+// Kakao Account session, stay (Kakao's "로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout).
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
 	if at == nil {
@@ -170,8 +175,11 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleUnlink serves POST /v1/user/unlink: like logout, and the consent is
-// forgotten too, so the next login shows the consent page again (KAKAO.md §1,
-// §4).
+// forgotten too, so the next login shows the consent page again (Kakao's "인가 코드
+// 받기" (its behaviour),
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code;
+// Kakao's "연결 끊기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#unlink).
 func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
 	if at == nil {

@@ -8,7 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// KAKAO.md §4 Token info: {"id","expires_in" (remaining s),"app_id"}.
+// Kakao's "토큰 정보 보기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#get-token-info:
+// {"id","expires_in" (remaining s),"app_id"}.
 func TestKAPI_AccessTokenInfo(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t)["access_token"].(string)
@@ -32,8 +34,10 @@ func TestKAPI_AppIDStablePerClient(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4 User info: kakao_account parts appear only for agreed scopes;
-// otherwise *_needs_agreement is true.
+// Kakao's "사용자 정보 가져오기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#req-user-info:
+// kakao_account parts appear only for agreed scopes; otherwise
+// *_needs_agreement is true.
 func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 	connectedAt := "2026-01-02T03:04:05Z" // newClock's time, when consent was given
 	profile := map[string]any{
@@ -92,9 +96,11 @@ func TestKAPI_UserMeUsesConfiguredUser(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4 API error shape: -401 with WWW-Authenticate for a bad token,
-// and for no Authorization header at all, in Kakao's words (https://devtalk.kakao.com/t/topic/134883);
-// -2 for a malformed one.
+// Kakao's REST API reference, "응답 코드",
+// https://developers.kakao.com/docs/latest/ko/rest-api/reference: -401 with
+// WWW-Authenticate for a bad token, and for no Authorization header at all, in
+// Kakao's words (https://devtalk.kakao.com/t/topic/134883); -2 for a malformed
+// one.
 func TestKAPI_Errors(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t)["access_token"].(string)
@@ -146,7 +152,9 @@ func TestKAPI_Errors(t *testing.T) {
 	}
 }
 
-// KAKAO.md §6: an access token dies after its lifetime (§4: -401 → refresh).
+// Kakao's token lifetimes,
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token: an
+// access token dies after its lifetime (-401, then a refresh).
 func TestKAPI_ExpiredTokenIsMinus401(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t)["access_token"].(string)
@@ -160,7 +168,9 @@ func TestKAPI_ExpiredTokenIsMinus401(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4 Logout: expires the user's tokens for the app; consent stays.
+// Kakao's "로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout:
+// expires the user's tokens for the app; consent stays.
 func TestKAPI_LogoutRevokesTokensKeepsConsent(t *testing.T) {
 	e := newEnv(t, Config{ClientIDs: []string{DefaultClientID, "other-key"}})
 	tok := e.tokens(t)
@@ -186,7 +196,11 @@ func TestKAPI_LogoutRevokesTokensKeepsConsent(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4 Unlink and [DT322]: revokes tokens and consent.
+// Kakao's "연결 끊기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#unlink, and
+// Kakao DevTalk's answer on KOE322,
+// https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899:
+// revokes tokens and consent.
 func TestKAPI_UnlinkRevokesTokensAndConsent(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok := e.tokens(t, "scope", "talk_message")
@@ -212,9 +226,11 @@ func TestKAPI_UnlinkRevokesTokensAndConsent(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4 Logout: with a Bearer token, Kakao expires only that access
-// token (and, the emulator's reading, its refresh token); the same user's
-// other logins to the app, such as another machine's, stay logged in.
+// Kakao's "로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout: with
+// a Bearer token, Kakao expires only that access token (and, the emulator's
+// reading, its refresh token); the same user's other logins to the app, such as
+// another machine's, stay logged in.
 func TestKAPI_LogoutRevokesOnlyThatTokenAndItsRefreshToken(t *testing.T) {
 	e := newEnv(t, Config{})
 	first := e.tokens(t, "scope", "profile_nickname")

@@ -23,7 +23,9 @@ type signingKey struct {
 	created time.Time // when it started signing; rotation counts from here
 }
 
-// keyring holds the ID-token signing keys (KAKAO.md §5: "keys rotate").
+// keyring holds the ID-token signing keys (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key:
+// keys change).
 //
 // Keys are generated on first use rather than in New: an RSA 2048 key costs
 // tens of milliseconds, and most Servers (every test of the plain OAuth flow)
@@ -137,7 +139,8 @@ func keyID(pub *rsa.PublicKey) string {
 	return hex.EncodeToString(sum[:15])
 }
 
-// jwk is one entry of the JWKS (KAKAO.md §5).
+// jwk is one entry of the JWKS (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key).
 type jwk struct {
 	Kid string `json:"kid"`
 	Kty string `json:"kty"`

@@ -19,9 +19,11 @@ func kids(keys map[string]*rsa.PublicKey) []string {
 	return out
 }
 
-// KAKAO.md §5 JWKS: "keys rotate". After RotateKey the JWKS serves the new
-// key and the one it replaced, a token signed before still verifies, and
-// new tokens carry the new kid.
+// Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key:
+// keys change. After RotateKey the JWKS serves the new key and the one it
+// replaced, a token signed before still verifies, and new tokens carry the new
+// kid.
 func TestRotateKey_JWKSKeepsPreviousKey(t *testing.T) {
 	e := newEnv(t, Config{})
 	_, before := e.idToken(t, "scope", "openid")
@@ -55,9 +57,10 @@ func TestRotateKey_JWKSKeepsPreviousKey(t *testing.T) {
 	}
 }
 
-// What a client's JWKS cache meets (KAKAO.md §5: cache the keys): with the
-// keys fetched once, a rotation from another process (POST
-// /_emulator/rotate-key) makes the next ID token's kid unknown to the
+// What a client's JWKS cache meets (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key:
+// cache the keys): with the keys fetched once, a rotation from another process
+// (POST /_emulator/rotate-key) makes the next ID token's kid unknown to the
 // cache; one more fetch knows it, and JWKSRequests counts both fetches.
 func TestRotateKey_ByEndpointForAClientsKeyCache(t *testing.T) {
 	e := newEnv(t, Config{})

@@ -44,13 +44,14 @@ func (s *Server) Memos() []Memo {
 var errMemoItemDisabled = &apiError{status: http.StatusForbidden, Code: -3,
 	Msg: "App disabled [talk_message] scopes for [TALK_MEMO_DEFAULT_SEND] API on developers.kakao.com. Enable it first."}
 
-// handleMemoSend serves POST /v2/api/talk/memo/default/send (KAKAO.md
-// §8.2): the app must have the talk_message item enabled (else 403 -3,
-// Kakao's answer to an app that never turned it on, as captured by its
-// users; https://developers.kakao.com/docs/latest/ko/kakaotalk-message/rest-api),
-// the token must grant it (else 403 -402, naming it), and
-// template_object must be a default template (else -2); then the message
-// is kept and the answer is {"result_code":0}.
+// handleMemoSend serves POST /v2/api/talk/memo/default/send (Kakao's "나에게 보내기",
+// https://developers.kakao.com/docs/latest/ko/kakaotalk-message/rest-api): the
+// app must have the talk_message item enabled (else 403 -3, Kakao's answer to
+// an app that never turned it on, as captured by its users;
+// https://developers.kakao.com/docs/latest/ko/kakaotalk-message/rest-api), the
+// token must grant it (else 403 -402, naming it), and template_object must be a
+// default template (else -2); then the message is kept and the answer is
+// {"result_code":0}.
 func (s *Server) handleMemoSend(w http.ResponseWriter, r *http.Request) {
 	at := s.authorizeAPI(w, r, http.MethodPost)
 	if at == nil {

@@ -15,11 +15,14 @@ import (
 
 const memoPath = "/v2/api/talk/memo/default/send"
 
-// A text template as the "send to me" scripts of KAKAO.md §7 send it.
+// A text template as the "send to me" scripts send it (such as
+// https://velog.io/@foxiq/KAKAOtalk-API-나에게-메세지-보내기).
 const textTemplate = `{"object_type": "text", "text": "빌드 끝", "link": {"web_url": "https://example.com", "mobile_web_url": "https://example.com"}, "button_title": "보기"}`
 
-// KAKAO.md §8.2: with talk_message, the message is taken ({"result_code":0})
-// and kept for tests, in this process and at /_emulator/memos.
+// Kakao's "나에게 보내기",
+// https://developers.kakao.com/docs/latest/ko/kakaotalk-message/rest-api: with
+// talk_message, the message is taken ({"result_code":0}) and kept for tests, in
+// this process and at /_emulator/memos.
 func TestMemo_SendKeepsTheMessage(t *testing.T) {
 	e := newEnv(t, Config{Users: []User{defaultUser, apeach}})
 	ryan := e.exchange(t, e.visit(t, &UserAgent{Client: browser()}, "login_hint", "ryan@example.com", "scope", "talk_message"))
@@ -69,9 +72,13 @@ func TestMemo_SendKeepsTheMessage(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.2, §4: without talk_message consent, 403 -402 naming the
-// item, the API and what the token does allow; so after the user
-// withdraws it, with the same token. Nothing is kept.
+// Kakao's "나에게 보내기",
+// https://developers.kakao.com/docs/latest/ko/kakaotalk-message/rest-api, and
+// Kakao's REST API reference, "응답 코드",
+// https://developers.kakao.com/docs/latest/ko/rest-api/reference: without
+// talk_message consent, 403 -402 naming the item, the API and what the token
+// does allow; so after the user withdraws it, with the same token. Nothing is
+// kept.
 func TestMemo_WithoutTalkMessageIsMinus402(t *testing.T) {
 	e := newEnv(t, Config{})
 	without := e.tokens(t, "scope", "profile_nickname")["access_token"].(string)
@@ -92,9 +99,12 @@ func TestMemo_WithoutTalkMessageIsMinus402(t *testing.T) {
 	}
 }
 
-// KAKAO.md §8.2 and the default templates: object_type and each type's
-// required fields; text at most 200 characters (counted as characters,
-// not bytes). Anything else is -2 and nothing is kept.
+// Kakao's "나에게 보내기",
+// https://developers.kakao.com/docs/latest/ko/kakaotalk-message/rest-api, and
+// Kakao's default templates,
+// https://developers.kakao.com/docs/latest/ko/message-template/default:
+// object_type and each type's required fields; text at most 200 characters
+// (counted as characters, not bytes). Anything else is -2 and nothing is kept.
 func TestMemo_TemplateObjectIsChecked(t *testing.T) {
 	link := `{"web_url":"https://example.com"}`
 	content := `{"title":"t","image_url":"https://example.com/a.png","link":` + link + `}`

@@ -77,8 +77,9 @@ type pickerAccount struct {
 	Agrees   string // what the account agrees to, when it holds items back
 }
 
-// errorTmpl mimics Kakao's own error page, "잘못된 요청 (KOEnnn)", which the
-// browser shows instead of redirecting to the app (KAKAO.md §1).
+// errorTmpl mimics Kakao's own error page, "잘못된 요청 (KOEnnn)", which the browser
+// shows instead of redirecting to the app (Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting).
 var errorTmpl = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">

@@ -9,10 +9,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// KAKAO.md §2 rotation rule: with more than a month left, a refresh returns
-// no refresh_token fields and the old refresh token keeps working; earlier
-// access tokens stay valid until they expire. A refresh never answers
-// scope (https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899): clients keep the scopes they had.
+// Kakao's "토큰 갱신하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token:
+// with more than a month left, a refresh returns no refresh_token fields and
+// the old refresh token keeps working; earlier access tokens stay valid until
+// they expire. A refresh never answers scope
+// (https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899):
+// clients keep the scopes they had.
 func TestRefresh_WithoutRotationKeepsOldRefreshToken(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok := e.tokens(t, "scope", "talk_message")
@@ -38,8 +41,12 @@ func TestRefresh_WithoutRotationKeepsOldRefreshToken(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2 rotation rule and [DT322]: with less than a month left, a
-// refresh returns a new refresh token and the old one dies at once (KOE322).
+// Kakao's "토큰 갱신하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token,
+// and Kakao DevTalk's answer on KOE322,
+// https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899:
+// with less than a month left, a refresh returns a new refresh token and the
+// old one dies at once (KOE322).
 func TestRefresh_RotatesWhenLessThanRotationWindowLeft(t *testing.T) {
 	e := newEnv(t, Config{})
 	rt := e.tokens(t)["refresh_token"].(string)
@@ -92,8 +99,12 @@ func assertKOE322(t *testing.T, e *env, rt string) {
 	}
 }
 
-// KAKAO.md §2 error table: KOE319 (no refresh_token), KOE322 (unknown,
-// expired, another client's), KOE010 (secret).
+// The token errors (Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token;
+// Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting):
+// KOE319 (no refresh_token), KOE322 (unknown, expired, another client's),
+// KOE010 (secret).
 func TestRefresh_Errors(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -5,9 +5,10 @@ import (
 	"strings"
 )
 
-// parseScopes splits a scope parameter on commas and spaces: Kakao's docs
-// use commas, its official SDKs join with a space (KAKAO.md §1), and both
-// work. Duplicates are dropped; first-seen order is kept.
+// parseScopes splits a scope parameter on commas and spaces: Kakao's docs use
+// commas, its official SDKs join with a space (Kakao's "추가 항목 동의 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent),
+// and both work. Duplicates are dropped; first-seen order is kept.
 func parseScopes(raw string) []string {
 	var out []string
 	for _, s := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' }) {
@@ -47,7 +48,7 @@ func hasAnyScope(scopes []string, any ...string) bool {
 }
 
 // joinScopes renders scopes the way the token endpoint does: space-separated
-// (KAKAO.md §2).
+// (Kakao's "토큰 받기", https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
 func joinScopes(scopes []string) string {
 	return strings.Join(scopes, " ")
 }
@@ -58,13 +59,14 @@ func (s *Server) itemEnabled(id string) bool {
 	return len(s.scopesEnabled) == 0 || slices.Contains(s.scopesEnabled, id)
 }
 
-// requestedScopes returns the consent items an authorize request asks for,
-// and those of them the app has not set up (Config.ScopesEnabled). Without
-// a scope parameter, an app asks for all its set-up items: Kakao's default
-// consent, which is how an ID token "comes with every code exchange without
-// extra params" once OpenID Connect is on (KAKAO.md §5). An app with no
-// list accepts every item and has OpenID Connect on, so its default
-// consent is openid: the ID token comes, and no other item is assumed.
+// requestedScopes returns the consent items an authorize request asks for, and
+// those of them the app has not set up (Config.ScopesEnabled). Without a scope
+// parameter, an app asks for all its set-up items: Kakao's default consent,
+// which is how an ID token "comes with every code exchange without extra
+// params" once OpenID Connect is on (Kakao's "OpenID Connect ID 토큰 발급하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token).
+// An app with no list accepts every item and has OpenID Connect on, so its
+// default consent is openid: the ID token comes, and no other item is assumed.
 func (s *Server) requestedScopes(raw string) (scopes, notEnabled []string) {
 	scopes = parseScopes(raw)
 	if len(s.scopesEnabled) == 0 {

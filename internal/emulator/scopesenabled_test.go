@@ -6,9 +6,12 @@ import (
 	"testing"
 )
 
-// KAKAO.md §1 scope and §7 pain point 5: a consent item the app has not set
-// up is KOE205 on Kakao's own error page, never a redirect; so is openid
-// while OpenID Connect is off ("Invalid scope: openid").
+// Kakao's "추가 항목 동의 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-additional-consent,
+// and the KOE205 "Invalid scope: openid" of
+// https://github.com/nextauthjs/next-auth/pull/3501: a consent item the app has
+// not set up is KOE205 on Kakao's own error page, never a redirect; so is
+// openid while OpenID Connect is off ("Invalid scope: openid").
 func TestAuthorize_ScopeNotEnabledIsKOE205(t *testing.T) {
 	tests := []struct {
 		name    string

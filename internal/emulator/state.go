@@ -41,8 +41,10 @@ type refreshToken struct {
 	scopes   []string
 	expires  time.Time
 	grant    string // the login it comes from (grantOf); "" when unknown
-	// idToken: the grant came with an ID token, so each refresh returns a
-	// new one (KAKAO.md §2), with the grant's authTime.
+	// idToken: the grant came with an ID token, so each refresh returns a new
+	// one (Kakao's "토큰 갱신하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token),
+	// with the grant's authTime.
 	idToken  bool
 	authTime time.Time
 }
@@ -122,13 +124,14 @@ func (s *Server) issueTokensLocked(clientID string, userID int64, scopes []strin
 	return resp
 }
 
-// logoutLocked revokes the access token at and the refresh token of its
-// login: Kakao's logout with a Bearer token expires "only that access
-// token", and the refresh token with it (KAKAO.md §4; the emulator's
-// reading of an UNCONFIRMED point). The user's other logins to the app,
-// and other access tokens of this one, stay. A token restored from a state
-// file written before logins were told apart knows no login: then the
-// access token alone dies. s.mu must be held.
+// logoutLocked revokes the access token at and the refresh token of its login:
+// Kakao's logout with a Bearer token expires "only that access token", and the
+// refresh token with it (Kakao's "로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout; the
+// emulator's reading of an UNCONFIRMED point). The user's other logins to the
+// app, and other access tokens of this one, stay. A token restored from a state
+// file written before logins were told apart knows no login: then the access
+// token alone dies. s.mu must be held.
 func (s *Server) logoutLocked(at *apiToken) {
 	forgetLocked(s, kindAccess, s.access, at.key)
 	if at.grant == "" {

@@ -42,7 +42,8 @@ func TestStats_CountsGrantsAndErrors(t *testing.T) {
 
 // IDTokensIssued counts ID tokens in token responses (faulted ones too, none
 // for IDTokenOmitted); JWKSRequests counts JWKS fetches, so a test can tell
-// whether a client caches the keys (KAKAO.md §5).
+// whether a client caches the keys (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key).
 func TestStats_CountsIDTokensAndJWKS(t *testing.T) {
 	e := newEnv(t, Config{})
 	rt := e.tokens(t, "scope", "openid")["refresh_token"].(string) // 1 ID token

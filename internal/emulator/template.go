@@ -17,18 +17,20 @@ type msgTemplate struct {
 }
 
 // maxTemplateText is the longest text (and list header_title) a default
-// template takes, in characters (KAKAO.md §8.2). What Kakao does with a
-// longer one (cut or refuse) is UNCONFIRMED; the strict reading refuses.
+// template takes, in characters (Kakao's default templates,
+// https://developers.kakao.com/docs/latest/ko/message-template/default). What
+// Kakao does with a longer one (cut or refuse) is UNCONFIRMED; the strict
+// reading refuses.
 const maxTemplateText = 200
 
-// parseTemplate checks a template_object against the default templates
-// (KAKAO.md §8.2, message-template default): a JSON object whose
-// object_type is text, feed, list, location, commerce or calendar, with
-// the fields that type requires, as the official SDKs' template models
-// require them. It returns the problem as the emulator's -2 message, or
-// "". Unknown fields are let through, as new template fields would be.
-// Link URLs are not checked against registered domains: the emulator has
-// no [제품 링크 관리].
+// parseTemplate checks a template_object against the default templates (Kakao's
+// default templates,
+// https://developers.kakao.com/docs/latest/ko/message-template/default): a JSON
+// object whose object_type is text, feed, list, location, commerce or calendar,
+// with the fields that type requires, as the official SDKs' template models
+// require them. It returns the problem as the emulator's -2 message, or "".
+// Unknown fields are let through, as new template fields would be. Link URLs
+// are not checked against registered domains: the emulator has no [제품 링크 관리].
 func parseTemplate(raw string) (msgTemplate, string) {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.UseNumber()

@@ -8,10 +8,10 @@ import (
 	"net/url"
 )
 
-// tokenResponse is the token endpoint's success answer (KAKAO.md §2).
-// refresh_token and refresh_token_expires_in are absent on a refresh that
-// did not rotate; scope is absent on every refresh, and when nothing was
-// granted.
+// tokenResponse is the token endpoint's success answer (Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
+// refresh_token and refresh_token_expires_in are absent on a refresh that did
+// not rotate; scope is absent on every refresh, and when nothing was granted.
 type tokenResponse struct {
 	TokenType             string `json:"token_type"`
 	AccessToken           string `json:"access_token"`
@@ -24,11 +24,12 @@ type tokenResponse struct {
 	idReq *idTokenRequest // the ID token to mint into IDToken; nil for none
 }
 
-// handleToken serves /oauth/token. The parameters come from a POST's form
-// body or query string, or a GET's query string (tokenParams), and every
-// check below applies to them alike. The client authenticates with
-// client_secret_post only (KAKAO.md §2): an Authorization header is
-// ignored, so a secret sent by HTTP Basic counts as missing (KOE010).
+// handleToken serves /oauth/token. The parameters come from a POST's form body
+// or query string, or a GET's query string (tokenParams), and every check below
+// applies to them alike. The client authenticates with client_secret_post only
+// (token_endpoint_auth_methods_supported in Kakao's discovery document,
+// https://kauth.kakao.com/.well-known/openid-configuration): an Authorization
+// header is ignored, so a secret sent by HTTP Basic counts as missing (KOE010).
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if !s.waitTokenDelay(r) {
 		return
@@ -119,11 +120,12 @@ func (s *Server) exchangeCode(form url.Values) (*tokenResponse, *tokenError) {
 	return s.issueTokensLocked(clientID, g.userID, g.scopes, newSecret(prefixGrant), now, true, id), nil
 }
 
-// refreshGrant serves grant_type=refresh_token, for a client handleToken
-// has authenticated, with Kakao's rotation rule
-// (KAKAO.md §2): a new refresh token only when the old one has less than
-// RotationWindow left, and then the old one dies at once. Access tokens
-// issued earlier stay valid until they expire.
+// refreshGrant serves grant_type=refresh_token, for a client handleToken has
+// authenticated, with Kakao's rotation rule (Kakao's "토큰 갱신하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token):
+// a new refresh token only when the old one has less than RotationWindow left,
+// and then the old one dies at once. Access tokens issued earlier stay valid
+// until they expire.
 func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	clientID := form.Get("client_id")
 	now := s.now()
@@ -149,8 +151,10 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	s.stats.Refreshes++
 	// Items the user withdrew since are not granted again.
 	scopes := s.liveScopesLocked(old.userID, clientID, old.scopes)
-	// KAKAO.md §2: an ID token on refresh only if the grant had one; fresh
-	// iat and exp, the grant's auth_time, and no nonce.
+	// Kakao's "토큰 갱신하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token:
+	// an ID token on refresh only if the grant had one; fresh iat and exp, the
+	// grant's auth_time, and no nonce.
 	var id *idTokenRequest
 	if old.idToken {
 		id = &idTokenRequest{clientID: clientID, userID: old.userID, scopes: scopes, authTime: old.authTime, now: now}
@@ -158,9 +162,10 @@ func (s *Server) refreshGrant(form url.Values) (*tokenResponse, *tokenError) {
 	resp := s.issueTokensLocked(clientID, old.userID, scopes, old.grant, now, rotate, id)
 	// Kakao's refresh answers carry no scope (the refresh response table of
 	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token,
-	// and the sample in https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899):
-	// the new access token holds the items still agreed to, and a client
-	// keeps the scopes it had.
+	// and the sample in
+	// https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899):
+	// the new access token holds the items still agreed to, and a client keeps
+	// the scopes it had.
 	resp.Scope = ""
 	return resp, nil
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// KAKAO.md §2 "Success response" and §6 lifetimes.
+// A code exchange answers as Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token,
+// with Kakao's token lifetimes,
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token.
 func TestToken_CodeExchangeShape(t *testing.T) {
 	e := newEnv(t, Config{})
 	r := e.postToken(t, e.codeForm(e.login(t, "scope", "profile_nickname account_email")))
@@ -26,9 +29,11 @@ func TestToken_CodeExchangeShape(t *testing.T) {
 	}
 	got := r.json(t)
 	want := map[string]any{
-		"token_type":               "bearer",
-		"access_token":             "AT",
-		"expires_in":               float64(21599), // as Kakao sends them (KAKAO.md §2, §6)
+		"token_type":   "bearer",
+		"access_token": "AT",
+		// As Kakao sends them (Kakao's token lifetimes,
+		// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token).
+		"expires_in":               float64(21599),
 		"refresh_token":            "RT",
 		"refresh_token_expires_in": float64(5183999),
 		"scope":                    "account_email profile_nickname",
@@ -44,8 +49,10 @@ func TestToken_CodeExchangeShape(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2: scope is optional; the emulator omits it when nothing was
-// granted: OIDC off, and the user agrees to none of the items asked.
+// Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token:
+// scope is optional; the emulator omits it when nothing was granted: OIDC off,
+// and the user agrees to none of the items asked.
 func TestToken_NothingGrantedOmitsScopeField(t *testing.T) {
 	e := newEnv(t, Config{ScopesEnabled: []string{"account_email"}, User: User{ID: 7, Nickname: "Muzi", Agreed: []string{}}})
 	if tok := e.tokens(t); tok["scope"] != nil {
@@ -53,7 +60,12 @@ func TestToken_NothingGrantedOmitsScopeField(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2 error table and §3 (client secret, exact redirect URI).
+// Token errors (Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting) and
+// Kakao's "Redirect URI",
+// https://developers.kakao.com/docs/latest/en/kakaologin/prerequisite (exact
+// redirect URI), Kakao's "토큰 받기" (client_secret),
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token.
 func TestToken_RequestErrors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -137,7 +149,8 @@ func TestToken_RequestErrors(t *testing.T) {
 		},
 	}
 	// Every check applies the same way whichever transport carries the
-	// parameters (KAKAO.md §2).
+	// parameters (Kakao's "토큰 받기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
 	for _, tr := range transports {
 		for _, tt := range tests {
 			t.Run(tr.name+"/"+tt.name, func(t *testing.T) {
@@ -161,7 +174,9 @@ func TestToken_RequestErrors(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2: client_secret_post only; a secret in HTTP Basic counts as missing.
+// token_endpoint_auth_methods_supported in Kakao's discovery document,
+// https://kauth.kakao.com/.well-known/openid-configuration: client_secret_post
+// only; a secret in HTTP Basic counts as missing.
 func TestToken_BasicAuthSecretIsKOE010(t *testing.T) {
 	e := newEnv(t, Config{ClientSecret: "s3cret"})
 	form := e.codeForm(e.login(t))
@@ -181,7 +196,9 @@ func TestToken_ClientSecretPostSucceeds(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2 KOE320: a code is single use.
+// KOE320 (Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting): a
+// code is single use.
 func TestToken_ReusedCodeIsKOE320(t *testing.T) {
 	e := newEnv(t, Config{})
 	code := e.login(t)
@@ -223,7 +240,7 @@ func TestToken_ClientAuthFailureLeavesCodeUsable(t *testing.T) {
 	}
 }
 
-// KAKAO.md §6: code lifetime is UNCONFIRMED (community: 10 minutes); an
+// The code's lifetime is not published (community: 10 minutes); an
 // expired code is KOE320 like an unknown one.
 func TestToken_ExpiredCodeIsKOE320(t *testing.T) {
 	tests := []struct {
@@ -247,9 +264,10 @@ func TestToken_ExpiredCodeIsKOE320(t *testing.T) {
 	}
 }
 
-// KAKAO.md §3 PKCE: base64url(SHA-256(verifier)) must equal the S256
-// challenge. Kakao's KOE code for a PKCE failure is unknown, so the answer
-// carries no error_code.
+// PKCE, S256 (code_challenge_methods_supported in Kakao's discovery document,
+// https://kauth.kakao.com/.well-known/openid-configuration):
+// base64url(SHA-256(verifier)) must equal the S256 challenge. Kakao's KOE code
+// for a PKCE failure is unknown, so the answer carries no error_code.
 func TestToken_PKCE(t *testing.T) {
 	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 	tests := []struct {
@@ -295,7 +313,9 @@ func TestToken_PKCEMatchesRFC7636Example(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2: a form body is read only from a POST, and bounded.
+// Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token:
+// a form body is read only from a POST, and bounded.
 func TestToken_Transport(t *testing.T) {
 	e := newEnv(t, Config{})
 	t.Run("a GET's body is not read", func(t *testing.T) {

@@ -5,8 +5,10 @@ import (
 	"net/http"
 )
 
-// tokenError is a kauth error answer: {"error","error_description","error_code"}
-// (KAKAO.md §2). Code is omitted where Kakao's KOE code is unknown.
+// tokenError is a kauth error answer:
+// {"error","error_description","error_code"} (Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
+// Code is omitted where Kakao's KOE code is unknown.
 type tokenError struct {
 	status      int
 	Err         string `json:"error"`
@@ -14,8 +16,9 @@ type tokenError struct {
 	Code        string `json:"error_code,omitempty"`
 }
 
-// The KOE meanings follow the token-error table in KAKAO.md §2; the
-// descriptions are Kakao's where KAKAO.md quotes them, the emulator's own
+// The KOE meanings follow Kakao's token errors (Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting); the
+// descriptions are Kakao's where public sources quote them, the emulator's own
 // wording elsewhere.
 var (
 	errUnknownClient = &tokenError{status: http.StatusUnauthorized, Err: "invalid_client",
@@ -47,8 +50,11 @@ var (
 		Description: "malformed form body"}
 	errTokenMethod = &tokenError{status: http.StatusMethodNotAllowed, Err: "invalid_request",
 		Description: "method not allowed; use POST (or GET)"}
-	// KOE237's HTTP status and text are UNCONFIRMED (KAKAO.md §2): the
-	// fixtures say 400, and Kakao Login never answers 429 (§4); clients
+	// KOE237's HTTP status and text are UNCONFIRMED (Kakao's "문제 해결",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting
+	// names KOE237 without them): the fixtures say 400, and Kakao Login never
+	// answers 429 (Kakao's REST API reference, "응답 코드",
+	// https://developers.kakao.com/docs/latest/ko/rest-api/reference); clients
 	// should key on error_code anyway.
 	errRateLimit = &tokenError{status: http.StatusBadRequest, Err: "invalid_request",
 		Description: "token request rate limit exceeded", Code: "KOE237"}

@@ -7,11 +7,13 @@ import (
 	"net/url"
 )
 
-// tokenParams collects a token request's parameters from wherever web apps
-// put them (KAKAO.md §2): the form body of a POST, the query string of a
-// POST (Spring-style server code), or the query string of a GET (the seed
-// tutorial opens the token URL in a browser). Kakao's doc shows only the
-// form body; the other two are community-observed, so all three are read.
+// tokenParams collects a token request's parameters from wherever web apps put
+// them (Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token):
+// the form body of a POST, the query string of a POST (Spring-style server
+// code), or the query string of a GET (the seed tutorial opens the token URL in
+// a browser). Kakao's doc shows only the form body; the other two are
+// community-observed, so all three are read.
 //
 // A parameter given more than once must have one value throughout: which
 // of two values Kakao would read is unknown, so the strict reading refuses

@@ -11,8 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// transport is one way a web app sends its token request: KAKAO.md §2 says
-// Kakao takes the form body, the query of a POST and the query of a GET alike.
+// transport is one way a web app sends its token request: Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token
+// says Kakao takes the form body, the query of a POST and the query of a GET
+// alike.
 type transport struct {
 	name string
 	send func(ctx context.Context, e *env, form url.Values) (response, error)
@@ -69,8 +71,10 @@ func TestToken_EveryTransportExchangesAndRefreshes(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2 KOE320, whichever transport: the tutorial's classic is
-// reloading the callback page, which sends the same code again.
+// KOE320 (Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting),
+// whichever transport: the tutorial's classic is reloading the callback page,
+// which sends the same code again.
 func TestToken_EveryTransportReusedCodeIsKOE320(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
@@ -88,7 +92,11 @@ func TestToken_EveryTransportReusedCodeIsKOE320(t *testing.T) {
 	}
 }
 
-// KAKAO.md §2 rotation and [DT322], whichever transport.
+// Kakao's "토큰 갱신하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#refresh-token,
+// and Kakao DevTalk's answer on KOE322,
+// https://devtalk.kakao.com/t/koe322-expired-or-invalid-refresh-token/126899,
+// whichever transport.
 func TestToken_EveryTransportRotatesAndKillsTheOldRefreshToken(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {

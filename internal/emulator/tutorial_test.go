@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// tutorialApp is the web app of shared/seed-tutorial.txt, in Go: its
+// tutorialApp is the web app of a common Django tutorial, in Go: its
 // detail() view keeps the REST API key and redirect_uri in the session and
 // sends the browser to Kakao's authorize URL; its oauth() view reads both
 // back from the session, appends the code, and requests the token URL the
@@ -182,8 +182,10 @@ func TestTutorial_WebAppGetsTokensWithQueryParameters(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1: an unregistered redirect URI is refused on Kakao's own page,
-// KOE006, and the browser never comes back to the app.
+// Kakao's "문제 해결",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/trouble-shooting: an
+// unregistered redirect URI is refused on Kakao's own page, KOE006, and the
+// browser never comes back to the app.
 func TestTutorial_UnregisteredRedirectURIStopsOnTheEmulatorsPage(t *testing.T) {
 	e := newEnv(t, Config{})
 	app := newTutorialApp(t, e.url, http.MethodGet)

@@ -6,7 +6,8 @@ import (
 	"strconv"
 )
 
-// insufficientScope is kapi's -402 answer (KAKAO.md §4 code list: 403, with
+// insufficientScope is kapi's -402 answer (Kakao's REST API reference, "응답 코드",
+// https://developers.kakao.com/docs/latest/ko/rest-api/reference: 403, with
 // required_scopes, allowed_scopes and api_type in the body).
 type insufficientScope struct {
 	Msg            string   `json:"msg"`
@@ -32,9 +33,10 @@ func requireScope(w http.ResponseWriter, at *apiToken, scope, apiType, msg strin
 	return false
 }
 
-// userInfo is the answer of /v1/oidc/userinfo: the standard claims Kakao
-// lists (KAKAO.md §4) that the token's user has, each only with
-// the consent it needs.
+// userInfo is the answer of /v1/oidc/userinfo: the standard claims Kakao lists
+// (Kakao's "OpenID Connect 사용자 정보 가져오기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-user-info)
+// that the token's user has, each only with the consent it needs.
 type userInfo struct {
 	Sub           string `json:"sub"`
 	Nickname      string `json:"nickname,omitempty"`
@@ -45,7 +47,7 @@ type userInfo struct {
 
 // handleUserInfo serves GET /v1/oidc/userinfo, with kapi's Bearer checks and
 // errors. The claims follow the ID token's (profileClaims). A token without
-// openid among its scopes is refused with -402: KAKAO.md does not say what
+// openid among its scopes is refused with -402: Kakao's guide does not say what
 // Kakao answers there; this is the emulator's reading, kapi's
 // insufficient-scope shape with api_type OIDC_USER_INFO.
 func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {

@@ -7,9 +7,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// KAKAO.md §4 OIDC userinfo: sub and the claims the token's consent allows;
-// openid is required, and without it the answer is kapi's -402 shape (the
-// emulator's reading: KAKAO.md does not say).
+// Kakao's "OpenID Connect 사용자 정보 가져오기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-user-info:
+// sub and the claims the token's consent allows; openid is required, and
+// without it the answer is kapi's -402 shape (the emulator's reading: Kakao's
+// guide does not say).
 func TestUserInfo_FollowsScopes(t *testing.T) {
 	pic := defaultUser.ProfileImageURL
 	tests := []struct {
@@ -25,7 +27,9 @@ func TestUserInfo_FollowsScopes(t *testing.T) {
 			"msg": "MSG", "code": float64(-402), "api_type": "OIDC_USER_INFO",
 			"required_scopes": []any{"openid"}, "allowed_scopes": []any{"account_email", "profile_nickname"},
 		}},
-		// KAKAO.md §5: with OIDC on, a login without scope gets openid.
+		// Kakao's "OpenID Connect ID 토큰 발급하기",
+		// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code-id-token:
+		// with OIDC on, a login without scope gets openid.
 		{"no scope, OIDC on", "", 200, map[string]any{"sub": "4000000001"}},
 	}
 	for _, tt := range tests {
@@ -47,7 +51,9 @@ func TestUserInfo_FollowsScopes(t *testing.T) {
 	}
 }
 
-// KAKAO.md §4 API errors apply to userinfo as to every kapi endpoint.
+// The API errors of Kakao's REST API reference, "응답 코드",
+// https://developers.kakao.com/docs/latest/ko/rest-api/reference apply to
+// userinfo as to every kapi endpoint.
 func TestUserInfo_KAPIErrors(t *testing.T) {
 	e := newEnv(t, Config{})
 	at := e.tokens(t, "scope", "openid")["access_token"].(string)

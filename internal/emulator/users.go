@@ -169,10 +169,11 @@ func grantable(u User, scopes []string) []string {
 	return out
 }
 
-// accountCookie is the emulator's Kakao Account session: the ID of the
-// account the browser last agreed as, or signedOut after GET /oauth/logout.
-// It is not a secret: the picker lets anyone pick any account anyway. It
-// lasts Kakao's default 24 hours (KAKAO.md §6).
+// accountCookie is the emulator's Kakao Account session: the ID of the account
+// the browser last agreed as, or signedOut after GET /oauth/logout. It is not a
+// secret: the picker lets anyone pick any account anyway. It lasts Kakao's
+// default 24 hours (Kakao's REST API guide, on the Kakao Account session,
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api).
 const accountCookie = "emu_kakao_account"
 
 // signedOut is accountCookie's value in a browser that logged out of its

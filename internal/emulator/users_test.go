@@ -103,9 +103,11 @@ func TestUsers_PickerListsEveryUserAndPreselectsTheHint(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 prompt: select_account is the account picker. It shows even
-// when AutoApprove would otherwise press Agree, and even for an account
-// that is signed in and has consented.
+// Kakao's "인가 코드 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code,
+// prompt: select_account is the account picker. It shows even when AutoApprove
+// would otherwise press Agree, and even for an account that is signed in and
+// has consented.
 func TestUsers_SelectAccountAlwaysShowsThePicker(t *testing.T) {
 	cfg := twoUsers()
 	cfg.AutoApprove = true
@@ -231,8 +233,10 @@ func TestUsers_AutoApprovePicksTheHintOrTheFirstUser(t *testing.T) {
 	}
 }
 
-// KAKAO.md §1 redirect table: prompt=none cannot show a picker, so without
-// a signed-in account it is login_required.
+// Kakao's "인가 코드 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-code,
+// its redirect table: prompt=none cannot show a picker, so without a signed-in
+// account it is login_required.
 func TestUsers_PromptNoneWithoutASessionIsLoginRequired(t *testing.T) {
 	e := newEnv(t, twoUsers())
 	r := get(t, e.authorizeURL("prompt", "none", "state", "s"))

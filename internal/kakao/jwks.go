@@ -23,13 +23,14 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
 )
 
-// KeyCacheTTL is how long signing keys cached on disk are used without
-// asking the auth server again. Kakao asks clients to cache its JWKS and
-// may block very frequent fetching (KAKAO.md §5), and a key it starts
-// using is found anyway (an unknown kid fetches the keys once more), so
-// the time-to-live only bounds how long a key Kakao withdrew, after an
-// incident say, is still trusted here: a day, about one fetch a day per
-// auth server for a tool that refreshes every few hours.
+// KeyCacheTTL is how long signing keys cached on disk are used without asking
+// the auth server again. Kakao asks clients to cache its JWKS and may block
+// very frequent fetching (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key),
+// and a key it starts using is found anyway (an unknown kid fetches the keys
+// once more), so the time-to-live only bounds how long a key Kakao withdrew,
+// after an incident say, is still trusted here: a day, about one fetch a day
+// per auth server for a tool that refreshes every few hours.
 const KeyCacheTTL = 24 * time.Hour
 
 // maxJWKSBytes bounds a JWKS answer and a cache file: Kakao's holds a
@@ -241,8 +242,10 @@ func (k *keySet) saveLocked(jwks []byte) {
 	_ = privfile.WriteAtomic(k.cacheFile(), data)
 }
 
-// parseJWKS returns the RSA signing keys of a JWKS (RFC 7517), the kind
-// Kakao publishes (KAKAO.md §5); it refuses one with none.
+// parseJWKS returns the RSA signing keys of a JWKS (RFC 7517), the kind Kakao
+// publishes (Kakao's "공개키 목록 조회하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#oidc-find-public-key);
+// it refuses one with none.
 func parseJWKS(data []byte) ([]jwksKey, error) {
 	var set struct {
 		Keys []struct {

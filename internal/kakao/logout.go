@@ -2,9 +2,10 @@ package kakao
 
 import "net/url"
 
-// AccountLogoutPath is Kakao Account logout under the auth base: opened in
-// the person's browser, it ends that browser's Kakao Account session and
-// sends it to the logout redirect URI (KAKAO.md §8.3).
+// AccountLogoutPath is Kakao Account logout under the auth base: opened in the
+// person's browser, it ends that browser's Kakao Account session and sends it
+// to the logout redirect URI (Kakao's "카카오계정과 함께 로그아웃",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#logout-of-service-and-kakaoaccount).
 const AccountLogoutPath = "/oauth/logout"
 
 // AccountLogoutURL returns the URL of Kakao Account logout for the app,

@@ -16,7 +16,9 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// FormContentType is what kapi expects of a POST body (KAKAO.md §8).
+// FormContentType is what kapi expects of a POST body (the Content-Type of
+// every POST in Kakao's REST API guide,
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api).
 const FormContentType = "application/x-www-form-urlencoded;charset=utf-8"
 
 // MaxAPIBody bounds what a kapi answer may make us read: Kakao's answers

@@ -7,7 +7,8 @@ import (
 	"net/url"
 )
 
-// ConsentItem is one of the user's consent items (KAKAO.md §8.1).
+// ConsentItem is one of the user's consent items (Kakao's "동의 내역 확인하기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#check-consent).
 type ConsentItem struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"display_name"`
@@ -38,7 +39,9 @@ func (a *API) Scopes(ctx context.Context) (*ConsentItems, error) {
 // Kakao refuses an item set as required (-3) and one the user has not
 // agreed to (-2).
 func (a *API) RevokeScopes(ctx context.Context, ids []string) (*ConsentItems, error) {
-	list, err := json.Marshal(ids) // Kakao takes a JSON array (KAKAO.md §8.1)
+	// Kakao takes a JSON array (Kakao's "동의 철회하기",
+	// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#revoke-consent).
+	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}

@@ -27,9 +27,11 @@ type Token struct {
 	IDToken       string   // only when OpenID Connect is on
 }
 
-// MaxLifetime bounds every lifetime a token response may state. Kakao's
-// are hours and months (KAKAO.md §6); ten years is far beyond them, and far
-// from where adding a lifetime to now overflows.
+// MaxLifetime bounds every lifetime a token response may state. Kakao's are
+// hours and months (Kakao's token lifetimes,
+// https://developers.kakao.com/docs/latest/ko/kakaologin/common#login-token);
+// ten years is far beyond them, and far from where adding a lifetime to now
+// overflows.
 const MaxLifetime = 10 * 365 * 24 * time.Hour
 
 // grant says which request a token response answers: what it must hold
@@ -118,14 +120,16 @@ func (c *Client) fromOAuth2(tok *oauth2.Token, now time.Time, g grant) (*Token, 
 			return nil, malformed("its refresh_token has spaces, control or non-ASCII characters")
 		}
 		// Kakao sends refresh_token_expires_in with every refresh_token
-		// (KAKAO.md §2).
+		// (Kakao's "토큰 받기",
+		// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
 		secs, err := lifetime(tok.Extra("refresh_token_expires_in"))
 		if err != nil {
 			return nil, malformed("its refresh_token_expires_in %v", err)
 		}
 		t.RefreshToken, t.RefreshExpiry = rt, now.Add(time.Duration(secs)*time.Second)
 	case g == codeGrant:
-		// Kakao always sends one on a code exchange (KAKAO.md §2).
+		// Kakao always sends one on a code exchange (Kakao's "토큰 받기",
+		// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token).
 		return nil, malformed("it has no refresh_token, which Kakao always sends on a code exchange")
 	}
 

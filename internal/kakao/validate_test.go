@@ -9,13 +9,14 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 )
 
-// A token response is checked where it enters: an access token must be an
-// RFC 6750 b64token (it goes into "Authorization: Bearer"), refresh and ID
-// tokens printable ASCII without spaces, and every lifetime a whole number
-// of seconds, above zero and at most MaxLifetime, present where KAKAO.md §2
-// says Kakao always sends it. A response that breaks a rule is refused
-// whole. token_type must be bearer, in any case (RFC 6749 §7.1, 5.1): it
-// becomes the Authorization scheme.
+// A token response is checked where it enters: an access token must be an RFC
+// 6750 b64token (it goes into "Authorization: Bearer"), refresh and ID tokens
+// printable ASCII without spaces, and every lifetime a whole number of seconds,
+// above zero and at most MaxLifetime, present where Kakao's "토큰 받기",
+// https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#request-token
+// says Kakao always sends it. A response that breaks a rule is refused whole.
+// token_type must be bearer, in any case (RFC 6749 §7.1, 5.1): it becomes the
+// Authorization scheme.
 func TestTokenResponses_MalformedOnesAreRefused(t *testing.T) {
 	tests := []struct {
 		fault       emulator.Fault
