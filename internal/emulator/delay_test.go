@@ -80,3 +80,31 @@ func TestTokenDelay_ClearingReleasesHeldRequests(t *testing.T) {
 		t.Errorf("TokenRequestsWaiting() = %d after the release, want 0", got)
 	}
 }
+
+// A slow kapi holds each user-API call until the delay is cleared, then
+// answers it as usual; the token endpoint is not held meanwhile.
+func TestAPIDelay_HoldsKapiCallsOnly(t *testing.T) {
+	e := newEnv(t, Config{})
+	tok := e.tokens(t)
+	at := tok["access_token"].(string)
+	e.s.SetAPIDelay(time.Hour)
+	answered := make(chan response, 1)
+	go func() { answered <- e.bearer(t, http.MethodGet, "/v1/user/access_token_info", at) }()
+	for deadline := time.Now().Add(10 * time.Second); e.s.APIRequestsWaiting() != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("APIRequestsWaiting() = %d, want 1", e.s.APIRequestsWaiting())
+		}
+	}
+	if r := e.postToken(t, refreshForm(tok["refresh_token"].(string))); r.status != http.StatusOK {
+		t.Errorf("refresh while a kapi call is held: %d %s", r.status, r.body)
+	}
+	select {
+	case r := <-answered:
+		t.Fatalf("the held call was answered: %d %s", r.status, r.body)
+	default:
+	}
+	e.s.SetAPIDelay(0)
+	if r := <-answered; r.status != http.StatusOK {
+		t.Errorf("released call: %d %s", r.status, r.body)
+	}
+}

@@ -237,7 +237,8 @@ type Server struct {
 	sunk           []SinkRequest // requests that reached sinkPath
 	memos          []Memo        // messages sent "to me", for tests
 
-	delay tokenDelay // SetTokenDelay
+	delay    hold // SetTokenDelay
+	apiDelay hold // SetAPIDelay
 }
 
 // New returns a Server configured by cfg, with defaults for zero fields.

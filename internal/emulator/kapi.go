@@ -54,6 +54,9 @@ type apiToken struct {
 // authorizeAPI checks the method and the Bearer token of a kapi request and
 // returns the token, or answers the error itself and returns nil.
 func (s *Server) authorizeAPI(w http.ResponseWriter, r *http.Request, methods ...string) *apiToken {
+	if !s.apiDelay.wait(r) {
+		return nil
+	}
 	if !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))
 		writeAPIError(w, errAPIMethod)

@@ -31,7 +31,7 @@ type tokenResponse struct {
 // https://kauth.kakao.com/.well-known/openid-configuration): an Authorization
 // header is ignored, so a secret sent by HTTP Basic counts as missing (KOE010).
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	if !s.waitTokenDelay(r) {
+	if !s.delay.wait(r) {
 		return
 	}
 	if s.serveFault(w, r) || s.answerToken(w) {
