@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -19,7 +20,7 @@ type apiUser struct {
 	profile string             // "" in env-only mode
 	s       *stored            // nil in env-only mode
 	rec     *tokenstore.Record // the stored login as loaded; nil in env-only mode
-	tokens  *profileTokens     // the stored login's tokens as handed out; nil in env-only mode
+	tokens  *profile.Source    // the login's tokens as handed out
 }
 
 // apiUserOptions are what openAPIUser needs beyond the profile.
@@ -38,8 +39,8 @@ func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, erro
 		if err != nil {
 			return nil, err
 		}
-		tokens := &envTokens{ctx: ctx, d: d, secret: o.secret, rotation: &TokenOptions{RotatedFile: o.rotated}, rec: env}
-		return &apiUser{api: &kakao.API{BaseURL: env.APIURL, Tokens: tokens, HTTPClient: d.HTTPClient}, base: env.APIURL}, nil
+		tokens := envSource(ctx, d, env, o.secret, o.rotated, "")
+		return &apiUser{api: &kakao.API{BaseURL: env.APIURL, Tokens: tokens, HTTPClient: d.HTTPClient}, base: env.APIURL, tokens: tokens}, nil
 	}
 	s, err := openStored(d, o.profile)
 	if err != nil {
@@ -60,8 +61,8 @@ func openAPIUser(ctx context.Context, d *Deps, o apiUserOptions) (*apiUser, erro
 // the stored profile's access token with less than minTTL. Env-only mode
 // refreshes on every run whatever --min-ttl says: nothing to warn about.
 func (u *apiUser) warnMinTTLUnmet(d *Deps, minTTL time.Duration) {
-	if u.tokens != nil {
-		warnMinTTLUnmet(d, u.tokens.rec, u.tokens.res, minTTL)
+	if u.s != nil {
+		warnMinTTLUnmet(d, u.tokens.Record(), u.tokens.Result(), minTTL)
 	}
 }
 
@@ -82,7 +83,7 @@ func (u *apiUser) explain(err error) error {
 	var ae *kakao.APIError
 	switch {
 	case !errors.As(err, &ae):
-		return err
+		return explainEnvRefresh(err)
 	case ae.InvalidToken():
 		return &hintedError{err: fmt.Errorf("%w: Kakao does not accept the access token just refreshed with %s (%w)", ErrLoginRequired, envRefreshToken, ae),
 			hint: "the login is gone (the app unlinked, say): run " + newCISecret()}

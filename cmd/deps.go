@@ -66,6 +66,9 @@ type Deps struct {
 
 	// masked are the values already hidden from the GitHub Actions log.
 	masked map[string]bool
+	// warnedServers are the cleartext servers of stored logins warned
+	// about this run (checkServers).
+	warnedServers map[string]bool
 }
 
 // DefaultDeps returns the real dependencies of the process.

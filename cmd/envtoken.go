@@ -7,6 +7,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -23,16 +24,13 @@ func runEnvToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, rotated, err := refreshEnv(ctx, d, env, o.ClientSecret)
-	if err != nil {
-		return err
+	src := envSource(ctx, d, env, o.ClientSecret, o.RotatedFile, o.Output)
+	if _, err := src.Token(); err != nil {
+		return explainEnvRefresh(err)
 	}
-	rotatedRT := ""
-	if rotated {
+	rec, rotatedRT := src.Record(), ""
+	if src.Result().Rotated {
 		rotatedRT = rec.RefreshToken
-		if err := handleRotation(d, o, rec); err != nil {
-			return err
-		}
 	}
 	return writeToken(d, o, "env", rec, rotatedRT)
 }
@@ -66,38 +64,47 @@ func envLogin(d *Deps, secret string, withAPI bool) (*tokenstore.Record, error) 
 	return env, nil
 }
 
-// refreshEnv is env-only mode's refresh of env (refreshRecord, the one
-// refresh), its new secrets masked. Kakao refusing the refresh token is a
-// login-required error that says how CI gets a new one.
-func refreshEnv(ctx context.Context, d *Deps, env *tokenstore.Record, secret string) (*tokenstore.Record, bool, error) {
-	rec, rotated, err := refreshRecord(ctx, d, env, secret)
-	if err != nil {
-		var ke *kakao.Error
-		if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
-			return nil, false, &hintedError{
-				err:  fmt.Errorf("%w: Kakao rejected %s: %w", ErrLoginRequired, envRefreshToken, ke),
-				hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run ` + newCISecret(),
-			}
+// envSource is env-only mode's token source (the core's EnvSource): each
+// new login's secrets are masked before anything else sees them, and a
+// rotated refresh token is handed on where rotatedFile and output say
+// (handleRotation).
+func envSource(ctx context.Context, d *Deps, env *tokenstore.Record, secret, rotatedFile, output string) *profile.Source {
+	return lifecycle(d).EnvSource(ctx, env, secret, func(rec *tokenstore.Record, rotated bool) error {
+		if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
+			return err
 		}
-		return nil, false, err
-	}
-	if err := maskSecrets(d, rec.AccessToken, rec.RefreshToken, rec.IDToken); err != nil {
-		return nil, false, err
-	}
-	return rec, rotated, nil
+		if rotated {
+			return handleRotation(d, rotatedFile, output, rec)
+		}
+		return nil
+	})
 }
 
-// handleRotation saves a rotated refresh token where the user asked and warns
-// (without the value) that the CI secret must be updated.
-func handleRotation(d *Deps, o *TokenOptions, tok *tokenstore.Record) error {
-	var where []string
-	if o.RotatedFile != "" {
-		if err := privfile.WriteAtomic(o.RotatedFile, []byte(tok.RefreshToken+"\n")); err != nil {
-			return fmt.Errorf("save the rotated refresh token to %s: %w (Kakao rotated it; %s no longer works)", o.RotatedFile, err, envRefreshToken)
+// explainEnvRefresh turns Kakao refusing KAKAO_REFRESH_TOKEN into a
+// login-required error that says how CI gets a new one.
+func explainEnvRefresh(err error) error {
+	var ke *kakao.Error
+	if errors.As(err, &ke) && ke.OAuthError == "invalid_grant" {
+		return &hintedError{
+			err:  fmt.Errorf("%w: Kakao rejected %s: %w", ErrLoginRequired, envRefreshToken, ke),
+			hint: `it expired, was rotated by an earlier run whose new token was not saved, or the app was unlinked: run ` + newCISecret(),
 		}
-		where = append(where, "written to "+o.RotatedFile)
 	}
-	if o.Output == "github-output" {
+	return err
+}
+
+// handleRotation saves a rotated refresh token where the user asked (file,
+// and the step output with --output github-output) and warns (without the
+// value) that the CI secret must be updated.
+func handleRotation(d *Deps, file, output string, tok *tokenstore.Record) error {
+	var where []string
+	if file != "" {
+		if err := privfile.WriteAtomic(file, []byte(tok.RefreshToken+"\n")); err != nil {
+			return fmt.Errorf("save the rotated refresh token to %s: %w (Kakao rotated it; %s no longer works)", file, err, envRefreshToken)
+		}
+		where = append(where, "written to "+file)
+	}
+	if output == "github-output" {
 		where = append(where, "in this step's output refresh_token")
 	}
 	if len(where) == 0 {

@@ -14,13 +14,15 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // ErrLoginRequired means there is no usable login; the user must run
-// "kakao-auth login".
-var ErrLoginRequired = errors.New("login required")
+// "kakao-auth login". It is the token lifecycle's: its errors of that kind
+// are this one too.
+var ErrLoginRequired = profile.ErrLoginRequired
 
 // usageError is a mistake in the command line itself; unparsed says the
 // flags could not be parsed (so -o may not have been read).
@@ -252,10 +254,26 @@ func explainUnreachable(profile string, rec *tokenstore.Record, err error) error
 	return &emulatorGoneError{profile: profile, url: ne.URL, builtin: madeByBuiltinEmulator(profile, rec), err: err}
 }
 
-// explain gives an error of a call to s's servers, made with rec's login,
-// the hint it calls for: a kapi error's (withAPIHint), or a gone emulator's
-// (explainUnreachable). Every call to a stored profile's servers goes
-// through it.
+// explain gives an error of s's login (rec, when known: what was sent to
+// its servers) the hint it calls for: the token lifecycle's
+// (withLifecycleHint), a kapi error's (withAPIHint), a gone emulator's
+// (explainUnreachable), a refused file's or an unavailable keyring's.
+// Every error of a stored profile's login goes through it.
 func (s *stored) explain(rec *tokenstore.Record, err error) error {
-	return withAPIHint(s.profile, explainUnreachable(s.profile, rec, err))
+	name := s.Name
+	return withStoreHint(withRefusedHint(withAPIHint(name, explainUnreachable(name, rec, withLifecycleHint(err))), name), name)
+}
+
+// withLifecycleHint gives an error of the token lifecycle (package
+// profile) the command that fixes it.
+func withLifecycleHint(err error) error {
+	var lr *profile.LoginRequiredError
+	var sr *profile.StoredSecretRefusedError
+	switch {
+	case errors.As(err, &lr):
+		return &hintedError{err: err, hint: "run " + loginCommand(lr.Profile)}
+	case errors.As(err, &sr):
+		return &hintedError{err: err, hint: "Kakao refused the client secret stored with the profile (was it reissued?): run " + loginCommand(sr.Profile) + " with the new one"}
+	}
+	return err
 }

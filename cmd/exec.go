@@ -116,9 +116,9 @@ func runExec(ctx context.Context, d *Deps, o *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	tok, err := u.api.Tokens.Token()
+	tok, err := u.tokens.Token()
 	if err != nil {
-		return err
+		return u.explain(err)
 	}
 	if left := tok.Expiry.Sub(d.Now()); left < o.MinTTL {
 		return &hintedError{

@@ -20,7 +20,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/neterr"
-	"github.com/kakao-auth/kakao-auth/internal/privfile"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/session"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
@@ -331,34 +331,42 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		return err
 	}
 	rec := loginRecord(res, a)
-	profile := res.Session.Profile
+	name := res.Session.Profile
 	if o.Store == tokenstore.BackendNone {
 		fmt.Fprintf(d.Stderr, "Logged in%s. Nothing was stored (--store none).\n", whoAmI(ctx, d, rec))
 	} else {
-		if err := checkSameUser(ctx, d, o, profile, rec); err != nil {
+		if err := checkSameUser(ctx, d, o, name, rec); err != nil {
 			return err
 		}
 		// Saved first: the code is spent, so an interrupt from here on
 		// must not lose the login. Who it is comes after.
-		if err := saveLogin(ctx, d, paths, store, profile, rec); err != nil {
+		cfg, err := profiles(d)
+		if err != nil {
+			return err
+		}
+		p := cfg.In(name, profile.Local(store, paths))
+		if err := p.SaveLogin(ctx, rec); err != nil {
 			return err
 		}
 		known := rec.UserID
 		who := whoAmI(ctx, d, rec)
-		if rec.UserID != known {
-			if err := store.Save(ctx, profile, rec); err != nil {
-				warnf(d, "could not store the Kakao user id with the login: %v", err)
+		kept := keepUserID(ctx, d, p, rec.UserID, rec.UserID != known)
+		switch {
+		case errors.Is(kept, ErrLoginRequired):
+			fmt.Fprintf(d.Stderr, "Logged in%s, but another kakao-auth logged profile %q out meanwhile: the login is not stored.\n", who, name)
+		case errors.As(kept, new(*profile.ReplacedError)):
+			fmt.Fprintf(d.Stderr, "Logged in%s, but another kakao-auth logged profile %q in again meanwhile: its login is the one stored.\n", who, name)
+		default:
+			fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, name, describeStore(store.Name(), paths, name))
+			if o.Emulator {
+				printEmulatorNextSteps(d, name, rec, emu.agreed.Load())
 			}
-		}
-		fmt.Fprintf(d.Stderr, "Logged in%s. Profile %q; tokens stored in %s.\n", who, profile, describeStore(store.Name(), paths, profile))
-		if o.Emulator {
-			printEmulatorNextSteps(d, profile, rec, emu.agreed.Load())
 		}
 	}
 	if o.Output == "" {
 		return nil
 	}
-	return printLoginResult(d, o.Output, profile, o.Store, rec)
+	return printLoginResult(d, o.Output, name, o.Store, rec)
 }
 
 // loginRecord is the record a login stores: the session's app and servers,
@@ -374,7 +382,7 @@ func loginRecord(res *authflow.Result, a app) *tokenstore.Record {
 		ClientSecret: a.ClientSecret,
 		Nonce:        s.Nonce,
 	}
-	applyToken(rec, res.Token)
+	profile.Apply(rec, res.Token)
 	// The opt-in is kept with a login that needed it, so that each later
 	// use warns rather than refuses.
 	rec.AllowInsecureHTTP = a.AllowInsecureHTTP && insecureServers(rec.AuthURL, rec.APIURL)
@@ -450,19 +458,19 @@ func storedLogin(ctx context.Context, d *Deps) previousLogin {
 		if err != nil {
 			return nil, ""
 		}
-		if rec, err := s.store.Load(ctx, profile); err == nil {
-			return rec, s.store.Name()
+		if rec, err := s.Load(ctx); err == nil {
+			return rec, s.Store.Name()
 		}
 		noted, err := tokenstore.Profiles{Dir: s.paths.ProfilesDir()}.App(profile)
 		if err != nil || noted == nil {
 			return nil, ""
 		}
-		if s.store.Name() == tokenstore.BackendNone {
+		if s.Store.Name() == tokenstore.BackendNone {
 			// Logged out: the app is kept, but there is no login, and
 			// its store is not the next login's.
 			return noted.Record(), ""
 		}
-		return noted.Record(), s.store.Name()
+		return noted.Record(), s.Store.Name()
 	}
 }
 
@@ -580,7 +588,7 @@ func guardEmulatorProfile(ctx context.Context, d *Deps, profile string) error {
 	if err != nil {
 		return nil // nothing stored there yet
 	}
-	rec, err := s.store.Load(ctx, profile)
+	rec, err := s.Load(ctx)
 	if err != nil || rec.AuthURL == "" || isLoopbackURL(rec.AuthURL) {
 		return nil
 	}
@@ -670,64 +678,24 @@ func whoAmI(ctx context.Context, d *Deps, rec *tokenstore.Record) string {
 	return fmt.Sprintf(" as Kakao user %d", rec.UserID)
 }
 
-// saveLogin stores rec under the profile lock (a concurrent "token" refresh
-// must not write an older login over it), notes the backend and the app,
-// and removes the profile from a backend it lived in before.
-//
-// The order of the writes is what lets logout clean up after a crash
-// between two of them: logout always looks in the file store, but in the
-// keyring only when the note names it (or, just in case, when there is no
-// note, or one it cannot read). So the note names the keyring before a
-// record goes there, a new profile's too (an unreadable note is left as it
-// is: it already sends logout to the keyring), and stops naming it only
-// once the record there is gone: a profile without a note has nothing in
-// the keyring, and a keyring that cannot be asked then is nothing to warn
-// about.
-func saveLogin(ctx context.Context, d *Deps, paths tokenstore.Paths, store tokenstore.Store, profile string, rec *tokenstore.Record) error {
-	unlock, err := lockProfile(ctx, d, paths, profile)
-	if err != nil {
+// keepUserID stores the user id Kakao gave (whoAmI) with the login p just
+// saved, when changed: through Update, so a logout or a refresh that ran
+// in another process meanwhile is neither undone nor lost. It returns
+// Update's error when the profile no longer holds this login (logged out:
+// ErrLoginRequired; logged in again: *profile.ReplacedError), and warns
+// about any other failure, which leaves the login stored without the id.
+func keepUserID(ctx context.Context, d *Deps, p *profile.Profile, uid int64, changed bool) error {
+	if !changed {
+		return nil
+	}
+	_, err := p.Update(ctx, func(cur *tokenstore.Record) error {
+		cur.UserID = uid
+		return nil
+	})
+	if err == nil || errors.Is(err, ErrLoginRequired) || errors.As(err, new(*profile.ReplacedError)) {
 		return err
 	}
-	defer unlock()
-	profiles := tokenstore.Profiles{Dir: paths.ProfilesDir()}
-	before, noteErr := profiles.Backend(profile)
-	noNote := errors.Is(noteErr, tokenstore.ErrNotFound)
-	// A note that exists but cannot be read (damaged, or a newer
-	// kakao-auth's) is left as it is until the login is stored: a failed
-	// save must not lose it, and without a readable note logout looks in
-	// the keyring anyway. A refused one (a link, the wrong mode) is still
-	// written to, so that the write refuses it before anything is stored.
-	var ie *privfile.InsecureError
-	unreadable := noteErr != nil && !noNote && !errors.As(noteErr, &ie)
-	moving := before != "" && before != store.Name()
-	noteFirst := !unreadable && before != store.Name() && store.Name() == tokenstore.BackendKeyring
-	if noteFirst {
-		if err := profiles.SetBackend(profile, store.Name()); err != nil {
-			return fmt.Errorf("record profile %q: %w", profile, err)
-		}
-	}
-	if err := store.Save(ctx, profile, rec); err != nil {
-		switch {
-		case noteFirst && noNote:
-			_ = profiles.Remove(profile)
-		case noteFirst:
-			// The previous login stays the one in use.
-			_ = profiles.SetBackend(profile, before)
-		}
-		return fmt.Errorf("store the tokens: %w", err)
-	}
-	if moving {
-		if old, err := d.OpenStore(before, paths); err == nil {
-			if err := old.Delete(ctx, profile); err != nil {
-				warnf(d, "could not remove the previous login of profile %q from the %s store: %v", profile, before, err)
-			}
-		}
-	}
-	// The note keeps the login's app as well, for when the record cannot
-	// be read (see storedLogin).
-	if err := profiles.SetLogin(profile, store.Name(), rec.App()); err != nil {
-		return fmt.Errorf("record profile %q: %w", profile, err)
-	}
+	warnf(d, "could not store the Kakao user id with the login: %v", err)
 	return nil
 }
 

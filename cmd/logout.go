@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -111,7 +111,7 @@ without them, and "status --all" still lists it, as logged out.
 var errNotConfirmed = errors.New("unlink not confirmed; nothing was changed")
 
 func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
-	paths, err := d.Paths()
+	cfg, err := profiles(d)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 		// crash left without a note is still removed below.
 		s, err = openStored(d, o.Profile)
 		if err == nil {
-			rec, err = s.store.Load(ctx, o.Profile)
+			rec, _, err = s.Store.Load(ctx, o.Profile)
 		}
 		switch {
 		case err == nil:
@@ -183,19 +183,14 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 
 	// Under the lock a refresh holds: one in flight saves first and is
 	// then removed; any later one finds the profile gone.
-	unlock, err := lockProfile(ctx, d, paths, o.Profile)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	removed, unchecked, err := clearProfile(ctx, d, paths, o.Profile, o.Forget)
-	var nothing *nothingStoredError
+	backends, unchecked, err := cfg.Clear(ctx, o.Profile, o.Forget)
+	var nothing *profile.NothingStoredError
 	if errors.As(err, &nothing) {
 		// Already logged out: done, like rm -f.
 		switch {
-		case nothing.forgotten:
+		case nothing.Forgotten:
 			fmt.Fprintf(d.Stderr, "Profile %q was logged out already; forgot its app settings.\n", o.Profile)
-		case nothing.known:
+		case nothing.Known:
 			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q is logged out already (its app settings are kept; --forget forgets them).\n", o.Profile)
 		default:
 			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login on this machine.\n", o.Profile)
@@ -204,6 +199,10 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 	}
 	if err != nil {
 		return withLogoutStoreHint(err, o.Profile)
+	}
+	var removed []string
+	for _, b := range backends {
+		removed = append(removed, describeStore(b, cfg.Paths, o.Profile))
 	}
 	kept := "kept its app settings for the next login"
 	if o.Forget {
@@ -224,93 +223,6 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 		warnf(d, "the keyring could not be checked for a login of profile %q (%v); run %s again when it is available", o.Profile, unchecked, logoutCommand(o.Profile))
 	}
 	return nil
-}
-
-// clearProfile removes every record of profile and returns where it
-// removed records from. The profile's note then says that nothing is
-// stored (BackendNone) and keeps the app, for the next login (a profile
-// logged out stays known); with forget, or when no app is known, the note
-// goes too. The caller holds the profile's lock. It
-// looks in the store the note names, in the file store (local, so always
-// safe to look in) and, without a readable note, in the keyring too: a
-// crash between two writes of a login (see saveLogin) leaves nothing
-// behind that logout cannot find. A profile with neither a note nor a
-// record has nothing to log out: a *nothingStoredError.
-//
-// unchecked is why the keyring could not be looked in, when there is
-// reason to think it holds the profile: a note that cannot be read. With
-// no note at all there is none (saveLogin notes the keyring before it
-// stores there), so a keyring that cannot be asked then is no news.
-func clearProfile(ctx context.Context, d *Deps, paths tokenstore.Paths, profile string, forget bool) (removed []string, unchecked error, err error) {
-	notes := tokenstore.Profiles{Dir: paths.ProfilesDir()}
-	noted, noteErr := notes.Backend(profile)
-	// The app kept: the note's, else that of a record found below; none
-	// when the note cannot be read (or is refused): it goes, as before.
-	var app *tokenstore.App
-	if noteErr == nil {
-		app, _ = notes.App(profile)
-	}
-	names := []string{tokenstore.BackendFile}
-	if noteErr == nil {
-		names = []string{noted, tokenstore.BackendFile}
-	} else {
-		names = append(names, tokenstore.BackendKeyring)
-	}
-	for i, name := range names {
-		if name == tokenstore.BackendNone || slices.Contains(names[:i], name) {
-			continue
-		}
-		store, err := d.OpenStore(name, paths)
-		if err != nil {
-			return removed, unchecked, err
-		}
-		rec, err := store.Load(ctx, profile)
-		if err == nil && app == nil && noteErr == nil {
-			a := rec.App()
-			app = &a
-		}
-		var ue *tokenstore.UnavailableError
-		switch {
-		case errors.Is(err, tokenstore.ErrNotFound):
-			continue
-		case errors.As(err, &ue) && (noteErr != nil || name != noted):
-			// Only looked in just in case, and cannot be looked in.
-			if !errors.Is(noteErr, tokenstore.ErrNotFound) {
-				unchecked = err
-			}
-			continue
-		}
-		// Whatever is there goes, readable or not: a refused or damaged
-		// record too, so that logout is the way out of those.
-		if err := store.Delete(ctx, profile); err != nil {
-			return removed, unchecked, fmt.Errorf("remove profile %q from the %s store: %w", profile, name, err)
-		}
-		removed = append(removed, describeStore(name, paths, profile))
-	}
-	loggedOut := noteErr == nil && noted == tokenstore.BackendNone
-	if forget || app == nil || app.ClientID == "" {
-		if err := notes.Remove(profile); err != nil {
-			return removed, unchecked, fmt.Errorf("forget profile %q: %w", profile, err)
-		}
-	} else if err := notes.SetLogin(profile, tokenstore.BackendNone, *app); err != nil {
-		return removed, unchecked, fmt.Errorf("record profile %q as logged out: %w", profile, err)
-	}
-	if len(removed) == 0 && (errors.Is(noteErr, tokenstore.ErrNotFound) || loggedOut) {
-		return nil, nil, &nothingStoredError{profile: profile, known: loggedOut && !forget, forgotten: loggedOut && forget}
-	}
-	return removed, unchecked, nil
-}
-
-// nothingStoredError is a profile with no record, and no note or one that
-// says it is logged out: there is nothing to log out. known says that the
-// profile's app is kept; forgotten that it was just forgotten (--forget).
-type nothingStoredError struct {
-	profile          string
-	known, forgotten bool
-}
-
-func (e *nothingStoredError) Error() string {
-	return fmt.Sprintf("profile %q holds no login", e.profile)
 }
 
 // remoteLogout calls logout or unlink, refreshing once on -401.

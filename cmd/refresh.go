@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 )
 
 // RefreshOptions are the inputs of "kakao-auth refresh".
@@ -80,16 +82,16 @@ func runRefresh(ctx context.Context, d *Deps, o *RefreshOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, res, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{force: true})
+	rec, res, err := s.fresh(ctx, d, o.ClientSecret, profile.Want{Force: true})
 	if err != nil {
 		return err
 	}
 	now := d.Now()
-	if res.byOther {
+	if res.ByOther {
 		fmt.Fprintf(d.Stderr, "Another kakao-auth refreshed profile %q just now; the access token expires %s (in %s).\n", o.Profile, rfc3339(rec.Expiry), left(rec.Expiry, now))
 	} else {
 		fmt.Fprintf(d.Stderr, "Refreshed profile %q: the access token now expires %s (in %s).\n", o.Profile, rfc3339(rec.Expiry), left(rec.Expiry, now))
-		if res.rotated {
+		if res.Rotated {
 			fmt.Fprintf(d.Stderr, "Kakao rotated the refresh token; the new one is saved and expires %s (in %s). The old one no longer works.\n", rfc3339(rec.RefreshExpiry), left(rec.RefreshExpiry, now))
 		} else if !rec.RefreshExpiry.IsZero() {
 			fmt.Fprintf(d.Stderr, "The refresh token was not rotated; it expires %s (in %s).\n", rfc3339(rec.RefreshExpiry), left(rec.RefreshExpiry, now))
@@ -107,8 +109,8 @@ func runRefresh(ctx context.Context, d *Deps, o *RefreshOptions) error {
 			tokenJSON:      newTokenJSON(o.Profile, rec, tokenValues{access: true}),
 			ExpiresIn:      expiresIn(rec.Expiry, now),
 			Refreshed:      true,
-			ByOtherProcess: res.byOther,
-			Rotated:        res.previous != nil && res.previous.RefreshToken != rec.RefreshToken,
+			ByOtherProcess: res.ByOther,
+			Rotated:        res.Previous != nil && res.Previous.RefreshToken != rec.RefreshToken,
 		}
 		if err := maskSecrets(d, out.secrets()...); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kakao-auth/kakao-auth/internal/privfile"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -44,8 +45,12 @@ func TestSaveLogin_FailedSaveLeavesAnUnreadableNoteAsItWas(t *testing.T) {
 			}
 			d, _, _ := storeDeps(root, nil, "")
 			rec := &tokenstore.Record{ClientID: "key", AccessToken: "at", RefreshToken: "rt", TokenType: "bearer"}
-			if err := saveLogin(t.Context(), d, paths, unavailableKeyring{}, "work", rec); err == nil {
-				t.Fatal("saveLogin() to an unavailable keyring = nil, want an error")
+			cfg, err := profiles(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.In("work", profile.Local(unavailableKeyring{}, paths)).SaveLogin(t.Context(), rec); err == nil {
+				t.Fatal("SaveLogin() to an unavailable keyring = nil, want an error")
 			}
 			got, err := os.ReadFile(note)
 			if tt.note == "" {

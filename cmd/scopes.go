@@ -13,6 +13,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // ScopesOptions are the inputs of "kakao-auth scopes" and "scopes revoke".
@@ -127,7 +128,7 @@ func runRevokeScopes(ctx context.Context, d *Deps, o *ScopesOptions) error {
 	}
 	fmt.Fprintf(d.Stderr, "Withdrew consent to %s.\n", termtext.Line(list))
 	if u.s != nil {
-		if err := u.s.keepAgreedScopes(ctx, d, items); err != nil {
+		if err := u.s.keepAgreedScopes(ctx, items); err != nil {
 			return fmt.Errorf("consent was withdrawn at Kakao, but the profile's stored scopes were not updated: %w", err)
 		}
 	}
@@ -152,33 +153,21 @@ func scopesFailed(u *apiUser, what string, err error) error {
 
 // keepAgreedScopes makes the stored record's scopes follow a revocation:
 // the scopes Kakao now lists as not agreed to are dropped (openid, no
-// consent item, stays). It saves under the profile's lock, re-reading the
-// record first, so a refresh running meanwhile is neither undone nor lost.
-func (s *stored) keepAgreedScopes(ctx context.Context, d *Deps, items *kakao.ConsentItems) error {
+// consent item, stays). It goes through Update (lock, re-read, check it is
+// still this login, save), so a refresh running meanwhile is neither
+// undone nor lost, and a login made meanwhile is left alone.
+func (s *stored) keepAgreedScopes(ctx context.Context, items *kakao.ConsentItems) error {
 	withdrawn := map[string]bool{}
 	for _, it := range items.Scopes {
 		if !it.Agreed {
 			withdrawn[it.ID] = true
 		}
 	}
-	unlock, err := lockProfile(ctx, d, s.paths, s.profile)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	rec, err := s.load(ctx)
-	if err != nil {
-		return err
-	}
-	kept := slices.DeleteFunc(slices.Clone(rec.Scopes), func(sc string) bool { return withdrawn[sc] })
-	if len(kept) == len(rec.Scopes) {
+	_, err := s.Update(ctx, func(rec *tokenstore.Record) error {
+		rec.Scopes = slices.DeleteFunc(rec.Scopes, func(sc string) bool { return withdrawn[sc] })
 		return nil
-	}
-	if err := s.stillStored(ctx); err != nil {
-		return err
-	}
-	rec.Scopes = kept
-	return withStoreHint(s.store.Save(ctx, s.profile, rec), s.profile)
+	})
+	return s.explain(nil, err)
 }
 
 // writeScopes prints consent items: Kakao's JSON (indented, every field

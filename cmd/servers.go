@@ -117,18 +117,19 @@ func insecureServers(urls ...string) bool {
 	return false
 }
 
-// checkServers vets the servers of a stored login before anything is sent
-// to them, warning once per run. A login stored with the opt-in keeps it.
-func (s *stored) checkServers(d *Deps, rec *tokenstore.Record) error {
-	if s.warned == nil {
-		s.warned = map[string]bool{}
+// checkServers vets the servers of profile's stored login rec before
+// anything is sent to them, warning once per run. A login stored with the
+// opt-in keeps it.
+func checkServers(d *Deps, profile string, rec *tokenstore.Record) error {
+	if d.warnedServers == nil {
+		d.warnedServers = map[string]bool{}
 	}
 	p := cleartextPolicy{
 		allow:  rec.AllowInsecureHTTP || allowInsecureEnv(d),
-		fix:    "run " + loginCommand(s.profile) + " again with https:// --auth-url and --api-url",
+		fix:    "run " + loginCommand(profile) + " again with https:// --auth-url and --api-url",
 		optIn:  optInEnv,
-		warned: s.warned,
+		warned: d.warnedServers,
 	}
-	where := fmt.Sprintf("profile %q", s.profile)
+	where := fmt.Sprintf("profile %q", profile)
 	return p.check(d, server{firstNonEmpty(rec.AuthURL, kakao.DefaultAuthURL), where, "auth"}, server{firstNonEmpty(rec.APIURL, kakao.DefaultAPIURL), where, "API"})
 }

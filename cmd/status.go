@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -180,7 +181,7 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	if err != nil {
 		return statusFailed(d, o, s, err)
 	}
-	rec, user, remoteErr, err := checkRemote(ctx, d, s, stored, o.ClientSecret)
+	rec, res, user, remoteErr, err := checkRemote(ctx, d, s, stored, o.ClientSecret)
 	if err != nil {
 		return statusFailed(d, o, s, err)
 	}
@@ -192,10 +193,10 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 	out := statusJSON{
 		tokenJSON: newTokenJSON(o.Profile, rec, show),
 		LoggedIn:  remoteErr == nil || usableLogin(rec, now), // Kakao took the token, or it can be had
-		Store:     s.store.Name(),
+		Store:     s.Store.Name(),
 		ClientID:  rec.ClientID,
 		ExpiresIn: expiresIn(rec.Expiry, now),
-		Refreshed: rec.AccessToken != stored.AccessToken,
+		Refreshed: res.Refreshed,
 		Remote:    statusRemote{Checked: remoteErr == nil},
 		Warnings:  loginWarnings(o.Profile, rec, now),
 		AuthURL:   firstNonEmpty(rec.AuthURL, kakao.DefaultAuthURL),
@@ -224,9 +225,15 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 		loginErr = unusableLogin(o.Profile, rec)
 		out.Error, out.Hint = loginErr.Error(), hintOf(loginErr)
 	}
-	if out.Refreshed {
-		fmt.Fprintf(d.Stderr, "Refreshed the access token of profile %q: Kakao no longer accepted the stored one. The new one expires %s (in %s).\n", o.Profile, rfc3339(rec.Expiry), left(rec.Expiry, now))
-		if rec.RefreshToken != stored.RefreshToken {
+	if res.Refreshed {
+		// Said only when it is so: an access token that had expired here
+		// is refreshed before Kakao is asked.
+		why := "the stored one had expired"
+		if res.Refused {
+			why = "Kakao no longer accepted the stored one"
+		}
+		fmt.Fprintf(d.Stderr, "Refreshed the access token of profile %q: %s. The new one expires %s (in %s).\n", o.Profile, why, rfc3339(rec.Expiry), left(rec.Expiry, now))
+		if res.Rotated {
 			fmt.Fprintln(d.Stderr, "Kakao rotated the refresh token; the new one is saved.")
 		}
 	}
@@ -239,7 +246,7 @@ func runStatus(ctx context.Context, d *Deps, o *StatusOptions) error {
 		}
 		return loginErr
 	}
-	printStatus(d.Stdout, out, describeStore(s.store.Name(), s.paths, o.Profile), servers, rec, now)
+	printStatus(d.Stdout, out, describeStore(s.Store.Name(), s.paths, o.Profile), servers, rec, now)
 	if remoteErr != nil {
 		fmt.Fprintf(d.Stderr, "kakao-auth: warning: Kakao could not be asked about this login (%s); showing what is stored locally\n", termtext.Line(remoteErr.Error()))
 	}
@@ -263,8 +270,8 @@ func statusFailed(d *Deps, o *StatusOptions, s *stored, err error) error {
 		return err
 	}
 	out := statusErrorJSON{Profile: o.Profile, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
-	if s != nil && s.store.Name() != tokenstore.BackendNone {
-		out.Store = s.store.Name()
+	if s != nil && s.Store.Name() != tokenstore.BackendNone {
+		out.Store = s.Store.Name()
 	}
 	var doc any = out
 	if o.All {
@@ -331,28 +338,29 @@ func refreshCommand(profile string) string { return suggest("refresh", profile) 
 
 // checkRemote asks Kakao who the token belongs to. A -401 gets one refresh
 // and a retry; a rejected refresh means login required. Any other failure is
-// returned as remoteErr, and the local facts still stand.
-func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, secret string) (_ *tokenstore.Record, _ *statusUser, remoteErr, err error) {
+// returned as remoteErr, and the local facts still stand. It returns the
+// login as it is now and what its refreshes did.
+func checkRemote(ctx context.Context, d *Deps, s *stored, rec *tokenstore.Record, secret string) (_ *tokenstore.Record, _ profile.Result, _ *statusUser, remoteErr, err error) {
 	// An expired access token is refreshed first; a valid one is asked
 	// about as it is, and refreshed only if Kakao refuses it.
 	api, tokens, err := s.userAPI(ctx, d, rec, secret, 0)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, profile.Result{}, nil, nil, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
 	info, err := api.TokenInfo(rctx)
-	if err = s.explain(tokens.rec, err); errors.Is(err, ErrLoginRequired) {
-		return nil, nil, nil, err
+	if err = s.explain(tokens.Record(), err); errors.Is(err, ErrLoginRequired) {
+		return nil, profile.Result{}, nil, nil, err
 	}
 	if err != nil {
-		return tokens.rec, nil, err, nil
+		return tokens.Record(), tokens.Result(), nil, err, nil
 	}
 	u := &statusUser{ID: info.UserID}
 	if me, err := api.Me(rctx); err == nil {
 		u.Nickname, u.Email = me.Nickname, me.Email
 	}
-	return tokens.rec, u, nil, nil
+	return tokens.Record(), tokens.Result(), u, nil, nil
 }
 
 // printStatus writes the text form of status. Its values come from Kakao

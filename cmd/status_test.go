@@ -447,3 +447,38 @@ func TestStatusAll_JSONForAFailureIsStillAnArray(t *testing.T) {
 		})
 	}
 }
+
+// status says Kakao no longer accepted the stored access token only when
+// Kakao refused it (-401); a token that had expired here is refreshed
+// before Kakao is asked, and status says that instead.
+func TestStatus_SaysWhyItRefreshed(t *testing.T) {
+	t.Run("expired", func(t *testing.T) {
+		_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
+		root := t.TempDir()
+		loggedInProfile(t, srv.URL, root, "default") // expired a minute ago
+		d, _, stderr := storeDeps(root, nil, "")
+		if code := Main(t.Context(), []string{"status"}, d); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		}
+		if strings.Contains(stderr.String(), "no longer accepted") || !strings.Contains(stderr.String(), "the stored one had expired") {
+			t.Errorf("stderr = %q, want it to say the stored token had expired, not that Kakao refused it", stderr)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		emu, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
+		root := t.TempDir()
+		rec := loggedInProfile(t, srv.URL, root, "default")
+		rec.Expiry = time.Now().Add(time.Hour)
+		saveRecord(t, root, "default", rec)
+		if n := emu.ExpireAccessTokens("", 0); n == 0 {
+			t.Fatal("no access token to expire")
+		}
+		d, _, stderr := storeDeps(root, nil, "")
+		if code := Main(t.Context(), []string{"status"}, d); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+		}
+		if !strings.Contains(stderr.String(), "Kakao no longer accepted the stored one") {
+			t.Errorf("stderr = %q, want it to say Kakao refused the stored token", stderr)
+		}
+	})
+}

@@ -67,7 +67,7 @@ func profileEntry(ctx context.Context, d *Deps, name string, now time.Time) any 
 		return &statusErrorJSON{Profile: name, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	}
 	rec, err := s.load(ctx)
-	if err != nil && s.store.Name() == tokenstore.BackendNone {
+	if err != nil && s.Store.Name() == tokenstore.BackendNone {
 		// Logged out, and known: its app is kept for the next login.
 		e := &statusErrorJSON{Profile: name, Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}, loggedOut: true}
 		if app, _ := (tokenstore.Profiles{Dir: s.paths.ProfilesDir()}).App(name); app != nil {
@@ -76,12 +76,12 @@ func profileEntry(ctx context.Context, d *Deps, name string, now time.Time) any 
 		return e
 	}
 	if err != nil {
-		return &statusErrorJSON{Profile: name, Store: s.store.Name(), Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
+		return &statusErrorJSON{Profile: name, Store: s.Store.Name(), Warnings: []string{}, errorJSON: errorJSON{Error: err.Error(), Hint: hintOf(err)}}
 	}
 	p := &profileJSON{
 		tokenJSON: newTokenJSON(name, rec, tokenValues{}),
 		LoggedIn:  usableLogin(rec, now),
-		Store:     s.store.Name(),
+		Store:     s.Store.Name(),
 		ClientID:  rec.ClientID,
 		Warnings:  loginWarnings(name, rec, now),
 

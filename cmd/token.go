@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -87,8 +88,8 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 }
 
 // runToken catches Ctrl-C (catchInterrupts) before anything that waits:
-// the env-only refresh, a keyring call, and (in ensureFresh) the profile's
-// lock and refresh. Reading a valid token from the file store does not
+// the env-only refresh, a keyring call, and (in the core's Fresh, through
+// its BeforeWait) the profile's lock and refresh. Reading a valid token from the file store does not
 // wait, and a Ctrl-C there ends the process at once with nothing held.
 func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if d.Getenv(envRefreshToken) != "" {
@@ -99,10 +100,10 @@ func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	if s.store.Name() != tokenstore.BackendFile {
+	if s.Store.Name() != tokenstore.BackendFile {
 		catchInterrupts(ctx) // a locked keyring may ask for its password
 	}
-	rec, res, err := ensureFresh(ctx, d, s, o.ClientSecret, freshness{minTTL: o.MinTTL, force: o.ForceRefresh})
+	rec, res, err := s.fresh(ctx, d, o.ClientSecret, profile.Want{MinTTL: o.MinTTL, Force: o.ForceRefresh})
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,11 @@ type Record struct {
 	ClientSecret  string    `json:"client_secret,omitempty"` // kept only when one was used, with the same protection as the tokens
 	IDToken       string    `json:"id_token,omitempty"`      // verified before it was stored
 	Nonce         string    `json:"nonce,omitempty"`         // of the login; refreshed ID tokens are checked against it
+	// Login is a random id given to the login when it is stored and kept
+	// by every refresh: a writer that read the record tells by it whether
+	// the profile still holds that login or was logged in again since.
+	// Empty in a record an older kakao-auth wrote.
+	Login string `json:"login,omitempty"`
 	// AllowInsecureHTTP records that the login opted in to an http:// server
 	// that is not on this machine (kakao-auth warns on each use).
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
@@ -112,6 +117,7 @@ func (r *Record) Equal(o *Record) bool {
 		r.ClientSecret == o.ClientSecret &&
 		r.IDToken == o.IDToken &&
 		r.Nonce == o.Nonce &&
+		r.Login == o.Login &&
 		r.AllowInsecureHTTP == o.AllowInsecureHTTP &&
 		r.BuiltinEmulator == o.BuiltinEmulator
 }
