@@ -171,10 +171,11 @@ func (e *refusedFileError) Hint() string {
 }
 
 // withRefusedHint gives err the hint of a refused stored file, if that is
-// what it is.
+// what it is. A refused lock file keeps its own hint: logout would need
+// that very lock.
 func withRefusedHint(err error, profile string) error {
 	var ie *privfile.InsecureError
-	if errors.As(err, &ie) {
+	if errors.As(err, &ie) && !ie.LockFile {
 		return &refusedFileError{err: err, refused: ie, profile: profile}
 	}
 	return err

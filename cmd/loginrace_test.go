@@ -20,14 +20,9 @@ func loginHeldAtWhoAmI(t *testing.T, h home, emu *emulator.Server, emuURL string
 	redirect := freeRedirect(t)
 	emu.RegisterRedirectURI(redirect)
 	emu.SetAPIDelay(time.Hour)
-	p := &proc{cmd: execCommand([]string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL, "--api-url", emuURL,
+	p := startKakaoAuth(t, h, "login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL, "--api-url", emuURL,
 		"--store", "file", "--redirect-uri", redirect, "--timeout", "20s",
-		"--browser-command", "env " + asBrowserEnv + "=1 '" + os.Args[0] + "'"}, h, []string{quickExit()}, "")}
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+		"--browser-command", "env "+asBrowserEnv+"=1 '"+os.Args[0]+"'")
 	for deadline := time.Now().Add(20 * time.Second); emu.APIRequestsWaiting() == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the login never asked Kakao who the user is; stderr:\n%s", p.stderr.String())
@@ -42,11 +37,7 @@ func loginHeldAtWhoAmI(t *testing.T, h home, emu *emulator.Server, emuURL string
 // runKakaoAuth runs kakao-auth args in h to the end.
 func runKakaoAuth(t *testing.T, h home, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	p := &proc{cmd: execCommand(args, h, []string{quickExit()}, "")}
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := startKakaoAuth(t, h, args...)
 	code = p.exitCode(t)
 	return code, p.stdout.String(), p.stderr.String()
 }

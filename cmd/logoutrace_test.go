@@ -21,12 +21,7 @@ func slowRefresh(t *testing.T, h home) (*proc, *emulator.Server) {
 	emu, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
 	loggedInProfile(t, emuURL, filepath.Join(h.config, "kakao-auth"), "default")
 	emu.SetTokenDelay(time.Hour)
-	p := &proc{cmd: execCommand([]string{"token", "--force-refresh"}, h, []string{quickExit()}, "")}
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	p := startKakaoAuth(t, h, "token", "--force-refresh")
 	for deadline := time.Now().Add(20 * time.Second); emu.TokenRequestsWaiting() == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the refresh never reached the emulator; stderr:\n%s", p.stderr.String())
@@ -54,11 +49,7 @@ func TestLogout_DuringASlowRefreshRemovesTheLoginForGood(t *testing.T) {
 	h := newHome(t)
 	refresh, emu := slowRefresh(t, h)
 
-	logout := &proc{cmd: execCommand([]string{"logout"}, h, []string{quickExit()}, "")}
-	logout.cmd.Stdout, logout.cmd.Stderr = &logout.stdout, &logout.stderr
-	if err := logout.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	logout := startKakaoAuth(t, h, "logout")
 	logoutDone := make(chan error, 1)
 	go func() { logoutDone <- logout.cmd.Wait() }()
 	// A logout that does not wait for the refresh is done well within this;

@@ -64,7 +64,7 @@ func execCommand(args []string, h home, env []string, stdin string) *exec.Cmd {
 
 func startKakaoAuth(t *testing.T, h home, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: execCommand(args, h, nil, "")}
+	p := &proc{cmd: execCommand(args, h, []string{quickExit()}, "")}
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -46,7 +46,8 @@ type Result struct {
 // if still due, save, unlock), so concurrent processes make one refresh
 // between them, and the new record is saved before it is returned, so a
 // rotated refresh token is never lost. A failed refresh leaves the stored
-// record untouched.
+// record untouched. On an error, Result.Previous is the record as read
+// (nil when none could be), for the error's explanation.
 func (p *Profile) Fresh(ctx context.Context, w Want) (*tokenstore.Record, Result, error) {
 	rec, err := p.Load(ctx)
 	if err != nil {
@@ -108,7 +109,7 @@ func (p *Profile) fresh(ctx context.Context, rec *tokenstore.Record, w Want) (*t
 	case errors.As(err, &se):
 		return nil, res, fmt.Errorf("save the refreshed tokens: %w", se.Err)
 	case err != nil:
-		return nil, Result{}, err
+		return nil, Result{Previous: rec}, err
 	}
 	return next, res, nil
 }

@@ -58,6 +58,15 @@ func (p *Profile) update(ctx context.Context, thisLogin bool, change func(*token
 		p.saw(cur)
 		return cur, nil
 	}
+	// change may have taken a while (a refresh): a profile removed
+	// meanwhile by something that does not take the lock (a person, an
+	// older kakao-auth) must not come back. A store that tells versions
+	// refuses the write then anyway.
+	if _, _, err := p.current(ctx); errors.Is(err, errGone) {
+		return nil, &LoginRequiredError{Profile: p.Name, Reason: "it was logged out meanwhile; nothing was saved"}
+	} else if err != nil {
+		return nil, err
+	}
 	if err := p.Store.Save(ctx, p.Name, next, v); err != nil {
 		return nil, &SaveError{Profile: p.Name, Err: err}
 	}
