@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -77,9 +78,6 @@ func (p *Profile) update(ctx context.Context, thisLogin bool, change func(*token
 // clone is a copy of r that shares nothing with it.
 func clone(r *tokenstore.Record) *tokenstore.Record {
 	c := *r
-	c.Scopes = append([]string(nil), r.Scopes...)
-	if r.Scopes == nil {
-		c.Scopes = nil
-	}
+	c.Scopes = slices.Clone(r.Scopes)
 	return &c
 }
