@@ -187,29 +187,27 @@ func (p *Profile) lock(ctx context.Context) (unlock func() error, err error) {
 	return unlock, err
 }
 
-// errGone is a profile logged out (or removed by hand) while a writer
-// waited for it.
-var errGone = errors.New("gone")
-
 // current re-reads the record under the lock, after checking that the
 // profile is still where p found it: noted for p's store, with a record
-// there. A writer that finds it gone writes nothing, so a logout that ran
-// meanwhile is not undone.
+// there. A writer that finds it gone (logged out, or removed by hand,
+// meanwhile) gets a *LoginRequiredError and writes nothing, so a logout
+// that ran meanwhile is not undone.
 func (p *Profile) current(ctx context.Context) (*tokenstore.Record, Version, error) {
+	gone := &LoginRequiredError{Profile: p.Name, Reason: "it was logged out meanwhile; nothing was saved"}
 	if p.noted {
 		backend, err := p.cfg.notes().Backend(p.Name)
 		switch {
 		case errors.Is(err, tokenstore.ErrNotFound):
-			return nil, nil, errGone
+			return nil, nil, gone
 		case err != nil:
 			return nil, nil, fmt.Errorf("read profile %q: %w", p.Name, err)
 		case backend != p.Store.Name():
-			return nil, nil, errGone
+			return nil, nil, gone
 		}
 	}
 	rec, v, err := p.Store.Load(ctx, p.Name)
 	if errors.Is(err, tokenstore.ErrNotFound) {
-		return nil, nil, errGone
+		return nil, nil, gone
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("load profile %q from the %s store: %w", p.Name, p.Store.Name(), err)

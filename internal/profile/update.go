@@ -2,7 +2,6 @@ package profile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -42,9 +41,6 @@ func (p *Profile) update(ctx context.Context, thisLogin bool, change func(*token
 	}
 	defer unlock()
 	cur, v, err := p.current(ctx)
-	if errors.Is(err, errGone) {
-		return nil, &LoginRequiredError{Profile: p.Name, Reason: "it was logged out meanwhile; nothing was saved"}
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -63,9 +59,7 @@ func (p *Profile) update(ctx context.Context, thisLogin bool, change func(*token
 	// meanwhile by something that does not take the lock (a person, an
 	// older kakao-auth) must not come back. A store that tells versions
 	// refuses the write then anyway.
-	if _, _, err := p.current(ctx); errors.Is(err, errGone) {
-		return nil, &LoginRequiredError{Profile: p.Name, Reason: "it was logged out meanwhile; nothing was saved"}
-	} else if err != nil {
+	if _, _, err := p.current(ctx); err != nil {
 		return nil, err
 	}
 	if err := p.Store.Save(ctx, p.Name, next, v); err != nil {
