@@ -59,8 +59,9 @@ func TestLogin_LogoutDuringWhoAmIStaysLoggedOut(t *testing.T) {
 	if left := storedFiles(h, "default"); len(left) != 0 {
 		t.Errorf("logout removed the login, but these came back: %v\nlogin said:\n%s", left, login.stderr.String())
 	}
-	if _, _, stderr := runKakaoAuth(t, h, "status"); !strings.Contains(stderr, "not logged in") {
-		t.Errorf("status after the logout:\n%s", stderr)
+	// Logout keeps the profile's app (never a token) for the next login.
+	if code, _, stderr := runKakaoAuth(t, h, "status"); code != ExitLoginRequired || !strings.Contains(stderr, "it was logged out") {
+		t.Errorf("status after the logout: exit %d, want %d and logged out\n%s", code, ExitLoginRequired, stderr)
 	}
 }
 

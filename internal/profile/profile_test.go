@@ -145,7 +145,7 @@ func TestUpdate_WritesNothingOnceLoggedOutOrLoggedInAgain(t *testing.T) {
 		t.Errorf("the new login changed (-want +got):\n%s", diff)
 	}
 
-	if _, _, err := w.cfg.Clear(t.Context(), "default"); err != nil {
+	if _, _, err := w.cfg.Clear(t.Context(), "default", false); err != nil {
 		t.Fatal(err)
 	}
 	p = w.find2(t, again)
