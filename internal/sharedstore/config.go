@@ -217,12 +217,16 @@ func (c *Config) String() string {
 	}
 }
 
-// Redact returns raw with any password in it replaced by "xxxxx", for a
-// message about a URL that may not even parse.
+// Redact returns raw, quoted, with any password in it replaced by "xxxxx"
+// and any query or fragment (where a password might hide too) by "…", for
+// a message about a URL that may not even parse.
 func Redact(raw string) string {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		return strconv.Quote(raw)
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + "…"
 	}
 	hostEnd := strings.IndexAny(rest, "/?#")
 	if hostEnd < 0 {
