@@ -104,8 +104,11 @@ func version(v any) (Version, error) {
 }
 
 // Save writes r as the record of profile only if the stored one is still
-// at version v (nil: only if there is none). tokenstore.ErrChanged when it
-// is not: another runner wrote it since it was read.
+// at version v; tokenstore.ErrChanged when it is not: another runner wrote
+// it since it was read. A nil v is a login's save, which replaces whatever
+// is stored (the profile's seam): it is still a compare-and-set, on the
+// version read just before, so it too fails rather than overwrite a
+// record written in between.
 func (s *Store) Save(ctx context.Context, profile string, r *tokenstore.Record, v any) error {
 	key, err := s.recordKey(profile)
 	if err != nil {
@@ -115,6 +118,25 @@ func (s *Store) Save(ctx context.Context, profile string, r *tokenstore.Record, 
 	if err != nil {
 		return err
 	}
+	if v == nil {
+		if _, ver, err = s.Engine.Get(ctx, key); err != nil {
+			return err
+		}
+	}
+	return s.put(ctx, key, r, ver)
+}
+
+// Create writes r as the record of profile only if there is none:
+// tokenstore.ErrChanged when there is.
+func (s *Store) Create(ctx context.Context, profile string, r *tokenstore.Record) error {
+	key, err := s.recordKey(profile)
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, key, r, "")
+}
+
+func (s *Store) put(ctx context.Context, key string, r *tokenstore.Record, ver Version) error {
 	data, err := tokenstore.Encode(r)
 	if err != nil {
 		return err

@@ -31,10 +31,10 @@ func TestStore_SaveIsCompareAndSetOnTheVersionLoaded(t *testing.T) {
 		if _, _, err := a.Load(ctx, "p"); !errors.Is(err, tokenstore.ErrNotFound) {
 			t.Fatalf("Load of nothing = %v, want ErrNotFound", err)
 		}
-		if err := a.Save(ctx, "p", testRecord("rt1"), nil); err != nil {
+		if err := a.Create(ctx, "p", testRecord("rt1")); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Save(ctx, "p", testRecord("other login"), nil); !errors.Is(err, tokenstore.ErrChanged) {
+		if err := b.Create(ctx, "p", testRecord("other login")); !errors.Is(err, tokenstore.ErrChanged) {
 			t.Fatalf("a create over an existing record = %v, want ErrChanged", err)
 		}
 		recA, vA, err := a.Load(ctx, "p")
@@ -52,6 +52,13 @@ func TestStore_SaveIsCompareAndSetOnTheVersionLoaded(t *testing.T) {
 		got, _, _ := a.Load(ctx, "p")
 		if got.RefreshToken != "rt2" {
 			t.Fatalf("stored refresh token %q, want rt2 (the rotated one)", got.RefreshToken)
+		}
+		// A login's save (nil version) replaces whatever is stored.
+		if err := b.Save(ctx, "p", testRecord("new login"), nil); err != nil {
+			t.Fatalf("a login's Save over a record: %v", err)
+		}
+		if got, _, _ := a.Load(ctx, "p"); got.RefreshToken != "new login" {
+			t.Fatalf("after a login's Save: %q", got.RefreshToken)
 		}
 		names, err := a.Profiles(ctx)
 		if err != nil || len(names) != 1 || names[0] != "p" {
