@@ -25,6 +25,21 @@ func loggedInProfile(t *testing.T, base, root, profile string) *tokenstore.Recor
 // loggedInWith is loggedInProfile with a nonce and scopes of choice.
 func loggedInWith(t *testing.T, base, root, profile, nonce string, scopes ...string) *tokenstore.Record {
 	t.Helper()
+	rec := emulatorLogin(t, base, nonce, scopes...)
+	paths := tokenstore.Paths{Root: root}
+	if err := (&tokenstore.File{Dir: paths.TokensDir()}).Save(t.Context(), profile, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := (tokenstore.Profiles{Dir: paths.ProfilesDir()}).SetBackend(profile, tokenstore.BackendFile); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// emulatorLogin is a real login at the emulator at base, as a record not
+// yet stored anywhere, with its access token already expired.
+func emulatorLogin(t *testing.T, base, nonce string, scopes ...string) *tokenstore.Record {
+	t.Helper()
 	c := &kakao.Client{ClientID: emulator.DefaultClientID, RedirectURI: emulator.DefaultRedirectURI, AuthURL: base}
 	verifier := kakao.NewVerifier()
 	resp, err := noRedirects.Get(c.AuthorizeURL(kakao.AuthorizeRequest{State: "st", Verifier: verifier, Scopes: scopes, Nonce: nonce}))
@@ -42,13 +57,6 @@ func loggedInWith(t *testing.T, base, root, profile, nonce string, scopes ...str
 		Scopes: tok.Scopes, TokenType: tok.TokenType, AccessToken: tok.AccessToken,
 		RefreshToken: tok.RefreshToken, RefreshExpiry: tok.RefreshExpiry,
 		Expiry: time.Now().Add(-time.Minute), IDToken: tok.IDToken, Nonce: nonce,
-	}
-	paths := tokenstore.Paths{Root: root}
-	if err := (&tokenstore.File{Dir: paths.TokensDir()}).Save(t.Context(), profile, rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := (tokenstore.Profiles{Dir: paths.ProfilesDir()}).SetBackend(profile, tokenstore.BackendFile); err != nil {
-		t.Fatal(err)
 	}
 	return rec
 }

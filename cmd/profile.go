@@ -67,6 +67,13 @@ func openStored(d *Deps, name string) (*stored, error) {
 	if err != nil {
 		return nil, err
 	}
+	if url := sharedStoreURL(d); url != "" {
+		st, err := openShared(d, url)
+		if err != nil {
+			return nil, err
+		}
+		return &stored{Profile: cfg.In(name, st), paths: cfg.Paths}, nil
+	}
 	p, err := cfg.Find(name)
 	if errors.Is(err, tokenstore.ErrNotFound) {
 		others, _ := tokenstore.Profiles{Dir: cfg.Paths.ProfilesDir()}.List()

@@ -40,6 +40,15 @@ func (p *Profile) SaveLogin(ctx context.Context, rec *tokenstore.Record) error {
 	}
 	defer unlock()
 	rec.Login = newLoginID()
+	if _, ok := SharedStore(p.Store); ok {
+		// A shared store is named on each run (--store, KAKAO_AUTH_STORE):
+		// no note here, nothing of the login on this machine.
+		if err := p.Store.Save(ctx, p.Name, rec, nil); err != nil {
+			return fmt.Errorf("store the tokens: %w", err)
+		}
+		p.saw(rec)
+		return nil
+	}
 	notes := p.cfg.notes()
 	name := p.Store.Name()
 	before, noteErr := notes.Backend(p.Name)

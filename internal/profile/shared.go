@@ -1,0 +1,52 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
+)
+
+// Shared is a store a fleet shares (etcd or Redis) as a Store. Its Name is
+// its URL without the password, which is also what a profile note of a
+// login stored there keeps, so that Config.Open finds it again. Its
+// versions are real: a Save over a record written since it was read is
+// ErrChanged, whatever the lease.
+func Shared(s *sharedstore.Store) Store { return shared{s} }
+
+type shared struct{ s *sharedstore.Store }
+
+func (sh shared) Name() string { return sh.s.String() }
+
+func (sh shared) Load(ctx context.Context, profile string) (*tokenstore.Record, Version, error) {
+	r, v, err := sh.s.Load(ctx, profile)
+	return r, v, err
+}
+
+func (sh shared) Save(ctx context.Context, profile string, r *tokenstore.Record, v Version) error {
+	err := sh.s.Save(ctx, profile, r, v)
+	if errors.Is(err, tokenstore.ErrChanged) {
+		return ErrChanged
+	}
+	return err
+}
+
+func (sh shared) Delete(ctx context.Context, profile string) error {
+	err := sh.s.Delete(ctx, profile)
+	if errors.Is(err, tokenstore.ErrChanged) {
+		return ErrChanged
+	}
+	return err
+}
+
+func (sh shared) Lock(ctx context.Context, profile string, wait time.Duration) (func() error, error) {
+	return sh.s.Lock(ctx, profile, wait)
+}
+
+// SharedStore returns the shared store s stands for, if it is one.
+func SharedStore(s Store) (*sharedstore.Store, bool) {
+	sh, ok := s.(shared)
+	return sh.s, ok
+}
