@@ -72,6 +72,7 @@ func openStored(d *Deps, name string) (*stored, error) {
 		if err != nil {
 			return nil, err
 		}
+		waitFor(cfg, st)
 		return &stored{Profile: cfg.In(name, st), paths: cfg.Paths}, nil
 	}
 	p, err := cfg.Find(name)

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"time"
+
 	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
 )
@@ -25,4 +27,17 @@ func openShared(d *Deps, url string) (profile.Store, error) {
 		return nil, usagef(`see "kakao-auth help environment" for --store and `+envStore, "%v", err)
 	}
 	return profile.Shared(s), nil
+}
+
+// leaseMargin is how much longer than a lease a runner waits for it: a
+// holder that died is waited out, never taken for a stuck lock.
+const leaseMargin = 15 * time.Second
+
+// waitFor sets cfg's lock wait for store st: for a shared store, longer
+// than its lease, so that a runner killed while it refreshed delays the
+// others by at most the lease and never fails them.
+func waitFor(cfg *profile.Config, st profile.Store) {
+	if s, ok := profile.SharedStore(st); ok {
+		cfg.LockWait = max(profile.DefaultLockWait, s.Lease()+leaseMargin)
+	}
 }

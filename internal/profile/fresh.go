@@ -66,6 +66,7 @@ func (p *Profile) fresh(ctx context.Context, rec *tokenstore.Record, w Want) (*t
 		return rec, Result{}, nil
 	}
 	var res Result
+	refused := "" // the refresh token Kakao refused, when it did
 	next, err := p.update(ctx, false, func(cur *tokenstore.Record) error {
 		now := p.cfg.now()
 		if cur.Expiry.Sub(now) > w.MinTTL && (w.Refused == "" || cur.AccessToken != w.Refused) {
@@ -91,7 +92,10 @@ func (p *Profile) fresh(ctx context.Context, rec *tokenstore.Record, w Want) (*t
 			switch {
 			case errors.As(err, &ke) && ke.OAuthError == "invalid_grant":
 				// Read under the lock: the store holds the very token
-				// Kakao refused, not one another process got since.
+				// Kakao refused, not one another process got since (a
+				// shared store's lease may have run out meanwhile: see
+				// reread).
+				refused = cur.RefreshToken
 				return &LoginRequiredError{Profile: p.Name, Reason: "Kakao rejected the refresh token" + ke.Detail()}
 			case errors.As(err, &ke) && ke.KOE == "KOE010" && prev.ClientSecret != "":
 				// The stored secret is the one used; another given now is not.
@@ -102,6 +106,16 @@ func (p *Profile) fresh(ctx context.Context, rec *tokenstore.Record, w Want) (*t
 		res = Result{Refreshed: true, Refused: w.Refused != "" && !w.Force, Rotated: rotated, Previous: prev}
 		return nil
 	})
+	if err != nil && (refused != "" || errors.Is(err, ErrChanged)) {
+		// The record changed behind this process's back (a shared store
+		// whose lease ran out while Kakao was slow): the write was refused,
+		// or Kakao refused a token another runner had rotated away. The
+		// record stored now may serve; only when it still holds the token
+		// Kakao refused is a new login needed.
+		if now, ok := p.reread(ctx, rec, w, refused); ok {
+			return now, Result{ByOther: true, Previous: rec}, nil
+		}
+	}
 	var se *SaveError
 	switch {
 	case errors.As(err, &se) && res.Rotated:
@@ -112,6 +126,24 @@ func (p *Profile) fresh(ctx context.Context, rec *tokenstore.Record, w Want) (*t
 		return nil, Result{Previous: rec}, err
 	}
 	return next, res, nil
+}
+
+// reread loads the record again after a refresh that failed because the
+// record changed behind this process's back, and returns it when its
+// access token is as fresh as w asks and it no longer holds refused (the
+// refresh token Kakao refused, "" when the failure was the write).
+func (p *Profile) reread(ctx context.Context, rec *tokenstore.Record, w Want, refused string) (*tokenstore.Record, bool) {
+	now, _, err := p.Store.Load(ctx, p.Name)
+	switch {
+	case err != nil,
+		refused != "" && now.RefreshToken == refused,
+		now.Expiry.Sub(p.cfg.now()) <= w.MinTTL,
+		w.Refused != "" && now.AccessToken == w.Refused,
+		now.AccessToken == rec.AccessToken:
+		return nil, false
+	}
+	p.saw(now)
+	return now, true
 }
 
 // refresh is the one refresh of a login, stored or env-only: it trades

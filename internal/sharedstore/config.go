@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Engine names, as they appear in a --store URL's scheme.
@@ -38,7 +39,18 @@ type Config struct {
 	CACert   string // PEM file of the CA that signed the server's certificate
 	Cert     string // PEM file of the client certificate
 	Key      string // PEM file of the client certificate's key
+
+	// LeaseTTL is how long a refresh lease outlives a holder that died
+	// (KAKAO_AUTH_STORE_LEASE); 0: DefaultLeaseTTL.
+	LeaseTTL time.Duration
 }
+
+// Lease bounds: a lease must outlast one refresh (Kakao's token call is
+// bounded at 30 s), and a dead holder's must not stall a fleet for long.
+const (
+	minLeaseTTL = time.Second
+	maxLeaseTTL = 10 * time.Minute
+)
 
 // IsURL reports whether a --store value names a shared engine, not one of
 // the local backends.
@@ -122,11 +134,19 @@ func Parse(raw string, getenv func(string) string) (*Config, error) {
 	if err := c.readEnv(getenv); err != nil {
 		return nil, err
 	}
+	if v := getenv("KAKAO_AUTH_STORE_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < minLeaseTTL || d > maxLeaseTTL {
+			return nil, fmt.Errorf("KAKAO_AUTH_STORE_LEASE must be a duration from %v to %v, like 60s, not %q", minLeaseTTL, maxLeaseTTL, v)
+		}
+		c.LeaseTTL = d
+	}
 	return c, nil
 }
 
 // Variables lists the environment variables Parse reads, for help.
 var Variables = [][2]string{
+	{"KAKAO_AUTH_STORE_LEASE", "how long a refresh lease outlives a kakao-auth killed while it refreshed\n(default 60s; keep it over 30s, the refresh's own time limit)"},
 	{"KAKAO_AUTH_ETCD_USER", "etcd user name (or USER@ in the etcd:// URL)"},
 	{"KAKAO_AUTH_ETCD_PASSWORD", "etcd password; KAKAO_AUTH_ETCD_PASSWORD_FILE names a file holding it"},
 	{"KAKAO_AUTH_ETCD_CACERT", "PEM file of the CA of etcd's server certificate; setting it (or _CERT, or KAKAO_AUTH_ETCD_TLS=1) turns on TLS"},

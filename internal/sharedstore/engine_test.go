@@ -316,3 +316,17 @@ func TestEngine_WrongPasswordIsAnAuthErrorWithoutThePassword(t *testing.T) {
 		})
 	}
 }
+
+func TestEngine_AClientKeepsWorkingAcrossAServerRestart(t *testing.T) {
+	forEngine(t, func(t *testing.T, srv *enginetest.Server, e Engine) {
+		if ok, err := e.CompareAndSwap(t.Context(), "k", "", []byte("v")); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		srv.Kill()
+		srv.Start()
+		b, _, err := e.Get(t.Context(), "k")
+		if err != nil || string(b) != "v" {
+			t.Fatalf("Get after a restart = %q, %v; want the value written before it", b, err)
+		}
+	})
+}

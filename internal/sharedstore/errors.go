@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 )
@@ -64,7 +65,9 @@ func kindOf(err error) string {
 	var ne net.Error
 	var op *net.OpError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// No answer, or the connection ended under it.
 		return KindUnreachable
 	case errors.As(err, &op), errors.As(err, &ne):
 		return KindUnreachable

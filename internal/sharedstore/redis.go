@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -89,6 +91,26 @@ func (r *redis) do(ctx context.Context, op string, args ...string) (any, error) 
 	defer cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	reused := r.conn != nil
+	reply, err := r.roundTrip(ctx, op, args)
+	if reused && isStale(err) {
+		// The server closed a connection kept from an earlier call (it
+		// restarted, or timed the idle client out) before this command
+		// reached it: once more on a new connection.
+		reply, err = r.roundTrip(ctx, op, args)
+	}
+	return reply, err
+}
+
+// isStale reports whether err is a connection the server had closed.
+func isStale(err error) bool {
+	var ee *EngineError
+	return errors.As(err, &ee) && ee.Kind == KindUnreachable &&
+		(errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE))
+}
+
+// roundTrip is do's one try, on r's connection or a new one.
+func (r *redis) roundTrip(ctx context.Context, op string, args []string) (any, error) {
 	if r.conn == nil {
 		if err := r.connect(ctx); err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ func OpenStore(raw string, getenv func(string) string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Engine: e, Prefix: c.Prefix, cfg: c}, nil
+	return &Store{Engine: e, Prefix: c.Prefix, LeaseTTL: c.LeaseTTL, cfg: c}, nil
 }
 
 // Name returns EngineEtcd or EngineRedis.
@@ -190,6 +190,14 @@ func (s *Store) Profiles(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
+// Lease is how long a lease of s lasts when its holder dies.
+func (s *Store) Lease() time.Duration {
+	if s.LeaseTTL <= 0 {
+		return DefaultLeaseTTL
+	}
+	return s.LeaseTTL
+}
+
 // Lock takes the lease of profile, waiting at most wait for another
 // runner's to be released or to expire: a *tokenstore.LockTimeoutError
 // when it is still held then. unlock releases it only if it is still this
@@ -199,11 +207,7 @@ func (s *Store) Lock(ctx context.Context, profile string, wait time.Duration) (u
 	if err := tokenstore.CheckProfile(profile); err != nil {
 		return nil, err
 	}
-	ttl := s.LeaseTTL
-	if ttl <= 0 {
-		ttl = DefaultLeaseTTL
-	}
-	release, err := Acquire(ctx, s.Engine, s.Prefix+"locks/"+profile, ttl, wait)
+	release, err := Acquire(ctx, s.Engine, s.Prefix+"locks/"+profile, s.Lease(), wait)
 	if errors.Is(err, ErrHeld) {
 		return nil, &tokenstore.LockTimeoutError{Profile: profile, Waited: wait}
 	}
