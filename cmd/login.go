@@ -22,6 +22,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/neterr"
 	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/session"
+	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -170,14 +171,18 @@ func (o *LoginOptions) validate() error {
 	if o.Output != "" && o.Output != "text" && o.Output != "json" {
 		return usagef(hint, "--output must be text or json, not %q", o.Output)
 	}
-	switch o.Store {
-	case tokenstore.BackendKeyring, tokenstore.BackendFile, tokenstore.BackendNone:
-	case "":
+	switch {
+	case o.Store == tokenstore.BackendKeyring, o.Store == tokenstore.BackendFile, o.Store == tokenstore.BackendNone:
+	case sharedstore.IsURL(o.Store):
+		if _, err := sharedstore.Parse(o.Store, func(string) string { return "" }); err != nil {
+			return usagef(`see "kakao-auth help environment" for --store and `+envStore, "--store: %v", err)
+		}
+	case o.Store == "":
 		if o.Resume == "" {
-			return usagef(hint, "--store must be keyring, file or none")
+			return usagef(hint, "--store must be keyring, file, none or a shared store's URL (etcd://HOST:PORT, redis://HOST:PORT)")
 		}
 	default:
-		return usagef(hint, "--store must be keyring, file or none, not %q", o.Store)
+		return usagef(hint, "--store must be keyring, file, none or a shared store's URL (etcd://HOST:PORT, redis://HOST:PORT), not %s", sharedstore.Redact(o.Store))
 	}
 	if o.Store == tokenstore.BackendNone && o.Output == "" && !o.NoWait && o.Resume == "" {
 		o.Output = "text"
@@ -261,17 +266,9 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	store, err := d.OpenStore(o.Store, paths)
+	store, err := openLoginStore(ctx, d, o.Store, paths, o.App.Profile)
 	if err != nil {
 		return err
-	}
-	// A keyring that cannot take the tokens must fail the login before the
-	// browser opens or --no-wait prints the URL, not after the person
-	// approved.
-	if k, ok := store.(interface{ Probe(context.Context) error }); ok {
-		if err := k.Probe(ctx); err != nil {
-			return err
-		}
 	}
 	if o.NoWait {
 		return startTwoStep(d, o, sessions)
@@ -344,7 +341,8 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 		if err != nil {
 			return err
 		}
-		p := cfg.In(name, profile.Local(store, paths))
+		waitFor(cfg, store)
+		p := cfg.In(name, store)
 		if err := p.SaveLogin(ctx, rec); err != nil {
 			return err
 		}
@@ -366,7 +364,7 @@ func runLogin(ctx context.Context, d *Deps, o *LoginOptions) error {
 	if o.Output == "" {
 		return nil
 	}
-	return printLoginResult(d, o.Output, name, o.Store, rec)
+	return printLoginResult(d, o.Output, name, store.Name(), rec)
 }
 
 // loginRecord is the record a login stores: the session's app and servers,

@@ -183,7 +183,7 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 
 	// Under the lock a refresh holds: one in flight saves first and is
 	// then removed; any later one finds the profile gone.
-	backends, unchecked, err := cfg.Clear(ctx, o.Profile, o.Forget)
+	backends, unchecked, err := clearProfile(ctx, d, cfg, o.Profile, o.Forget)
 	var nothing *profile.NothingStoredError
 	if errors.As(err, &nothing) {
 		// Already logged out: done, like rm -f.
@@ -243,4 +243,22 @@ func clientOf(rec *tokenstore.Record) string {
 		return "(unknown)"
 	}
 	return termtext.Line(rec.ClientID)
+}
+
+// clearProfile is cfg.Clear, or for a profile in the shared store
+// KAKAO_AUTH_STORE names, the removal of its record there alone.
+func clearProfile(ctx context.Context, d *Deps, cfg *profile.Config, name string, forget bool) (backends []string, unchecked, err error) {
+	url := sharedStoreURL(d)
+	if url == "" {
+		return cfg.Clear(ctx, name, forget)
+	}
+	st, err := openShared(d, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	waitFor(cfg, st)
+	if err := cfg.ClearShared(ctx, name, st); err != nil {
+		return nil, nil, err
+	}
+	return []string{st.Name()}, nil, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/profile"
+	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -137,6 +138,9 @@ func describeStore(name string, p tokenstore.Paths, profile string) string {
 		return fmt.Sprintf("the OS keyring (service %q, item %q)", tokenstore.KeyringService, profile)
 	case tokenstore.BackendFile:
 		return fmt.Sprintf("the file %s/%s.json", p.TokensDir(), profile)
+	}
+	if sharedstore.IsURL(name) {
+		return name + " (key profiles/" + profile + ")"
 	}
 	return "nowhere (--store none)"
 }

@@ -1,10 +1,13 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
+	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
 // sharedStoreURL is the shared store (etcd://…, redis://…, rediss://…)
@@ -40,4 +43,34 @@ func waitFor(cfg *profile.Config, st profile.Store) {
 	if s, ok := profile.SharedStore(st); ok {
 		cfg.LockWait = max(profile.DefaultLockWait, s.Lease()+leaseMargin)
 	}
+}
+
+// openLoginStore opens the store a login keeps its tokens in: a backend
+// of this machine by name, or a shared store by URL. A store that cannot
+// take the tokens fails here, before the browser opens (or the code would
+// be spent): a keyring is probed, a shared store read once.
+func openLoginStore(ctx context.Context, d *Deps, name string, paths tokenstore.Paths, profileName string) (profile.Store, error) {
+	if sharedstore.IsURL(name) {
+		st, err := openShared(d, name)
+		if err != nil {
+			return nil, err
+		}
+		// A record that does not decode is no reason not to log in: the
+		// login replaces it. An engine that does not answer is.
+		var ee *sharedstore.EngineError
+		if _, _, err := st.Load(ctx, profileName); errors.As(err, &ee) {
+			return nil, err
+		}
+		return st, nil
+	}
+	store, err := d.OpenStore(name, paths)
+	if err != nil {
+		return nil, err
+	}
+	if k, ok := store.(interface{ Probe(context.Context) error }); ok {
+		if err := k.Probe(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return profile.Local(store, paths), nil
 }

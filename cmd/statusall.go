@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/profile"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -39,7 +40,7 @@ func runStatusAll(ctx context.Context, d *Deps, o *StatusOptions) error {
 	if err != nil {
 		return statusFailed(d, o, nil, err)
 	}
-	names, err := tokenstore.Profiles{Dir: paths.ProfilesDir()}.List()
+	names, err := listProfiles(ctx, d, paths)
 	if err != nil {
 		return statusFailed(d, o, nil, err)
 	}
@@ -145,4 +146,19 @@ func shortExpiry(t, now time.Time) string {
 		return "expired"
 	}
 	return "in " + human(t.Sub(now))
+}
+
+// listProfiles names the profiles status --all shows: those noted on this
+// machine, or those in the shared store KAKAO_AUTH_STORE names.
+func listProfiles(ctx context.Context, d *Deps, paths tokenstore.Paths) ([]string, error) {
+	url := sharedStoreURL(d)
+	if url == "" {
+		return tokenstore.Profiles{Dir: paths.ProfilesDir()}.List()
+	}
+	st, err := openShared(d, url)
+	if err != nil {
+		return nil, err
+	}
+	s, _ := profile.SharedStore(st)
+	return s.Profiles(ctx)
 }

@@ -50,3 +50,24 @@ func SharedStore(s Store) (*sharedstore.Store, bool) {
 	sh, ok := s.(shared)
 	return sh.s, ok
 }
+
+// ClearShared logs profile name out of the shared store s: under its
+// lease (a refresh in flight saves first and is then removed), it removes
+// the record, whatever state it is in. Nothing on this machine is
+// touched. A profile with no record there is a *NothingStoredError.
+func (c *Config) ClearShared(ctx context.Context, name string, s Store) error {
+	unlock, err := c.In(name, s).lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, _, err = s.Load(ctx, name)
+	var ce *tokenstore.CorruptError
+	switch {
+	case errors.Is(err, tokenstore.ErrNotFound):
+		return &NothingStoredError{Profile: name}
+	case err != nil && !errors.As(err, &ce):
+		return err
+	}
+	return s.Delete(ctx, name)
+}
