@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kakao-auth/kakao-auth/internal/emulator"
+	"github.com/kakao-auth/kakao-auth/internal/enginetest"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -89,6 +90,50 @@ func TestSharedStore_LoginOnceThenEveryCommandOnAnEmptyRunner(t *testing.T) {
 				if strings.Contains(f, "tokens") || strings.Contains(f, "profiles") {
 					t.Errorf("the login machine kept a local copy: %s", f)
 				}
+			}
+		})
+	}
+}
+
+func TestSharedStore_EngineErrorsNameItAndNeverThePassword(t *testing.T) {
+	const pw = "s3cret-pw-91"
+	rds := enginetest.Redis(t, enginetest.WithPassword("the-right-one"))
+	etcd := enginetest.Etcd(t)
+	etcd.EnableEtcdAuth("the-right-one")
+	dead := "127.0.0.1:" + enginetest.FreePort(t)
+	for _, tc := range []struct {
+		name, store string
+		env         []string
+		code        int
+		want        []string // in stderr
+	}{
+		{"redis down", "redis://ka:" + pw + "@" + dead + "/0", nil, ExitFailure, []string{"redis at " + dead, "hint: check that redis is running"}},
+		{"etcd down", "etcd://root:" + pw + "@" + dead, nil, ExitFailure, []string{"etcd at " + dead, "never falls back"}},
+		{"redis wrong password in the URL", "redis://default:" + pw + "@" + rds.Host, nil, ExitFailure, []string{"refused the credentials", "KAKAO_AUTH_REDIS_PASSWORD"}},
+		{"etcd wrong password from the environment", etcd.URL(), []string{"KAKAO_AUTH_ETCD_USER=root", "KAKAO_AUTH_ETCD_PASSWORD=" + pw}, ExitFailure, []string{"etcd at " + etcd.Host, "KAKAO_AUTH_ETCD_PASSWORD"}},
+		{"a query in the URL", "redis://ka@" + dead + "?password=" + pw, nil, ExitUsage, []string{"no ?query"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRunner(t, tc.store)
+			r.env = append(r.env, tc.env...)
+			var out, errb bytes.Buffer
+			c := exec.Command(os.Args[0], "token", "--profile", "bot")
+			c.Env, c.Stdout, c.Stderr = r.env, &out, &errb
+			start := time.Now()
+			code := procExit(c.Run())
+			if code != tc.code || time.Since(start) > 8*time.Second {
+				t.Errorf("exit %d after %v, want %d within a few seconds\n%s", code, time.Since(start), tc.code, errb.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb.String())
+				}
+			}
+			if strings.Contains(errb.String()+out.String(), pw) {
+				t.Errorf("the password is shown:\n%s", errb.String())
+			}
+			if got := r.files(t); len(got) > 0 {
+				t.Errorf("wrote to the runner's HOME: %v", got)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/browser"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
+	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -143,11 +144,12 @@ var environmentHelp = []struct {
 	}},
 	{"Where logins are kept:", [][2]string{
 		{envProfile, "the profile to use (--profile; default " + DefaultProfile + ")"},
-		{envStore, "where login keeps tokens: keyring, file or none (--store)"},
+		{envStore, "where login keeps tokens: keyring, file or none (--store); or a store\na fleet shares, etcd://HOST:PORT[/PREFIX], redis://[USER@]HOST:PORT[/DB]\nor rediss://…, where every command then finds its profiles"},
 		{"XDG_CONFIG_HOME", "profiles, token files and locks live in kakao-auth/ under it\n(default ~/.config)"},
 		{"XDG_RUNTIME_DIR", "per-run session files live in kakao-auth/ under it\n(default: kakao-auth/sessions under XDG_CACHE_HOME)"},
 		{"XDG_CACHE_HOME", "cached ID-token signing keys (kakao-auth/jwks) live under it, and\nsession files without XDG_RUNTIME_DIR (default ~/.cache)"},
 	}},
+	{"Shared stores (etcd://, redis://; never from a flag):", sharedstore.Variables},
 	{"CI without a browser (env-only mode):", [][2]string{
 		{envRefreshToken, "with " + envClientID + `, "kakao-auth token" (and api, scopes) refresh` + "\n" + `with this refresh token and touch no store`},
 		{"GITHUB_ACTIONS", `"true" in GitHub Actions: secrets are masked in the log and` + "\n" + `warnings become annotations`},

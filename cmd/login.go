@@ -154,7 +154,7 @@ in a private per-run session file that is removed when the run ends.`,
 	fs.StringVar(&opts.BrowserCommand, "browser-command", "", "command that opens the URL, given as its last argument (env "+browser.EnvVar+", then BROWSER)")
 	fs.StringVarP(&opts.Output, "output", "o", "", "also print the tokens on stdout: text (the access token) or json (default: print nothing, unless --store none)")
 	completeOutput(c, "text", "json")
-	fs.StringVar(&opts.Store, "store", "", "where to keep the tokens: keyring, file or none (env "+envStore+", default keyring; file for --emulator)")
+	fs.StringVar(&opts.Store, "store", "", "where to keep the tokens: keyring, file, none, or a shared store etcd://HOST:PORT[/PREFIX], redis://HOST:PORT[/DB] (env "+envStore+", default keyring; file for --emulator)")
 	fs.BoolVar(&opts.Emulator, "emulator", false, "log in against a built-in Kakao emulator started for this run (fake tokens)")
 	fs.BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL and read back the address the browser ended on (for SSH and headless machines)")
 	fs.BoolVar(&opts.NoWait, "no-wait", false, "two-step login: print the URL and exit; finish later with --resume")

@@ -134,64 +134,108 @@ func Parse(raw string, getenv func(string) string) (*Config, error) {
 	if err := c.readEnv(getenv); err != nil {
 		return nil, err
 	}
-	if v := getenv("KAKAO_AUTH_STORE_LEASE"); v != "" {
+	if v := getenv(EnvLease); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < minLeaseTTL || d > maxLeaseTTL {
-			return nil, fmt.Errorf("KAKAO_AUTH_STORE_LEASE must be a duration from %v to %v, like 60s, not %q", minLeaseTTL, maxLeaseTTL, v)
+			return nil, fmt.Errorf(EnvLease+" must be a duration from %v to %v, like 60s, not %q", minLeaseTTL, maxLeaseTTL, v)
 		}
 		c.LeaseTTL = d
 	}
 	return c, nil
 }
 
-// Variables lists the environment variables Parse reads, for help.
+// The environment variables Parse reads. Each is named in full, here and
+// where it is read, so that "kakao-auth help environment" can be checked
+// against the code.
+const (
+	EnvLease            = "KAKAO_AUTH_STORE_LEASE"
+	EnvEtcdUser         = "KAKAO_AUTH_ETCD_USER"
+	EnvEtcdPassword     = "KAKAO_AUTH_ETCD_PASSWORD"
+	EnvEtcdPasswordFile = "KAKAO_AUTH_ETCD_PASSWORD_FILE"
+	EnvEtcdCACert       = "KAKAO_AUTH_ETCD_CACERT"
+	EnvEtcdCert         = "KAKAO_AUTH_ETCD_CERT"
+	EnvEtcdKey          = "KAKAO_AUTH_ETCD_KEY"
+	EnvEtcdTLS          = "KAKAO_AUTH_ETCD_TLS"
+
+	EnvRedisUser         = "KAKAO_AUTH_REDIS_USER"
+	EnvRedisPassword     = "KAKAO_AUTH_REDIS_PASSWORD"
+	EnvRedisPasswordFile = "KAKAO_AUTH_REDIS_PASSWORD_FILE"
+	EnvRedisCACert       = "KAKAO_AUTH_REDIS_CACERT"
+	EnvRedisCert         = "KAKAO_AUTH_REDIS_CERT"
+	EnvRedisKey          = "KAKAO_AUTH_REDIS_KEY"
+)
+
+// Variables describes every variable Parse reads, for help.
 var Variables = [][2]string{
-	{"KAKAO_AUTH_STORE_LEASE", "how long a refresh lease outlives a kakao-auth killed while it refreshed\n(default 60s; keep it over 30s, the refresh's own time limit)"},
-	{"KAKAO_AUTH_ETCD_USER", "etcd user name (or USER@ in the etcd:// URL)"},
-	{"KAKAO_AUTH_ETCD_PASSWORD", "etcd password; KAKAO_AUTH_ETCD_PASSWORD_FILE names a file holding it"},
-	{"KAKAO_AUTH_ETCD_CACERT", "PEM file of the CA of etcd's server certificate; setting it (or _CERT, or KAKAO_AUTH_ETCD_TLS=1) turns on TLS"},
-	{"KAKAO_AUTH_ETCD_CERT, KAKAO_AUTH_ETCD_KEY", "PEM files of a client certificate and its key for etcd"},
-	{"KAKAO_AUTH_REDIS_USER", "Redis ACL user (or USER@ in the redis:// URL)"},
-	{"KAKAO_AUTH_REDIS_PASSWORD", "Redis password; KAKAO_AUTH_REDIS_PASSWORD_FILE names a file holding it"},
-	{"KAKAO_AUTH_REDIS_CACERT", "PEM file of the CA of Redis's server certificate (rediss://)"},
-	{"KAKAO_AUTH_REDIS_CERT, KAKAO_AUTH_REDIS_KEY", "PEM files of a client certificate and its key for Redis (rediss://)"},
+	{EnvLease, "how long a refresh lease outlives a kakao-auth killed while it refreshed\n(default 60s; keep it over 30s, the refresh's own time limit)"},
+	{EnvEtcdUser, "etcd user (or USER@ in the etcd:// URL)"},
+	{EnvEtcdPassword, "etcd password (a password in the URL works too, and is never printed)"},
+	{EnvEtcdPasswordFile, "a file holding the etcd password (its first line)"},
+	{EnvEtcdCACert, "PEM file of the CA of etcd's server certificate; turns on TLS"},
+	{EnvEtcdCert, "PEM file of a client certificate for etcd (with " + EnvEtcdKey + "); turns on TLS"},
+	{EnvEtcdKey, "PEM file of that certificate's key"},
+	{EnvEtcdTLS, "1 or true: TLS to etcd with the system's CAs"},
+	{EnvRedisUser, "Redis ACL user (or USER@ in the redis:// URL)"},
+	{EnvRedisPassword, "Redis password (a password in the URL works too, and is never printed)"},
+	{EnvRedisPasswordFile, "a file holding the Redis password (its first line)"},
+	{EnvRedisCACert, "PEM file of the CA of Redis's server certificate (rediss://)"},
+	{EnvRedisCert, "PEM file of a client certificate for Redis (with " + EnvRedisKey + "; rediss://)"},
+	{EnvRedisKey, "PEM file of that certificate's key"},
 }
 
-// readEnv fills in the credentials from KAKAO_AUTH_ETCD_* or
-// KAKAO_AUTH_REDIS_*.
+// engineEnv is what one engine's variables hold.
+type engineEnv struct {
+	user, password, passwordFile, caCert, cert, key, tls string
+	// names of the password, password file, cert, key and user variables,
+	// for messages
+	nPassword, nPasswordFile, nCACert, nCert, nKey, nUser string
+}
+
+// readEngineEnv reads the variables of c's engine.
+func (c *Config) readEngineEnv(getenv func(string) string) engineEnv {
+	if c.Engine == EngineEtcd {
+		return engineEnv{
+			user: getenv(EnvEtcdUser), password: getenv(EnvEtcdPassword), passwordFile: getenv(EnvEtcdPasswordFile),
+			caCert: getenv(EnvEtcdCACert), cert: getenv(EnvEtcdCert), key: getenv(EnvEtcdKey), tls: getenv(EnvEtcdTLS),
+			nPassword: EnvEtcdPassword, nPasswordFile: EnvEtcdPasswordFile, nCACert: EnvEtcdCACert, nCert: EnvEtcdCert, nKey: EnvEtcdKey, nUser: EnvEtcdUser,
+		}
+	}
+	return engineEnv{
+		user: getenv(EnvRedisUser), password: getenv(EnvRedisPassword), passwordFile: getenv(EnvRedisPasswordFile),
+		caCert: getenv(EnvRedisCACert), cert: getenv(EnvRedisCert), key: getenv(EnvRedisKey),
+		nPassword: EnvRedisPassword, nPasswordFile: EnvRedisPasswordFile, nCACert: EnvRedisCACert, nCert: EnvRedisCert, nKey: EnvRedisKey, nUser: EnvRedisUser,
+	}
+}
+
+// readEnv fills in the credentials from the engine's variables.
 func (c *Config) readEnv(getenv func(string) string) error {
-	pre := "KAKAO_AUTH_ETCD_"
-	if c.Engine == EngineRedis {
-		pre = "KAKAO_AUTH_REDIS_"
+	e := c.readEngineEnv(getenv)
+	if e.user != "" {
+		c.User = e.user
 	}
-	if v := getenv(pre + "USER"); v != "" {
-		c.User = v
-	}
-	pw, pwFile := getenv(pre+"PASSWORD"), getenv(pre+"PASSWORD_FILE")
 	switch {
-	case pw != "" && pwFile != "":
-		return fmt.Errorf("both %sPASSWORD and %sPASSWORD_FILE are set; set one", pre, pre)
-	case pw != "":
-		c.Password = pw
-	case pwFile != "":
-		b, err := readSecretFile(pwFile)
+	case e.password != "" && e.passwordFile != "":
+		return fmt.Errorf("both %s and %s are set; set one", e.nPassword, e.nPasswordFile)
+	case e.password != "":
+		c.Password = e.password
+	case e.passwordFile != "":
+		b, err := readSecretFile(e.passwordFile)
 		if err != nil {
-			return fmt.Errorf("%sPASSWORD_FILE: %w", pre, err)
+			return fmt.Errorf("%s: %w", e.nPasswordFile, err)
 		}
 		c.Password = b
 	}
-	c.CACert, c.Cert, c.Key = getenv(pre+"CACERT"), getenv(pre+"CERT"), getenv(pre+"KEY")
+	c.CACert, c.Cert, c.Key = e.caCert, e.cert, e.key
 	if (c.Cert == "") != (c.Key == "") {
-		return fmt.Errorf("%sCERT and %sKEY go together; set both or neither", pre, pre)
+		return fmt.Errorf("%s and %s go together; set both or neither", e.nCert, e.nKey)
 	}
 	if c.Engine == EngineEtcd {
-		tlsVar := getenv(pre + "TLS")
-		c.TLS = c.CACert != "" || c.Cert != "" || tlsVar == "1" || tlsVar == "true"
+		c.TLS = c.CACert != "" || c.Cert != "" || e.tls == "1" || e.tls == "true"
 	} else if !c.TLS && (c.CACert != "" || c.Cert != "") {
-		return fmt.Errorf("%sCACERT or %sCERT is set but the URL is redis://; use rediss:// for TLS", pre, pre)
+		return fmt.Errorf("%s or %s is set but the URL is redis://; use rediss:// for TLS", e.nCACert, e.nCert)
 	}
 	if c.Password != "" && c.Engine == EngineEtcd && c.User == "" {
-		return fmt.Errorf("an etcd password is set but no user; set %sUSER", pre)
+		return fmt.Errorf("an etcd password is set but no user; set %s", e.nUser)
 	}
 	return nil
 }
