@@ -228,3 +228,30 @@ func procExit(err error) int {
 	}
 	return 0
 }
+
+func TestToken_SharedStoreKOE322OnTheStoredTokenIsLoginRequiredAndKeepsTheRecord(t *testing.T) {
+	for _, eng := range sharedEngines {
+		t.Run(eng.name, func(t *testing.T) {
+			srv := eng.start(t)
+			_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RefreshTTL: 10 * 24 * time.Hour})
+			store := testSharedStore(t, srv.URL())
+			login := emulatorLogin(t, emuURL, "", "talk_message")
+			if err := store.Save(t.Context(), "bot", login, nil); err != nil {
+				t.Fatal(err)
+			}
+			// Rotated away elsewhere, and the new token never stored.
+			if _, err := (&kakao.Client{ClientID: login.ClientID, AuthURL: emuURL}).Refresh(t.Context(), login.RefreshToken); err != nil {
+				t.Fatal(err)
+			}
+			before, _, _ := store.Load(t.Context(), "bot")
+			c, _, errb := startToken(t, newRunner(t, srv.URL()))
+			if code := procExit(c.Wait()); code != ExitLoginRequired || !strings.Contains(errb.String(), "KOE322") {
+				t.Fatalf("exit %d, want %d with KOE322:\n%s", code, ExitLoginRequired, errb)
+			}
+			after, _, err := store.Load(t.Context(), "bot")
+			if err != nil || !after.Equal(before) {
+				t.Errorf("the record changed after a refused refresh (%v)", err)
+			}
+		})
+	}
+}

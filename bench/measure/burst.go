@@ -40,6 +40,7 @@ func cmdBurst(args []string) error {
 	rounds := fs.Int("rounds", 15, "timed rounds; each runs one burst of every command, in order")
 	warmup := fs.Int("warmup", 1, "untimed rounds first")
 	expire := fs.String("expire", "", "token record to expire before each round (see measure expire)")
+	expireCmd := fs.String("expire-cmd", "", "shell command that expires the stored token before each round (a shared store's)")
 	field := fs.String("counter", "count", "what the @count command counts, for the table")
 	baselines := fs.String("baseline", "", "comma-separated command names to give wall-time ratios against")
 	title := fs.String("title", "", "heading printed above the table")
@@ -92,6 +93,11 @@ func cmdBurst(args []string) error {
 				return err
 			}
 		}
+		if *expireCmd != "" {
+			if out, err := exec.Command("sh", "-c", *expireCmd).CombinedOutput(); err != nil {
+				return fmt.Errorf("-expire-cmd: %v: %s", err, out)
+			}
+		}
 		label, record := fmt.Sprintf("round %d", r-*warmup+1), r >= *warmup
 		if !record {
 			label = "warm-up round"
@@ -107,7 +113,7 @@ func cmdBurst(args []string) error {
 		fmt.Println(*title)
 	}
 	fmt.Printf("  %d timed rounds after %d warm-up; each round: ", *rounds, *warmup)
-	if *expire != "" {
+	if *expire != "" || *expireCmd != "" {
 		fmt.Print("expire the stored token, then ")
 	}
 	names := make([]string, len(cmds))
