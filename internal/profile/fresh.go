@@ -65,6 +65,9 @@ func (p *Profile) fresh(ctx context.Context, rec *tokenstore.Record, w Want) (*t
 	if w.Refused == "" && rec.Expiry.Sub(p.cfg.now()) > w.MinTTL {
 		return rec, Result{}, nil
 	}
+	if now := p.awaitOther(ctx, rec, w); now != nil {
+		return now, Result{ByOther: true, Previous: rec}, nil
+	}
 	var res Result
 	refused := "" // the refresh token Kakao refused, when it did
 	next, err := p.update(ctx, false, func(cur *tokenstore.Record) error {

@@ -71,3 +71,55 @@ func (c *Config) ClearShared(ctx context.Context, name string, s Store) error {
 	}
 	return s.Delete(ctx, name)
 }
+
+// awaitOther is how a runner waits while another one holds a shared
+// store's lease, before it takes the lease itself: it reads the record
+// again now and then, and when the other has stored an access token as
+// fresh as w asks, returns it, with no lease taken and nothing written. So
+// a burst of runners on an expired token makes one refresh, and the rest
+// each read, instead of taking the lease one after another. It returns nil
+// once the lease is free (or cannot be read): the caller goes on to
+// Update, which takes the lease and reads again under it.
+func (p *Profile) awaitOther(ctx context.Context, rec *tokenstore.Record, w Want) *tokenstore.Record {
+	s, ok := SharedStore(p.Store)
+	if !ok {
+		return nil
+	}
+	wait := p.cfg.LockWait
+	if wait <= 0 {
+		wait = DefaultLockWait
+	}
+	deadline := time.Now().Add(wait)
+	var notice *time.Timer
+	if p.cfg.OnLockWait != nil {
+		said := make(chan struct{})
+		notice = time.AfterFunc(lockNoticeAfter, func() { defer close(said); p.cfg.OnLockWait(p.Name) })
+		defer func() {
+			if !notice.Stop() {
+				<-said
+			}
+		}()
+	}
+	if p.cfg.BeforeWait != nil {
+		p.cfg.BeforeWait(ctx)
+	}
+	for time.Now().Before(deadline) {
+		held, err := s.LeaseHeld(ctx, p.Name)
+		if err != nil || !held {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(sharedstore.Jitter(awaitPoll)):
+		}
+		if now, ok := p.reread(ctx, rec, w, ""); ok {
+			return now
+		}
+	}
+	return nil
+}
+
+// awaitPoll is how often awaitOther looks: a refresh takes a Kakao round
+// trip, so a runner learns of it about this much later.
+const awaitPoll = 25 * time.Millisecond

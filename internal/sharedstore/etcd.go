@@ -287,6 +287,13 @@ func (e *etcd) List(ctx context.Context, prefix string) ([]string, error) {
 // release revokes it, which deletes key only while it is still the one
 // this lease created; after the TTL, etcd revokes it by itself.
 func (e *etcd) Acquire(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
+	// A read first: a lease granted in vain costs two writes (grant and
+	// revoke), each through etcd's log, and waiters ask again and again.
+	if _, v, err := e.Get(ctx, key); err != nil {
+		return nil, e.fail("lock", err)
+	} else if v != "" {
+		return nil, ErrHeld
+	}
 	secs := int64((ttl + time.Second - 1) / time.Second)
 	var grant struct {
 		ID string `json:"ID"`

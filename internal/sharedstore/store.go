@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -228,6 +229,16 @@ func (s *Store) Lock(ctx context.Context, profile string, wait time.Duration) (u
 	}, nil
 }
 
+// LeaseHeld reports whether someone holds the lease of profile now: one
+// read, no lease taken.
+func (s *Store) LeaseHeld(ctx context.Context, profile string) (bool, error) {
+	if err := tokenstore.CheckProfile(profile); err != nil {
+		return false, err
+	}
+	_, v, err := s.Engine.Get(ctx, s.Prefix+"locks/"+profile)
+	return v != "", err
+}
+
 // Acquire tries e.Acquire until it succeeds, ctx ends or wait has passed
 // (ErrHeld then); a wait of zero or less means one try.
 func Acquire(ctx context.Context, e Engine, key string, ttl, wait time.Duration) (func(context.Context) error, error) {
@@ -243,7 +254,13 @@ func Acquire(ctx context.Context, e Engine, key string, ttl, wait time.Duration)
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(lockRetry):
+		case <-time.After(Jitter(lockRetry)):
 		}
 	}
+}
+
+// Jitter is d give or take a quarter, so that runners which started
+// waiting together do not all ask the engine again at the same moment.
+func Jitter(d time.Duration) time.Duration {
+	return d*3/4 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
