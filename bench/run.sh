@@ -261,8 +261,7 @@ if command -v etcd >/dev/null && command -v redis-server >/dev/null; then
 		[[ $("${KENV[@]}" "KAKAO_AUTH_STORE=$url" "$KA" token) == "$current" ]] ||
 			die "kakao-auth token on $url printed something other than the stored access token"
 	done
-	run_measure run -n "$RUNS" -baseline token-file,go-noop -verdicts "$VERDICTS" \
-		-check 'token-etcd<5ms' -check 'token-redis<5ms' \
+	run_measure run -n "$RUNS" -baseline token-file,go-noop \
 		-title "i. kakao-auth token, valid access token (the fast path: one read, no lock, no write) in the file store, in etcd ($ETCD_URL) and in Redis ($REDIS_URL)" \
 		token-file env KAKAO_AUTH_STORE=file "$KA" token :: token-etcd env "KAKAO_AUTH_STORE=$ETCD_URL" "$KA" token :: \
 		token-redis env "KAKAO_AUTH_STORE=$REDIS_URL" "$KA" token :: go-noop env "$NOOP"
