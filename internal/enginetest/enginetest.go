@@ -12,6 +12,7 @@ package enginetest
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -37,11 +38,13 @@ type Server struct {
 	Engine string // "etcd" or "redis"
 	Host   string // 127.0.0.1:PORT of the client port
 	Dir    string // its private data directory, kept across Stop/Start
+	CACert string // WithTLS: the PEM file of the CA of its certificate
 
 	t        testing.TB
 	bin      string
 	args     []string
 	password string
+	tls      bool
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	log      *os.File
@@ -73,17 +76,26 @@ func Etcd(t testing.TB, opts ...Option) *Server {
 	bin := require(t, "etcd", "etcd-server")
 	s := newServer(t, "etcd", bin, opts)
 	peer := "127.0.0.1:" + FreePort(t)
+	scheme := "http://"
+	var tlsArgs []string
+	if s.tls {
+		var cert, key string
+		s.CACert, cert, key = makeCerts(t, s.Dir)
+		scheme = "https://"
+		tlsArgs = []string{"--cert-file", cert, "--key-file", key}
+	}
 	s.args = []string{
 		"--name", "test",
 		"--data-dir", filepath.Join(s.Dir, "data"),
-		"--listen-client-urls", "http://" + s.Host,
-		"--advertise-client-urls", "http://" + s.Host,
+		"--listen-client-urls", scheme + s.Host,
+		"--advertise-client-urls", scheme + s.Host,
 		"--listen-peer-urls", "http://" + peer,
 		"--initial-advertise-peer-urls", "http://" + peer,
 		"--initial-cluster", "test=http://" + peer,
 		"--initial-cluster-state", "new",
 		"--log-level", "warn",
 	}
+	s.args = append(s.args, tlsArgs...)
 	s.Start()
 	return s
 }
@@ -95,11 +107,17 @@ func Redis(t testing.TB, opts ...Option) *Server {
 	bin := require(t, "redis-server", "redis-server")
 	s := newServer(t, "redis", bin, opts)
 	_, port, _ := net.SplitHostPort(s.Host)
-	s.args = []string{
-		"--port", port, "--bind", "127.0.0.1", "--dir", s.Dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
-		"--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning",
+	s.args = []string{"--port", port}
+	if s.tls {
+		ca, cert, key := makeCerts(t, s.Dir)
+		s.CACert = ca
+		s.args = []string{"--port", "0", "--tls-port", port, "--tls-cert-file", cert, "--tls-key-file", key,
+			"--tls-ca-cert-file", ca, "--tls-auth-clients", "no"}
 	}
+	s.args = append(s.args,
+		"--bind", "127.0.0.1", "--dir", s.Dir,
+		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
+		"--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning")
 	if s.password != "" {
 		// On the command line, but only of a throwaway test server.
 		s.args = append(s.args, "--requirepass", s.password)
@@ -117,8 +135,14 @@ func newServer(t testing.TB, engine, bin string, opts []Option) *Server {
 	return s
 }
 
-// URL is the server's --store URL, with no credentials.
-func (s *Server) URL() string { return s.Engine + "://" + s.Host }
+// URL is the server's --store URL, with no credentials (rediss:// for a
+// Redis WithTLS; etcd's TLS is turned on by KAKAO_AUTH_ETCD_CACERT).
+func (s *Server) URL() string {
+	if s.tls && s.Engine == "redis" {
+		return "rediss://" + s.Host
+	}
+	return s.Engine + "://" + s.Host
+}
 
 // Start starts the server (again, with the same data and port) and waits
 // until it answers.
@@ -197,8 +221,12 @@ func (s *Server) ping() error {
 	defer cancel()
 	if s.Engine == "etcd" {
 		// /health answers once the member has a leader.
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.Host+"/health", nil)
-		resp, err := http.DefaultClient.Do(req)
+		scheme, hc := "http://", http.DefaultClient
+		if s.tls {
+			scheme, hc = "https://", &http.Client{Transport: &http.Transport{TLSClientConfig: s.clientTLS()}}
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scheme+s.Host+"/health", nil)
+		resp, err := hc.Do(req)
 		if err != nil {
 			return err
 		}
@@ -208,7 +236,13 @@ func (s *Server) ping() error {
 		}
 		return nil
 	}
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.Host)
+	var conn net.Conn
+	var err error
+	if s.tls {
+		conn, err = (&tls.Dialer{Config: s.clientTLS()}).DialContext(ctx, "tcp", s.Host)
+	} else {
+		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", s.Host)
+	}
 	if err != nil {
 		return err
 	}

@@ -330,3 +330,23 @@ func TestEngine_AClientKeepsWorkingAcrossAServerRestart(t *testing.T) {
 		}
 	})
 }
+
+func TestEngine_TLSWithTheServersCAAndWithoutIt(t *testing.T) {
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			srv := eng.start(t, enginetest.WithTLS())
+			pre := "KAKAO_AUTH_" + strings.ToUpper(eng.name) + "_"
+			e := openEngine(t, srv.URL(), map[string]string{pre + "CACERT": srv.CACert})
+			if ok, err := e.CompareAndSwap(t.Context(), "k", "", []byte("v")); !ok || err != nil {
+				t.Fatalf("over TLS with the server's CA: %v, %v", ok, err)
+			}
+			// The system's CAs do not know the test's.
+			untrusting := openEngine(t, srv.URL(), map[string]string{"KAKAO_AUTH_ETCD_TLS": "1"})
+			_, _, err := untrusting.Get(t.Context(), "k")
+			var ee *EngineError
+			if !errors.As(err, &ee) || ee.Kind != KindTLS || !strings.Contains(ee.Hint(), pre+"CACERT") {
+				t.Fatalf("without the CA: %v, want a TLS *EngineError whose hint names %sCACERT", err, pre)
+			}
+		})
+	}
+}

@@ -2,6 +2,8 @@ package sharedstore
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ const (
 	KindUnreachable = "unreachable" // no connection, or no answer in time
 	KindAuth        = "auth"        // the engine refused the credentials
 	KindRefused     = "refused"     // the engine answered with an error
+	KindTLS         = "tls"         // its certificate is not one this client trusts
 )
 
 // ErrHeld is returned by a single Acquire when another owner holds the
@@ -38,6 +41,8 @@ func (e *EngineError) Error() string {
 		what = "cannot reach the server: "
 	case KindAuth:
 		what = "the server refused the credentials: "
+	case KindTLS:
+		what = "its certificate is not trusted: "
 	}
 	return fmt.Sprintf("%s at %s: %s: %s%v", e.Engine, e.Addr, e.Op, what, e.Err)
 }
@@ -56,6 +61,8 @@ func (e *EngineError) Hint() string {
 		return fmt.Sprintf("check that %s is running at %s and that --store (or KAKAO_AUTH_STORE) names it; kakao-auth never falls back to a local store", e.Engine, e.Addr)
 	case KindAuth:
 		return fmt.Sprintf("check %sUSER and %sPASSWORD (or %sPASSWORD_FILE); see kakao-auth help environment", env, env, env)
+	case KindTLS:
+		return fmt.Sprintf("set %sCACERT to the PEM file of the CA that signed %s's certificate for %s", env, e.Engine, e.Addr)
 	}
 	return fmt.Sprintf("check the %s server's log; see kakao-auth help environment for its settings", e.Engine)
 }
@@ -64,7 +71,12 @@ func (e *EngineError) Hint() string {
 func kindOf(err error) string {
 	var ne net.Error
 	var op *net.OpError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
 	switch {
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he):
+		return KindTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		// No answer, or the connection ended under it.

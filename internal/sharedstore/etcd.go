@@ -143,7 +143,7 @@ func (e *etcd) post(ctx context.Context, path, token string, req, resp any) erro
 	hresp, err := e.hc.Do(hreq)
 	if err != nil {
 		// *url.Error quotes the URL: base, which holds no password.
-		return &EngineError{Engine: EngineEtcd, Addr: e.cfg.Host, Kind: KindUnreachable, Err: unwrapURLError(err)}
+		return &EngineError{Engine: EngineEtcd, Addr: e.cfg.Host, Kind: transportKind(err), Err: unwrapURLError(err)}
 	}
 	defer hresp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(hresp.Body, maxEtcdResponse))
@@ -329,4 +329,13 @@ func (e *etcd) Acquire(ctx context.Context, key string, ttl time.Duration) (func
 		return nil, ErrHeld
 	}
 	return revoke, nil
+}
+
+// transportKind is the kind of an error of the HTTP transport: a
+// certificate this client does not trust, or no connection.
+func transportKind(err error) string {
+	if k := kindOf(err); k == KindTLS {
+		return k
+	}
+	return KindUnreachable
 }

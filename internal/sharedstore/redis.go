@@ -163,7 +163,11 @@ func (r *redis) connect(ctx context.Context) error {
 		conn, err = (&net.Dialer{}).DialContext(dctx, "tcp", r.cfg.Host)
 	}
 	if err != nil {
-		return r.fail("connect", KindUnreachable, err)
+		kind := kindOf(err)
+		if kind != KindTLS {
+			kind = KindUnreachable
+		}
+		return r.fail("connect", kind, err)
 	}
 	r.conn = conn
 	r.rw = bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn))
