@@ -103,6 +103,7 @@ func (p *Profile) awaitOther(ctx context.Context, rec *tokenstore.Record, w Want
 	if p.cfg.BeforeWait != nil {
 		p.cfg.BeforeWait(ctx)
 	}
+	poll := awaitPoll
 	for time.Now().Before(deadline) {
 		held, err := s.LeaseHeld(ctx, p.Name)
 		if err != nil || !held {
@@ -111,8 +112,11 @@ func (p *Profile) awaitOther(ctx context.Context, rec *tokenstore.Record, w Want
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(sharedstore.Jitter(awaitPoll)):
+		case <-time.After(sharedstore.Jitter(poll)):
 		}
+		// A quick refresh is seen at once; a Kakao that hangs is not
+		// asked about by a whole fleet forty times a second.
+		poll = min(poll*3/2, maxAwaitPoll)
 		if now, ok := p.reread(ctx, rec, w, ""); ok {
 			return now
 		}
@@ -120,6 +124,10 @@ func (p *Profile) awaitOther(ctx context.Context, rec *tokenstore.Record, w Want
 	return nil
 }
 
-// awaitPoll is how often awaitOther looks: a refresh takes a Kakao round
-// trip, so a runner learns of it about this much later.
-const awaitPoll = 25 * time.Millisecond
+// awaitPoll is how soon awaitOther first looks again: a refresh takes a
+// Kakao round trip, so a runner learns of a quick one about this much
+// later; it then looks less and less often, down to maxAwaitPoll.
+const (
+	awaitPoll    = 25 * time.Millisecond
+	maxAwaitPoll = 400 * time.Millisecond
+)
