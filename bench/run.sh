@@ -234,7 +234,7 @@ run_measure burst -n "$BURST_PROCS" -rounds "$BURST_ROUNDS" -expire "$TOKFILE" \
 	@count "$WEBGET" field "$BASE/_emulator/stats" refreshes :: \
 	expired "$KA" token :: valid "$KA" token :: go-noop "$NOOP"
 
-# ---------------------------------------------------------------- i. shared stores: etcd and Redis
+# ---------------------------------------------------------------- j. shared stores: etcd and Redis
 
 # The same login, copied into an etcd and a Redis of this run's own (free
 # loopback ports, data under $TMP, Redis with appendonly yes and
@@ -262,7 +262,7 @@ if command -v etcd >/dev/null && command -v redis-server >/dev/null; then
 			die "kakao-auth token on $url printed something other than the stored access token"
 	done
 	run_measure run -n "$RUNS" -baseline token-file,go-noop \
-		-title "i. kakao-auth token, valid access token (the fast path: one read, no lock, no write) in the file store, in etcd ($ETCD_URL) and in Redis ($REDIS_URL)" \
+		-title "j. kakao-auth token, valid access token (the fast path: one read, no lock, no write) in the file store, in etcd ($ETCD_URL) and in Redis ($REDIS_URL)" \
 		token-file env KAKAO_AUTH_STORE=file "$KA" token :: token-etcd env "KAKAO_AUTH_STORE=$ETCD_URL" "$KA" token :: \
 		token-redis env "KAKAO_AUTH_STORE=$REDIS_URL" "$KA" token :: go-noop env "$NOOP"
 	for engine in etcd redis; do
@@ -270,14 +270,14 @@ if command -v etcd >/dev/null && command -v redis-server >/dev/null; then
 		[[ $engine == redis ]] && url=$REDIS_URL
 		run_measure burst -n "$BURST_PROCS" -rounds "$BURST_ROUNDS" -expire-cmd "'$SHAREDTOOL' expire '$url' default" \
 			-counter refreshes -want expired=1 -want valid=0 -baseline valid -verdicts "$VERDICTS" \
-			-title "i. $BURST_PROCS kakao-auth token processes at once on $engine (expired: one refresh under the lease; valid: right after)" \
+			-title "j. $BURST_PROCS kakao-auth token processes at once on $engine (expired: one refresh under the lease; valid: right after)" \
 			@count "$WEBGET" field "$BASE/_emulator/stats" refreshes :: \
 			expired env "KAKAO_AUTH_STORE=$url" "$KA" token :: valid env "KAKAO_AUTH_STORE=$url" "$KA" token
 	done
 else
-	echo "i. shared stores: skipped, etcd or redis-server is not installed (apt-get install etcd-server redis-server)"
+	echo "j. shared stores: skipped, etcd or redis-server is not installed (apt-get install etcd-server redis-server)"
 	echo
-	echo "note    i. skipped: no etcd or redis-server" >>"$VERDICTS"
+	echo "note    j. skipped: no etcd or redis-server" >>"$VERDICTS"
 fi
 
 # ---------------------------------------------------------------- c. size and start-up
