@@ -234,52 +234,6 @@ run_measure burst -n "$BURST_PROCS" -rounds "$BURST_ROUNDS" -expire "$TOKFILE" \
 	@count "$WEBGET" field "$BASE/_emulator/stats" refreshes :: \
 	expired "$KA" token :: valid "$KA" token :: go-noop "$NOOP"
 
-# ---------------------------------------------------------------- j. shared stores: etcd and Redis
-
-# The same login, copied into an etcd and a Redis of this run's own (free
-# loopback ports, data under $TMP, Redis with appendonly yes and
-# appendfsync always, as the README asks). Every row runs through env, so
-# each pays the same exec of env. Then the burst of b. on each engine.
-if command -v etcd >/dev/null && command -v redis-server >/dev/null; then
-	ETCD_PORT=$("$WEBGET" freeport) ETCD_PEER=$("$WEBGET" freeport) REDIS_PORT=$("$WEBGET" freeport)
-	mkdir -m 700 "$TMP/etcd" "$TMP/redis"
-	etcd --name bench --data-dir "$TMP/etcd/data" --log-level warn \
-		--listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-		--listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
-		--initial-cluster "bench=http://127.0.0.1:$ETCD_PEER" >"$TMP/etcd.log" 2>&1 &
-	PIDS+=($!)
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" --appendonly yes --appendfsync always \
-		--save '' --loglevel warning >"$TMP/redis.log" 2>&1 &
-	PIDS+=($!)
-	ETCD_URL=etcd://127.0.0.1:$ETCD_PORT
-	REDIS_URL=redis://127.0.0.1:$REDIS_PORT
-	# b. refreshed the token: the file holds the current one.
-	current=$("${KENV[@]}" "$KA" token) || die "kakao-auth token failed"
-	for url in "$ETCD_URL" "$REDIS_URL"; do
-		"$SHAREDTOOL" wait "$url" || die "$url did not start: $(cat "$TMP/etcd.log" "$TMP/redis.log")"
-		"$SHAREDTOOL" copy "$TOKFILE" "$url" default || die "could not store the login in $url"
-		[[ $("${KENV[@]}" "KAKAO_AUTH_STORE=$url" "$KA" token) == "$current" ]] ||
-			die "kakao-auth token on $url printed something other than the stored access token"
-	done
-	run_measure run -n "$RUNS" -baseline token-file,go-noop \
-		-title "j. kakao-auth token, valid access token (the fast path: one read, no lock, no write) in the file store, in etcd ($ETCD_URL) and in Redis ($REDIS_URL)" \
-		token-file env KAKAO_AUTH_STORE=file "$KA" token :: token-etcd env "KAKAO_AUTH_STORE=$ETCD_URL" "$KA" token :: \
-		token-redis env "KAKAO_AUTH_STORE=$REDIS_URL" "$KA" token :: go-noop env "$NOOP"
-	for engine in etcd redis; do
-		url=$ETCD_URL
-		[[ $engine == redis ]] && url=$REDIS_URL
-		run_measure burst -n "$BURST_PROCS" -rounds "$BURST_ROUNDS" -expire-cmd "'$SHAREDTOOL' expire '$url' default" \
-			-counter refreshes -want expired=1 -want valid=0 -baseline valid -verdicts "$VERDICTS" \
-			-title "j. $BURST_PROCS kakao-auth token processes at once on $engine (expired: one refresh under the lease; valid: right after)" \
-			@count "$WEBGET" field "$BASE/_emulator/stats" refreshes :: \
-			expired env "KAKAO_AUTH_STORE=$url" "$KA" token :: valid env "KAKAO_AUTH_STORE=$url" "$KA" token
-	done
-else
-	echo "j. shared stores: skipped, etcd or redis-server is not installed (apt-get install etcd-server redis-server)"
-	echo
-	echo "note    j. skipped: no etcd or redis-server" >>"$VERDICTS"
-fi
-
 # ---------------------------------------------------------------- c. size and start-up
 
 echo "c. binary size"
@@ -429,6 +383,52 @@ if [[ ${BENCH_EMULATOR:-1} != 0 ]]; then
 	3) FAILED=1 ;;
 	*) die "bench/emulator.sh failed" ;;
 	esac
+fi
+
+# ---------------------------------------------------------------- j. shared stores: etcd and Redis
+
+# The same login, copied into an etcd and a Redis of this run's own (free
+# loopback ports, data under $TMP, Redis with appendonly yes and
+# appendfsync always, as the README asks). Every row runs through env, so
+# each pays the same exec of env. Then the burst of b. on each engine.
+if command -v etcd >/dev/null && command -v redis-server >/dev/null; then
+	ETCD_PORT=$("$WEBGET" freeport) ETCD_PEER=$("$WEBGET" freeport) REDIS_PORT=$("$WEBGET" freeport)
+	mkdir -m 700 "$TMP/etcd" "$TMP/redis"
+	etcd --name bench --data-dir "$TMP/etcd/data" --log-level warn \
+		--listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+		--listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
+		--initial-cluster "bench=http://127.0.0.1:$ETCD_PEER" >"$TMP/etcd.log" 2>&1 &
+	PIDS+=($!)
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" --appendonly yes --appendfsync always \
+		--save '' --loglevel warning >"$TMP/redis.log" 2>&1 &
+	PIDS+=($!)
+	ETCD_URL=etcd://127.0.0.1:$ETCD_PORT
+	REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+	# b. refreshed the token: the file holds the current one.
+	current=$("${KENV[@]}" "$KA" token) || die "kakao-auth token failed"
+	for url in "$ETCD_URL" "$REDIS_URL"; do
+		"$SHAREDTOOL" wait "$url" || die "$url did not start: $(cat "$TMP/etcd.log" "$TMP/redis.log")"
+		"$SHAREDTOOL" copy "$TOKFILE" "$url" default || die "could not store the login in $url"
+		[[ $("${KENV[@]}" "KAKAO_AUTH_STORE=$url" "$KA" token) == "$current" ]] ||
+			die "kakao-auth token on $url printed something other than the stored access token"
+	done
+	run_measure run -n "$RUNS" -baseline token-file,go-noop \
+		-title "j. kakao-auth token, valid access token (the fast path: one read, no lock, no write) in the file store, in etcd ($ETCD_URL) and in Redis ($REDIS_URL)" \
+		token-file env KAKAO_AUTH_STORE=file "$KA" token :: token-etcd env "KAKAO_AUTH_STORE=$ETCD_URL" "$KA" token :: \
+		token-redis env "KAKAO_AUTH_STORE=$REDIS_URL" "$KA" token :: go-noop env "$NOOP"
+	for engine in etcd redis; do
+		url=$ETCD_URL
+		[[ $engine == redis ]] && url=$REDIS_URL
+		run_measure burst -n "$BURST_PROCS" -rounds "$BURST_ROUNDS" -expire-cmd "'$SHAREDTOOL' expire '$url' default" \
+			-counter refreshes -want expired=1 -want valid=0 -baseline valid -verdicts "$VERDICTS" \
+			-title "j. $BURST_PROCS kakao-auth token processes at once on $engine (expired: one refresh under the lease; valid: right after)" \
+			@count "$WEBGET" field "$BASE/_emulator/stats" refreshes :: \
+			expired env "KAKAO_AUTH_STORE=$url" "$KA" token :: valid env "KAKAO_AUTH_STORE=$url" "$KA" token
+	done
+else
+	echo "j. shared stores: skipped, etcd or redis-server is not installed (apt-get install etcd-server redis-server)"
+	echo
+	echo "note    j. skipped: no etcd or redis-server" >>"$VERDICTS"
 fi
 
 # ---------------------------------------------------------------- summary
