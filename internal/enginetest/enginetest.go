@@ -39,12 +39,15 @@ type Server struct {
 	Host   string // 127.0.0.1:PORT of the client port
 	Dir    string // its private data directory, kept across Stop/Start
 	CACert string // WithTLS: the PEM file of the CA of its certificate
+	// WithClientCerts: a client certificate the server accepts, and its key
+	ClientCert, ClientKey string
 
 	t        testing.TB
 	bin      string
 	args     []string
 	password string
 	tls      bool
+	mtls     bool
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	log      *os.File
@@ -80,9 +83,12 @@ func Etcd(t testing.TB, opts ...Option) *Server {
 	var tlsArgs []string
 	if s.tls {
 		var cert, key string
-		s.CACert, cert, key = makeCerts(t, s.Dir)
+		s.CACert, cert, key = s.makeCerts(t, s.Dir)
 		scheme = "https://"
 		tlsArgs = []string{"--cert-file", cert, "--key-file", key}
+		if s.mtls {
+			tlsArgs = append(tlsArgs, "--client-cert-auth", "--trusted-ca-file", s.CACert)
+		}
 	}
 	s.args = []string{
 		"--name", "test",
@@ -109,10 +115,14 @@ func Redis(t testing.TB, opts ...Option) *Server {
 	_, port, _ := net.SplitHostPort(s.Host)
 	s.args = []string{"--port", port}
 	if s.tls {
-		ca, cert, key := makeCerts(t, s.Dir)
+		ca, cert, key := s.makeCerts(t, s.Dir)
 		s.CACert = ca
+		auth := "no"
+		if s.mtls {
+			auth = "yes"
+		}
 		s.args = []string{"--port", "0", "--tls-port", port, "--tls-cert-file", cert, "--tls-key-file", key,
-			"--tls-ca-cert-file", ca, "--tls-auth-clients", "no"}
+			"--tls-ca-cert-file", ca, "--tls-auth-clients", auth}
 	}
 	s.args = append(s.args,
 		"--bind", "127.0.0.1", "--dir", s.Dir,

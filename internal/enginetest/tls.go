@@ -20,8 +20,18 @@ import (
 // 127.0.0.1 signed by a CA of the test's own, whose PEM file is CACert.
 func WithTLS() Option { return func(s *Server) { s.tls = true } }
 
-// makeCerts writes ca.pem, server.pem and server-key.pem into dir.
-func makeCerts(t testing.TB, dir string) (ca, cert, key string) {
+// WithClientCerts is WithTLS where the server also requires a client
+// certificate signed by the same CA: ClientCert and ClientKey are one.
+func WithClientCerts() Option { return func(s *Server) { s.tls, s.mtls = true, true } }
+
+// makeCerts writes ca.pem, server.pem and server-key.pem into dir, and
+// client.pem and client-key.pem, which it names in s.
+func (s *Server) makeCerts(t testing.TB, dir string) (ca, cert, key string) {
+	ca, cert, key, s.ClientCert, s.ClientKey = makeCerts(t, dir)
+	return ca, cert, key
+}
+
+func makeCerts(t testing.TB, dir string) (ca, cert, key, clientCert, clientKey string) {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -45,13 +55,33 @@ func makeCerts(t testing.TB, dir string) (ca, cert, key string) {
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		// etcd's JSON gateway calls its own gRPC side with the server's
+		// certificate, as a client.
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	keyDER, err := x509.MarshalECPrivateKey(leafKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientKeyPair, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "kakao-auth"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	clientDER, err := x509.CreateCertificate(rand.Reader, clientTmpl, caCert, &clientKeyPair.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientKeyDER, err := x509.MarshalECPrivateKey(clientKeyPair)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +92,8 @@ func makeCerts(t testing.TB, dir string) (ca, cert, key string) {
 		}
 		return path
 	}
-	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", leafDER), write("server-key.pem", "EC PRIVATE KEY", keyDER)
+	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", leafDER), write("server-key.pem", "EC PRIVATE KEY", keyDER),
+		write("client.pem", "CERTIFICATE", clientDER), write("client-key.pem", "EC PRIVATE KEY", clientKeyDER)
 }
 
 // clientTLS trusts the server's test CA, for ping.
@@ -70,5 +101,12 @@ func (s *Server) clientTLS() *tls.Config {
 	pool := x509.NewCertPool()
 	pem, _ := os.ReadFile(s.CACert)
 	pool.AppendCertsFromPEM(pem)
-	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	c := &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	if s.mtls {
+		cert, err := tls.LoadX509KeyPair(s.ClientCert, s.ClientKey)
+		if err == nil {
+			c.Certificates = []tls.Certificate{cert}
+		}
+	}
+	return c
 }

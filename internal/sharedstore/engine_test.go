@@ -350,3 +350,20 @@ func TestEngine_TLSWithTheServersCAAndWithoutIt(t *testing.T) {
 		})
 	}
 }
+
+func TestEngine_ClientCertificateFromTheEnvironment(t *testing.T) {
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			srv := eng.start(t, enginetest.WithClientCerts())
+			pre := "KAKAO_AUTH_" + strings.ToUpper(eng.name) + "_"
+			withCert := openEngine(t, srv.URL(), map[string]string{pre + "CACERT": srv.CACert, pre + "CERT": srv.ClientCert, pre + "KEY": srv.ClientKey})
+			if ok, err := withCert.CompareAndSwap(t.Context(), "k", "", []byte("v")); !ok || err != nil {
+				t.Fatalf("with the client certificate: %v, %v", ok, err)
+			}
+			without := openEngine(t, srv.URL(), map[string]string{pre + "CACERT": srv.CACert})
+			if _, _, err := without.Get(t.Context(), "k"); err == nil {
+				t.Fatal("without a client certificate the server answered")
+			}
+		})
+	}
+}
