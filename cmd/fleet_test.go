@@ -129,7 +129,13 @@ func TestToken_FleetOnASharedStoreRefreshesOncePerRound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 1200 processes")
 	}
-	const runners, perRunner, rounds = 3, 20, 10
+	const runners, perRunner = 3, 20
+	rounds := 10
+	if raceDetector {
+		// 1200 processes of a -race build would take minutes of the
+		// package's ten; two rounds still race 60 of them on each engine.
+		rounds = 2
+	}
 	for _, eng := range sharedEngines {
 		t.Run(eng.name, func(t *testing.T) {
 			srv := eng.start(t)
