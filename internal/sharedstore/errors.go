@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 )
 
 // Kinds of EngineError, each with its own hint.
@@ -42,7 +43,7 @@ func (e *EngineError) Error() string {
 	case KindAuth:
 		what = "the server refused the credentials: "
 	case KindTLS:
-		what = "its certificate is not trusted: "
+		what = "TLS failed: "
 	}
 	return fmt.Sprintf("%s at %s: %s: %s%v", e.Engine, e.Addr, e.Op, what, e.Err)
 }
@@ -62,6 +63,11 @@ func (e *EngineError) Hint() string {
 	case KindAuth:
 		return fmt.Sprintf("check %sUSER and %sPASSWORD (or %sPASSWORD_FILE); see kakao-auth help environment", env, env, env)
 	case KindTLS:
+		if isTLSAlert(e.Err) {
+			// The server ended the handshake: it wants a client
+			// certificate, or refused this one.
+			return fmt.Sprintf("set %sCERT and %sKEY to a client certificate %s accepts", env, env, e.Engine)
+		}
 		return fmt.Sprintf("set %sCACERT to the PEM file of the CA that signed %s's certificate for %s", env, e.Engine, e.Addr)
 	}
 	return fmt.Sprintf("check the %s server's log; see kakao-auth help environment for its settings", e.Engine)
@@ -75,7 +81,7 @@ func kindOf(err error) string {
 	var ua x509.UnknownAuthorityError
 	var he x509.HostnameError
 	switch {
-	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he):
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he), isTLSAlert(err):
 		return KindTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
@@ -85,4 +91,11 @@ func kindOf(err error) string {
 		return KindUnreachable
 	}
 	return KindRefused
+}
+
+// isTLSAlert reports a TLS alert from the server (it wants a client
+// certificate, or refused this one). crypto/tls has no exported type for
+// one over TCP (tls.AlertError is QUIC's), so its text decides.
+func isTLSAlert(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "remote error: tls: ")
 }
