@@ -83,6 +83,12 @@ func TestSharedStore_LoginOnceThenEveryCommandOnAnEmptyRunner(t *testing.T) {
 				t.Errorf("after logout the shared store still answers %v", err)
 			}
 			r.run(t, ExitLoginRequired, "token", "--profile", "bot")
+			var errb bytes.Buffer
+			c := exec.Command(os.Args[0], "status", "--all")
+			c.Env, c.Stderr = r.env, &errb
+			if err := c.Run(); err != nil || !strings.Contains(errb.String(), "No profiles are stored in \""+srv.URL()) {
+				t.Errorf("status --all on an empty shared store: %v\n%s", err, errb.String())
+			}
 			if got := r.files(t); len(got) > 0 {
 				t.Errorf("the runner wrote to its own HOME: %v", got)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/profile"
+	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -53,7 +54,11 @@ func runStatusAll(ctx context.Context, d *Deps, o *StatusOptions) error {
 		return writeJSON(d, entries)
 	}
 	if len(entries) == 0 {
-		fmt.Fprintln(d.Stderr, "No profiles are stored on this machine; log in with "+suggest("login", DefaultProfile)+".")
+		where := "on this machine"
+		if url := sharedStoreURL(d); url != "" {
+			where = "in " + sharedstore.Redact(url)
+		}
+		fmt.Fprintln(d.Stderr, "No profiles are stored "+where+"; log in with "+suggest("login", DefaultProfile)+".")
 		return nil
 	}
 	printProfiles(d, entries, now)
