@@ -84,7 +84,13 @@ func TestSharedStore_LoginOnceThenEveryCommandOnAnEmptyRunner(t *testing.T) {
 			}
 			r.run(t, ExitLoginRequired, "token", "--profile", "bot")
 			var errb bytes.Buffer
-			c := exec.Command(os.Args[0], "status", "--all")
+			c := exec.Command(os.Args[0], "logout", "--profile", "bot")
+			c.Env, c.Stderr = r.env, &errb
+			if err := c.Run(); err != nil || !strings.Contains(errb.String(), "holds no login in \""+srv.URL()) {
+				t.Errorf("a second logout: %v\n%s", err, errb.String())
+			}
+			errb.Reset()
+			c = exec.Command(os.Args[0], "status", "--all")
 			c.Env, c.Stderr = r.env, &errb
 			if err := c.Run(); err != nil || !strings.Contains(errb.String(), "No profiles are stored in \""+srv.URL()) {
 				t.Errorf("status --all on an empty shared store: %v\n%s", err, errb.String())

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kakao-auth/kakao-auth/internal/profile"
+	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
 	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
@@ -192,6 +193,8 @@ func runLogout(ctx context.Context, d *Deps, o *LogoutOptions) error {
 			fmt.Fprintf(d.Stderr, "Profile %q was logged out already; forgot its app settings.\n", o.Profile)
 		case nothing.Known:
 			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q is logged out already (its app settings are kept; --forget forgets them).\n", o.Profile)
+		case sharedStoreURL(d) != "":
+			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login in %s.\n", o.Profile, sharedstore.Redact(sharedStoreURL(d)))
 		default:
 			fmt.Fprintf(d.Stderr, "Nothing to log out: profile %q holds no login on this machine.\n", o.Profile)
 		}
