@@ -150,3 +150,29 @@ func TestSharedStore_EngineErrorsNameItAndNeverThePassword(t *testing.T) {
 		})
 	}
 }
+
+func TestSharedStore_LoginWarnsOfARedisWithoutAnAppendOnlyFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []enginetest.Option
+		warn bool
+	}{
+		{"appendonly yes", nil, false},
+		{"appendonly no", []enginetest.Option{enginetest.WithoutAppendOnly()}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := enginetest.Redis(t, tc.opts...)
+			r := newRunner(t, "")
+			r.env = append(r.env, "KAKAO_CLIENT_ID=k")
+			var errb bytes.Buffer
+			c := exec.Command(os.Args[0], "login", "--no-wait", "--store", srv.URL(), "--redirect-uri", freeRedirect(t))
+			c.Env, c.Stderr = r.env, &errb
+			if err := c.Run(); err != nil {
+				t.Fatalf("login --no-wait: %v\n%s", err, errb.String())
+			}
+			if got := strings.Contains(errb.String(), "warning: this Redis keeps no append-only file"); got != tc.warn {
+				t.Errorf("warned = %v, want %v:\n%s", got, tc.warn, errb.String())
+			}
+		})
+	}
+}

@@ -61,6 +61,11 @@ func openLoginStore(ctx context.Context, d *Deps, name string, paths tokenstore.
 		if _, _, err := st.Load(ctx, profileName); errors.As(err, &ee) {
 			return nil, err
 		}
+		if s, ok := profile.SharedStore(st); ok {
+			if w := s.Durability(ctx); w != "" {
+				warnf(d, "%s", w)
+			}
+		}
 		return st, nil
 	}
 	store, err := d.OpenStore(name, paths)

@@ -48,6 +48,7 @@ type Server struct {
 	password string
 	tls      bool
 	mtls     bool
+	noAOF    bool
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	log      *os.File
@@ -55,6 +56,9 @@ type Server struct {
 
 // Option changes how a server is started.
 type Option func(*Server)
+
+// WithoutAppendOnly starts Redis with appendonly no, as its default is.
+func WithoutAppendOnly() Option { return func(s *Server) { s.noAOF = true } }
 
 // WithPassword makes Redis require password (requirepass) from the start.
 func WithPassword(password string) Option { return func(s *Server) { s.password = password } }
@@ -128,6 +132,9 @@ func Redis(t testing.TB, opts ...Option) *Server {
 		"--bind", "127.0.0.1", "--dir", s.Dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
 		"--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning")
+	if s.noAOF {
+		s.args = append(s.args, "--appendonly", "no")
+	}
 	if s.password != "" {
 		// On the command line, but only of a throwaway test server.
 		s.args = append(s.args, "--requirepass", s.password)

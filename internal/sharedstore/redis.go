@@ -322,3 +322,20 @@ func (r *redis) Acquire(ctx context.Context, key string, ttl time.Duration) (fun
 		return err
 	}, nil
 }
+
+// durability reports what a restart of this Redis could lose: "" when it
+// keeps an append-only file, a warning when it does not, and "" when it
+// will not say (INFO refused, as to a least-privilege user).
+func (r *redis) durability(ctx context.Context) string {
+	reply, err := r.do(ctx, "info", "INFO", "persistence")
+	text, ok := reply.(string)
+	if err != nil || !ok {
+		return ""
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "aof_enabled:0" {
+			return "this Redis keeps no append-only file (appendonly no): a restart or a failover can lose a refresh token Kakao has rotated, and then only a new login helps; set appendonly yes and appendfsync always"
+		}
+	}
+	return ""
+}

@@ -229,6 +229,16 @@ func (s *Store) Lock(ctx context.Context, profile string, wait time.Duration) (u
 	}, nil
 }
 
+// Durability warns, once at login, of an engine set up so that a restart
+// can lose a write: a Redis without an append-only file. "" when all is
+// well or the engine will not say.
+func (s *Store) Durability(ctx context.Context) string {
+	if r, ok := s.Engine.(*redis); ok {
+		return r.durability(ctx)
+	}
+	return ""
+}
+
 // LeaseHeld reports whether someone holds the lease of profile now: one
 // read, no lease taken.
 func (s *Store) LeaseHeld(ctx context.Context, profile string) (bool, error) {
