@@ -24,7 +24,7 @@ func TestLogin_FailedExchangeKeepsTheStoredRecord(t *testing.T) {
 			emu.SetFault(fault)
 			redirect := freeRedirect(t)
 			emu.RegisterRedirectURI(redirect)
-			d, stdout, stderr := storeDeps(root, nil, "")
+			d, stdout, stderr := hangingServerDeps(root, nil, "")
 			d.OpenBrowser = agreeingBrowser
 			code := Main(t.Context(), []string{"login", "--client-id", emulator.DefaultClientID, "--auth-url", emuURL,
 				"--api-url", emuURL, "--redirect-uri", redirect, "--store", "file", "--timeout", "20s"}, d)

@@ -33,6 +33,12 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
 func TestLogin_NoBrowserReadsThePastedAddress(t *testing.T) {
 	const remote = "https://app.example.com/kakao/callback"
 	_, emuURL := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{remote}})

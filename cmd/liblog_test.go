@@ -25,7 +25,7 @@ func TestAPI_TimeoutShowsNoLibraryLine(t *testing.T) {
 	root := t.TempDir()
 	loggedInProfile(t, emuURL, root, "default")
 	emu.SetFault(emulator.FaultAPIHang)
-	d, stdout, stderr := storeDeps(root, nil, "") // an HTTP timeout of 1s
+	d, stdout, stderr := hangingServerDeps(root, nil, "") // an HTTP timeout of 1s
 	start := time.Now()
 	code := Main(t.Context(), []string{"api", "/v2/user/me"}, d)
 	if took := time.Since(start); code != ExitFailure || took > 10*time.Second {

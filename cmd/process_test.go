@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"errors"
 	"net"
 	"os"
@@ -21,7 +20,7 @@ import (
 // private home.
 type proc struct {
 	cmd    *exec.Cmd
-	stdout bytes.Buffer
+	stdout lockedBuffer // read while the process runs (an emulator prints its address)
 	stderr lockedBuffer
 }
 

@@ -23,8 +23,19 @@ func storeDeps(root string, env map[string]string, stdin string) (*Deps, *bytes.
 	d.SessionDir = func() (string, error) { return filepath.Join(root, "sessions"), nil }
 	d.OpenStore = tokenstore.Open
 	// A connection pool of its own, as a kakao-auth process has: a pooled
-	// connection to an emulator another Main closed would answer EOF.
-	d.HTTPClient = &http.Client{Timeout: time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	// connection to an emulator another Main closed would answer EOF. The
+	// timeout is generous: under -race on a loaded 2-core machine the
+	// emulator's first answer (it makes its signing key) can take seconds.
+	// Tests of a server that never answers shorten it (hangingServerDeps).
+	d.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	return d, stdout, stderr
+}
+
+// hangingServerDeps is storeDeps with an HTTP timeout of 1s, for tests of a
+// server that never answers.
+func hangingServerDeps(root string, env map[string]string, stdin string) (*Deps, *bytes.Buffer, *bytes.Buffer) {
+	d, stdout, stderr := storeDeps(root, env, stdin)
+	d.HTTPClient.Timeout = time.Second
 	return d, stdout, stderr
 }
 
@@ -57,7 +68,7 @@ func TestToken_FailedRefreshLeavesTheStoredRecordUntouched(t *testing.T) {
 			before, _ := os.ReadFile(file)
 
 			emu.SetFault(tt.fault)
-			d, stdout, stderr := storeDeps(root, nil, "")
+			d, stdout, stderr := hangingServerDeps(root, nil, "")
 			code := Main(t.Context(), []string{"token"}, d)
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
