@@ -32,7 +32,7 @@ func (e *TimeoutError) Error() string {
 func (e *TimeoutError) Hint() string {
 	hint := "Kakao shows setup errors (KOE006 unregistered redirect URI, KOE101 wrong app key, …) on its own page instead of coming back: look at the browser tab, fix what it says, then run the login again (or raise --timeout); if the browser cannot reach this machine (SSH, another device), log in with --no-browser and paste the address it ends on"
 	if e.RedirectURI != "" && loopbackURL(e.AuthURL) {
-		hint += fmt.Sprintf("; an emulator you run (%s) registers a redirect URI with its own flag: --redirect-uri %s", termtext.Command("kakao-auth", "emulator"), e.RedirectURI)
+		hint += fmt.Sprintf("; an emulator you run (%s) registers a redirect URI with its own flag: %s", termtext.Command("kakao-auth", "emulator"), termtext.Command("--redirect-uri", e.RedirectURI))
 	}
 	return hint
 }
