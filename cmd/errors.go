@@ -220,8 +220,8 @@ func (e *emulatorGoneError) Hint() string {
 	if u, err := url.Parse(e.url); err == nil && u.Host != "" {
 		addr = u.Host
 	}
-	return fmt.Sprintf(`start the emulator again at %s (for %s: --addr %s, and the --state-file it had, which keeps this login valid), or log in against another server: run %s`,
-		e.url, termtext.Quoted("kakao-auth", "emulator"), addr, suggest("login", e.profile, "--auth-url", "URL", "--api-url", "URL"))
+	return fmt.Sprintf(`start the emulator again at %s (for %s: %s, and the --state-file it had, which keeps this login valid), or log in against another server: run %s`,
+		e.url, termtext.Quoted("kakao-auth", "emulator"), termtext.Command("--addr", addr), suggest("login", e.profile, "--auth-url", "URL", "--api-url", "URL"))
 }
 
 // madeByBuiltinEmulator reports whether profile's login rec was made
