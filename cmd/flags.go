@@ -117,3 +117,21 @@ func checkMinTTL(hint string, minTTL time.Duration) error {
 	}
 	return nil
 }
+
+// fileFlags are the flags whose value names a file. An empty one (a
+// "--state-file $STATE" with STATE unset) names none, and is refused rather
+// than taken for the flag left out, which would go on without the file
+// and without a word: an emulator that keeps nothing across restarts, a
+// rotated refresh token not written, a request sent with no body.
+var fileFlags = []string{"client-secret-file", "input", "rotated-refresh-token-file", "state-file", "users"}
+
+// noEmptyFileFlag is the root's check, before any command runs, that no
+// flag of fileFlags was given an empty value.
+func noEmptyFileFlag(c *cobra.Command, _ []string) error {
+	for _, name := range fileFlags {
+		if f := c.Flags().Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
+			return usagef("give it a file name, or leave the flag out", "--%s is empty (an unset variable?)", name)
+		}
+	}
+	return nil
+}

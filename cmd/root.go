@@ -77,8 +77,9 @@ with state and PKCE on every login.
 Try it with no Kakao app at all, against the built-in emulator:
 
   kakao-auth login --emulator`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: noEmptyFileFlag,
 	}
 	root.SetIn(d.Stdin)
 	root.SetOut(d.Stdout)
