@@ -195,7 +195,7 @@ func lookCommand(name string) (string, error) {
 		return path, nil
 	case errors.Is(err, exec.ErrDot):
 		return "", &exitStatusError{code: ExitNotFound, err: fmt.Errorf("command %q is in the current directory, which is not searched", name),
-			hint: fmt.Sprintf("give its path to run it, e.g. %q", "./"+name)}
+			hint: "give its path to run it, e.g. " + termtext.Quoted("./"+name)}
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return "", &exitStatusError{code: ExitNotFound, err: fmt.Errorf("command %q not found", name),
 			hint: "check its name, or give its path; names without a slash are looked up in PATH"}
