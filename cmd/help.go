@@ -9,6 +9,7 @@ import (
 	"github.com/kakao-auth/kakao-auth/internal/browser"
 	"github.com/kakao-auth/kakao-auth/internal/kakao"
 	"github.com/kakao-auth/kakao-auth/internal/sharedstore"
+	"github.com/kakao-auth/kakao-auth/internal/termtext"
 	"github.com/kakao-auth/kakao-auth/internal/tokenstore"
 )
 
@@ -38,7 +39,7 @@ func setUpHelp(root *cobra.Command, d *Deps) {
 		if c.Name() == "completion" {
 			c.Args = func(c *cobra.Command, args []string) error {
 				if len(args) > 0 {
-					return usagef(fmt.Sprintf("run %q for the shells it knows", c.CommandPath()+" --help"), "unknown shell %q", args[0])
+					return usagef("run "+termtext.Quoted(append(strings.Fields(c.CommandPath()), "--help")...)+" for the shells it knows", "unknown shell %q", args[0])
 				}
 				return nil
 			}
@@ -74,7 +75,7 @@ func helpCommand() *cobra.Command {
 			root := c.Root()
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {
-				hint := fmt.Sprintf("run %q for the commands and topics", root.CommandPath()+" help")
+				hint := "run " + termtext.Quoted(root.CommandPath(), "help") + " for the commands and topics"
 				if s := helpSuggestions(root, args[0]); len(args) == 1 && len(s) > 0 {
 					hint = fmt.Sprintf("did you mean %q? %s", s[0], hint)
 				}
