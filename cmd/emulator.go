@@ -121,7 +121,16 @@ says comes from another origin (Origin, Sec-Fetch-Site).`,
 				return err
 			}
 			if opts.UsersFile != "" {
-				users, err := emulator.ReadUsersFile(opts.UsersFile)
+				// Read as every file a flag names: capped, and given up
+				// on Ctrl-C (a FIFO without a writer).
+				data, err := readFlagFile(c.Context(), d, opts.UsersFile, emulator.MaxUsersFileBytes)
+				if ctxErr := c.Context().Err(); ctxErr != nil {
+					return ctxErr
+				}
+				var users []emulator.User
+				if err == nil {
+					users, err = emulator.ParseUsersFile(opts.UsersFile, data)
+				}
 				if err != nil {
 					return usagef(`the users file is a JSON list such as [{"id": 4000000001, "nickname": "Ryan", "email": "ryan@example.com", "picture": "https://…", "agreed": ["profile_nickname"]}]`, "--users: %v", err)
 				}

@@ -58,7 +58,8 @@ func TestFlagFiles_EndlessFileIsRefusedQuickly(t *testing.T) {
 
 // A FIFO named by a flag with no writer blocks open(2) until one comes;
 // Ctrl-C or SIGTERM ends the wait as an interrupt (exit 3), in token (which
-// catches interrupts only when it starts something that waits) as in api.
+// catches interrupts only when it starts something that waits) as in api
+// and the emulator.
 func TestFlagFiles_FIFOWithoutAWriterCanBeInterrupted(t *testing.T) {
 	_, srv := startTestEmulator(t, emulator.Config{AutoApprove: true})
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -66,6 +67,7 @@ func TestFlagFiles_FIFOWithoutAWriterCanBeInterrupted(t *testing.T) {
 			{"token", "--client-secret-file", "FIFO"},
 			{"api", "/v2/user/me", "--input", "FIFO"},
 			{"api", "/v2/user/me", "-F", "text=@FIFO"},
+			{"emulator", "--addr", "127.0.0.1:0", "--users", "FIFO"},
 		} {
 			t.Run(sig.String()+" "+strings.Join(args, " "), func(t *testing.T) {
 				h := newHome(t)

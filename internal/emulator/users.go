@@ -39,6 +39,16 @@ func ReadUsersFile(path string) ([]User, error) {
 	if len(data) > maxUsersFileBytes {
 		return nil, fmt.Errorf("users file %s: larger than %d bytes", path, maxUsersFileBytes)
 	}
+	return ParseUsersFile(path, data)
+}
+
+// MaxUsersFileBytes bounds a users file, for a caller that reads it itself.
+const MaxUsersFileBytes = maxUsersFileBytes
+
+// ParseUsersFile is ReadUsersFile for the contents of the file at path,
+// read by the caller: the CLI reads it as it reads every file a flag
+// names, capped and interruptible (a FIFO without a writer blocks open(2)).
+func ParseUsersFile(path string, data []byte) ([]User, error) {
 	users, err := parseUsers(data)
 	if err != nil {
 		return nil, fmt.Errorf("users file %s: %w", path, err)
