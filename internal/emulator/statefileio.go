@@ -69,8 +69,15 @@ func sniffStateFile(path string) (stateFileKind, error) {
 // anything but a regular file that only its owner, the caller, may read
 // and write. bbolt opens the database through it too.
 func openChecked(path string, flag int, perm os.FileMode) (*os.File, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return nil, errors.New("is a symbolic link; give the path of the file itself")
+	if fi, err := os.Lstat(path); err == nil {
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			return nil, errors.New("is a symbolic link; give the path of the file itself")
+		case !fi.Mode().IsRegular():
+			// Before the open: open(2) of a FIFO without a writer
+			// blocks, where no Ctrl-C reaches it.
+			return nil, errors.New("is not a regular file")
+		}
 	}
 	f, err := os.OpenFile(path, flag|oNoFollow, perm)
 	if err != nil {
