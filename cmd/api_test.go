@@ -187,8 +187,8 @@ func TestAPI_IncludeJQAndSilent(t *testing.T) {
 	for _, tt := range []struct{ expr, want string }{
 		{".id", "4000000001\n"},
 		{".kakao_account.profile.nickname", "Ryan\n"},
-		{".properties | keys", `["nickname","profile_image","thumbnail_image"]` + "\n"},
-		{".kakao_account | .profile_needs_agreement, .email_needs_agreement", "false\ntrue\n"},
+		{".properties | keys", `["nickname"]` + "\n"},
+		{".kakao_account | .profile_nickname_needs_agreement, .profile_image_needs_agreement, .email_needs_agreement", "false\ntrue\ntrue\n"},
 	} {
 		if stdout, stderr, code := w.run(t, "", nil, "api", "/v2/user/me", "--jq", tt.expr); code != ExitOK || stdout != tt.want {
 			t.Errorf("--jq %s: exit %d, stdout %q; want %q\n%s", tt.expr, code, stdout, tt.want, stderr)

@@ -72,6 +72,14 @@ func (s *Server) appItems() []string {
 	return slices.DeleteFunc(slices.Clone(s.scopesEnabled), func(id string) bool { return id == "openid" })
 }
 
+// splitProfile reports whether the app asks for the profile as two
+// consent items, profile_nickname and profile_image (the default app
+// does), rather than the single profile item.
+func (s *Server) splitProfile() bool {
+	items := s.appItems()
+	return !slices.Contains(items, "profile") || slices.Contains(items, "profile_nickname") || slices.Contains(items, "profile_image")
+}
+
 // consentItemsLocked lists the app's items with the user's consent to each,
 // then the items the user agreed to that the app does not list: with every
 // item accepted they are in use, otherwise no longer (using:false).

@@ -132,22 +132,36 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	if hasAnyScope(at.scopes, "profile_nickname", "profile") {
-		account["profile_needs_agreement"] = false
-		account["profile"] = map[string]any{
-			"nickname":            u.Nickname,
-			"thumbnail_image_url": thumbnailURL(u.ProfileImageURL),
-			"profile_image_url":   u.ProfileImageURL,
-			"is_default_image":    u.ProfileImageURL == "",
-			"is_default_nickname": false,
-		}
-		me["properties"] = map[string]any{
-			"nickname":        u.Nickname,
-			"profile_image":   u.ProfileImageURL,
-			"thumbnail_image": thumbnailURL(u.ProfileImageURL),
-		}
+	// The profile is one consent item (profile: 프로필 정보) or two
+	// (profile_nickname: 닉네임, profile_image: 프로필 사진), as the app is
+	// set up; each part comes with its own consent, and the answer says
+	// which parts still need it in the app's terms.
+	nickname := hasAnyScope(at.scopes, "profile_nickname", "profile")
+	image := hasAnyScope(at.scopes, "profile_image", "profile")
+	if s.splitProfile() {
+		account["profile_nickname_needs_agreement"] = !nickname
+		account["profile_image_needs_agreement"] = !image
 	} else {
-		account["profile_needs_agreement"] = true
+		// A login from before the split names profile_nickname alone.
+		image = image || nickname
+		account["profile_needs_agreement"] = !nickname && !image
+	}
+	profile, properties := map[string]any{}, map[string]any{}
+	if nickname {
+		profile["nickname"] = u.Nickname
+		profile["is_default_nickname"] = false
+		properties["nickname"] = u.Nickname
+	}
+	if image {
+		profile["thumbnail_image_url"] = thumbnailURL(u.ProfileImageURL)
+		profile["profile_image_url"] = u.ProfileImageURL
+		profile["is_default_image"] = u.ProfileImageURL == ""
+		properties["profile_image"] = u.ProfileImageURL
+		properties["thumbnail_image"] = thumbnailURL(u.ProfileImageURL)
+	}
+	if len(profile) > 0 {
+		account["profile"] = profile
+		me["properties"] = properties
 	}
 	if hasAnyScope(at.scopes, "account_email") {
 		account["email_needs_agreement"] = false

@@ -37,7 +37,8 @@ func TestKAPI_AppIDStablePerClient(t *testing.T) {
 // Kakao's "사용자 정보 가져오기",
 // https://developers.kakao.com/docs/latest/ko/kakaologin/rest-api#req-user-info:
 // kakao_account parts appear only for agreed scopes; otherwise
-// *_needs_agreement is true.
+// *_needs_agreement is true. The app here has the single profile item
+// (프로필 정보); the split items are kapi_split_test.go's.
 func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 	connectedAt := "2026-01-02T03:04:05Z" // newClock's time, when consent was given
 	profile := map[string]any{
@@ -56,11 +57,11 @@ func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 		scope string
 		want  map[string]any
 	}{
-		{"", map[string]any{
+		{"openid", map[string]any{
 			"id": float64(4000000001), "connected_at": connectedAt,
 			"kakao_account": map[string]any{"profile_needs_agreement": true, "email_needs_agreement": true},
 		}},
-		{"profile_nickname", map[string]any{
+		{"profile", map[string]any{
 			"id": float64(4000000001), "connected_at": connectedAt, "properties": properties,
 			"kakao_account": map[string]any{"profile_needs_agreement": false, "profile": profile, "email_needs_agreement": true},
 		}},
@@ -75,7 +76,7 @@ func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 	for _, tt := range tests {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			t.Run(tt.scope+" "+method, func(t *testing.T) {
-				e := newEnv(t, Config{})
+				e := newEnv(t, Config{ScopesEnabled: []string{"openid", "profile", "account_email"}})
 				at := e.tokens(t, "scope", tt.scope)["access_token"].(string)
 				r := e.bearer(t, method, "/v2/user/me", at)
 				if diff := cmp.Diff(tt.want, r.json(t)); diff != "" || r.status != http.StatusOK {
@@ -88,7 +89,7 @@ func TestKAPI_UserMeFollowsScopes(t *testing.T) {
 
 func TestKAPI_UserMeUsesConfiguredUser(t *testing.T) {
 	e := newEnv(t, Config{User: User{ID: 42, Nickname: "Apeach"}})
-	at := e.tokens(t, "scope", "profile_nickname,account_email")["access_token"].(string)
+	at := e.tokens(t, "scope", "profile_nickname,profile_image,account_email")["access_token"].(string)
 	got := e.bearer(t, http.MethodGet, "/v2/user/me", at).json(t)
 	account := got["kakao_account"].(map[string]any)
 	if got["id"] != float64(42) || account["profile"].(map[string]any)["is_default_image"] != true || account["email"] != nil {
