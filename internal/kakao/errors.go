@@ -124,13 +124,15 @@ func (e *UnexpectedResponseError) Error() string {
 	return s
 }
 
-// Hint points at the usual causes.
+// Hint points at the usual causes. It names the server, not a flag: only
+// login takes --auth-url and --api-url, and every other command got its
+// servers at login or from the environment.
 func (e *UnexpectedResponseError) Hint() string {
-	flag := "--auth-url"
+	server := "auth server"
 	if e.endpoint != "" {
-		flag = "--api-url"
+		server = "API server"
 	}
-	return fmt.Sprintf("check that %s (%s) points at Kakao; if it does, Kakao may be having trouble, so try again shortly", flag, e.BaseURL)
+	return fmt.Sprintf("check that the %s %s is Kakao's (or answers as Kakao does); if it is, Kakao may be having trouble, so try again shortly", server, e.BaseURL)
 }
 
 // NetworkError is a failure to get any answer from Kakao.
