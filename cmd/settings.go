@@ -131,7 +131,9 @@ func readClientSecret(ctx context.Context, d *Deps, file string) (string, error)
 	case err != nil && ctx.Err() != nil:
 		return "", err
 	case err != nil:
-		return "", fmt.Errorf("read the client secret: %w", err)
+		// As for api's files (-F key=@FILE, --input): the file the flag
+		// names is not there, or not readable.
+		return "", usagef("check the file name, or use "+envClientSecret, "read the client secret file: %v", err)
 	}
 	secret := strings.TrimSpace(string(data))
 	if secret == "" {
