@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -160,6 +161,13 @@ func (r *Record) check() error {
 		return errors.New("record has no client_id")
 	case r.AccessToken == "":
 		return errors.New("record has no access_token")
+	case r.TokenType != "" && !strings.EqualFold(r.TokenType, "bearer"):
+		// Kakao's tokens are bearer tokens; kakao-auth refuses any other
+		// type on receipt, so another one here was written by something
+		// else (or by a kakao-auth from before that check), and it would
+		// become the Authorization scheme and reach the terminal. The value
+		// itself is not quoted: it may hold control characters.
+		return errors.New("record's token_type is not bearer")
 	}
 	return nil
 }

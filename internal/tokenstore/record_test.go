@@ -88,6 +88,7 @@ func TestEncode_RefusesWhatDecodeWouldRefuse(t *testing.T) {
 		{"nil", nil},
 		{"no access token", &Record{ClientID: "id"}},
 		{"no client id", &Record{AccessToken: "at"}},
+		{"not bearer", &Record{ClientID: "id", AccessToken: "at", TokenType: "Basic"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +118,9 @@ func TestDecode_RefusesWithCorruptError(t *testing.T) {
 		{"no client id", `{"v":1,"access_token":"at"}`},
 		{"wrong type", `{"v":"1","client_id":"id","access_token":"at"}`},
 		{"bad time", `{"v":1,"client_id":"id","access_token":"at","expiry":"tomorrow"}`},
+		{"basic token type", `{"v":1,"client_id":"id","access_token":"at","token_type":"Basic"}`},
+		{"token type with a header in it", `{"v":1,"client_id":"id","access_token":"at","token_type":"Bearer\r\nX-Inj: 1"}`},
+		{"token type with an escape", `{"v":1,"client_id":"id","access_token":"at","token_type":"\u001b[2J"}`},
 		{"trailing data", string(good) + "x"},
 		{"truncated", string(good[:len(good)/2])},
 	}
