@@ -105,7 +105,8 @@ func AccountLogout(ctx context.Context, o LogoutOptions) error {
 		}
 	}
 	srv := &server{uri: lb.uri, path: lb.path, listeners: listeners, failed: make(chan error, len(listeners))}
-	srv.serve(withStart{link: link, next: h})
+	guard := newPeerGuard("logout", lb.path, link, withStart{link: link, next: h})
+	srv.serve(guard)
 	// The handler puts its page on the wire before it closes done.
 	defer srv.stop(nil)
 
@@ -137,6 +138,8 @@ func AccountLogout(ctx context.Context, o LogoutOptions) error {
 			fmt.Fprintf(o.Stderr, "kakao-auth: warning: could not open a browser: %s\nOpen this URL in a browser yourself to log it out of Kakao:\n\n  %s\n\n", termtext.Line(err.Error()), logoutURL)
 		case <-link.reusedC():
 			return &StartReusedError{What: "logout"}
+		case err := <-guard.refusedC():
+			return err
 		case err := <-srv.failed:
 			return err
 		case <-timer.C:

@@ -29,6 +29,7 @@ type server struct {
 	path      string
 	listeners []net.Listener
 	handler   *callbackHandler
+	guard     *peerGuard // refuses other local users (peer.go)
 	http      *http.Server
 	serving   errgroup.Group
 	// failed carries a listener's serve error to the wait.
@@ -58,7 +59,8 @@ func (s *server) listening() bool { return len(s.listeners) > 0 }
 // listener, and link, when there is one (nil: none), beside it.
 func (s *server) start(state string, link *startLink) {
 	s.handler = newCallbackHandler(s.path, state)
-	s.serve(withStart{link: link, next: s.handler})
+	s.guard = newPeerGuard("login", s.path, link, withStart{link: link, next: s.handler})
+	s.serve(s.guard)
 }
 
 // serve serves h on every listener, with the bounds of a loopback server

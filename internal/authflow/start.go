@@ -32,11 +32,13 @@ import (
 // second one and the run ends with an error saying so, instead of going
 // on with a state someone else holds. The link is printed for the person
 // as well (a browser that did not come up): opening it by hand is the same
-// first request. What remains is a race the other user must win outright:
-// open the link, go through Kakao and come back to the listener before
-// the browser asks for the link at all (a browser still starting up);
-// the run then says whom it logged in as. --no-browser keeps every URL
-// out of every process's arguments.
+// first request. That alone leaves a race the other user can win: a script
+// watching /proc opens the link, goes through Kakao and comes back within
+// milliseconds, while a browser starting cold asks only after a second.
+// On Linux the listener therefore refuses the link, and the callback, to
+// a process of another local user and ends the run (peer.go); elsewhere
+// the race remains, and --no-browser keeps every URL out of every
+// process's arguments.
 //
 // A failed launch withdraws the link, and the full URL is printed on the
 // terminal instead, which only the person reads: a browser that never

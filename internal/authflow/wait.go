@@ -43,6 +43,8 @@ func (l *login) wait(ctx context.Context) (callback, error) {
 			}
 		case <-l.link.reusedC():
 			return callback{}, &StartReusedError{What: "login"}
+		case err := <-l.srv.guard.refusedC():
+			return callback{}, err
 		case err := <-l.srv.failed:
 			return callback{}, err
 		case note := <-l.srv.handler.refusals:
