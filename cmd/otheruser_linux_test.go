@@ -141,6 +141,13 @@ func TestStartLink_AnotherUserIsRefusedAndEndsTheLogin(t *testing.T) {
 // Switching users needs root: it skips without, except under CI.
 func otherUserCurl(t *testing.T) func(t *testing.T, url string) string {
 	t.Helper()
+	curl := curlAs(t)
+	return func(t *testing.T, url string) string { t.Helper(); return curl(t, nobodyUID, url) }
+}
+
+// curlAs is otherUserCurl for any uid.
+func curlAs(t *testing.T) func(t *testing.T, uid uint32, url string) string {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		if keyringtest.InCI() {
 			t.Fatal("CI runs as root and must run the test as another user (nobody, uid 65534)")
@@ -154,17 +161,111 @@ func otherUserCurl(t *testing.T) func(t *testing.T, url string) string {
 		}
 		t.Skip("curl is not installed")
 	}
-	return func(t *testing.T, url string) string {
+	return func(t *testing.T, uid uint32, url string) string {
 		t.Helper()
 		c := exec.Command(curl, "-s", "-L", "--max-time", "10", "-o", "/dev/null", "-D", "-", url)
 		c.Dir = "/"
 		c.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent"}
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobodyUID, Gid: nobodyUID}}
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
 		out, err := c.Output()
 		var ee *exec.ExitError
 		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("run curl as uid %d: %v", nobodyUID, err)
+			t.Fatalf("run curl as uid %d: %v", uid, err)
 		}
 		return string(out)
+	}
+}
+
+// The same with a person who is not root (the tests above run as root,
+// who passes anyway): kakao-auth itself runs as nobody. The person's own
+// browser, another process of nobody, gets through and logs in, and so
+// does root's; a process of a uid with no name at all is refused, and named
+// by its uid.
+func TestListener_NonRootPersonsBrowserAndRootPassAnotherUIDDoesNot(t *testing.T) {
+	curl := curlAs(t)
+	// nobody must be able to run the test binary and own its home: the
+	// test's own temporary directories are root's, mode 0700.
+	binDir, err := os.MkdirTemp("", "kakao-auth-peer-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(binDir) })
+	bin := filepath.Join(binDir, "kakao-auth")
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(binDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name      string
+		uid       uint32
+		wantCode  int
+		wantLines []string
+	}{
+		{"the person's own browser", nobodyUID, ExitOK, []string{"Logged in as Kakao user"}},
+		{"root, who can read the person's files anyway", 0, ExitOK, []string{"Logged in as Kakao user"}},
+		{"a uid with no name", nobodyUID - 1, ExitFailure, []string{
+			"kakao-auth: error: someone else on this machine, uid 65533, tried to take over this login",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, err := os.MkdirTemp("", "kakao-auth-peer-home-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			h := home{run: filepath.Join(dir, "run"), config: filepath.Join(dir, "config"), dir: dir}
+			linkFile := filepath.Join(dir, "link")
+			browser := filepath.Join(dir, "browser.sh")
+			script := "#!/bin/sh\nprintf '%s' \"$1\" > '" + linkFile + ".tmp' && mv '" + linkFile + ".tmp' '" + linkFile + "'\n"
+			if err := os.WriteFile(browser, []byte(script), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{h.run, h.config} {
+				if err := os.Mkdir(p, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, p := range []string{dir, h.run, h.config, browser} {
+				if err := os.Chown(p, nobodyUID, nobodyUID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			redirect := freeRedirect(t)
+			emu, base := newTestEmulator(t, emulator.Config{AutoApprove: true, RedirectURIs: []string{redirect}})
+			env := []string{"KAKAO_AUTH_BROWSER=" + browser, "KAKAO_CLIENT_ID=" + emulator.DefaultClientID, "KAKAO_AUTH_URL=" + base, "KAKAO_API_URL=" + base, "KAKAO_AUTH_STORE=file"}
+			p := &proc{cmd: execCommand([]string{"login", "--redirect-uri", redirect, "--timeout", "20s"}, h, env, "")}
+			p.cmd.Path, p.cmd.Args[0], p.cmd.Dir = bin, bin, "/"
+			p.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobodyUID, Gid: nobodyUID}}
+			p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+			if err := p.cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+			var link []byte
+			for deadline := time.Now().Add(20 * time.Second); len(link) == 0; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the browser command never ran; stderr:\n%s", p.stderr.String())
+				}
+				link, _ = os.ReadFile(linkFile)
+			}
+			headers := curl(t, tt.uid, string(link))
+			if code := p.exitCode(t); code != tt.wantCode {
+				t.Errorf("exit %d, want %d", code, tt.wantCode)
+			}
+			for _, want := range tt.wantLines {
+				if !strings.Contains(p.stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, p.stderr.String())
+				}
+			}
+			if n := emu.Stats().CodeExchanges; (n == 1) != (tt.wantCode == ExitOK) {
+				t.Errorf("%d code exchanges; the browser's requests were answered:\n%s", n, headers)
+			}
+		})
 	}
 }
