@@ -56,7 +56,8 @@ func listen(o Options) (*server, error) {
 func (s *server) listening() bool { return len(s.listeners) > 0 }
 
 // start serves the callback of the login with this state on every
-// listener, and link, when there is one (nil: none), beside it.
+// listener, and link, when there is one (nil: none), beside it; on Linux
+// both are refused to other local users (peer.go).
 func (s *server) start(state string, link *startLink) {
 	s.handler = newCallbackHandler(s.path, state)
 	s.guard = newPeerGuard("login", s.path, link, withStart{link: link, next: s.handler})
