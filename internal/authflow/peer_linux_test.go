@@ -138,3 +138,30 @@ func dialMapped(port int) (net.Conn, error) {
 	}
 	return net.FileConn(f)
 }
+
+// BenchmarkPeerOwner is what the check costs a request for the start link
+// or the callback: both tables read once.
+func BenchmarkPeerOwner(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	s, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	remote := netip.MustParseAddrPort(s.RemoteAddr().String())
+	local := netip.MustParseAddrPort(s.LocalAddr().String())
+	for b.Loop() {
+		if _, found := peerOwner(remote, local); !found {
+			b.Fatal("not found")
+		}
+	}
+}
