@@ -89,8 +89,9 @@ update the secret. In GitHub Actions every secret is masked in the log first.`,
 
 // runToken catches Ctrl-C (catchInterrupts) before anything that waits:
 // the env-only refresh, a keyring call, and (in the core's Fresh, through
-// its BeforeWait) the profile's lock and refresh. Reading a valid token from the file store does not
-// wait, and a Ctrl-C there ends the process at once with nothing held.
+// its BeforeWait) the profile's lock and refresh. Reading a valid token
+// from the file store does not wait, and a Ctrl-C there ends the process
+// at once with nothing held.
 func runToken(ctx context.Context, d *Deps, o *TokenOptions) error {
 	if d.Getenv(envRefreshToken) != "" {
 		catchInterrupts(ctx)
